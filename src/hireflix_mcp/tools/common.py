@@ -1,0 +1,96 @@
+"""What every tool module shares: the per-server state, id argument types, and error translation.
+
+Errors: bad arguments never reach a tool body (pydantic rejects them, naming the field and the rule);
+Hireflix failures arrive as `HireflixError` and leave as a `ToolError` written for the model: what
+failed, whether retrying can help and when.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
+
+from hireflix_mcp.confirm import Confirmation
+from hireflix_mcp.hireflix.client import HireflixClient
+from hireflix_mcp.hireflix.errors import HireflixError
+from hireflix_mcp.settings import Settings
+
+logger = logging.getLogger("hireflix_mcp.tools")
+
+HEX_ID = r"^[0-9a-f]{24}$"
+
+PositionId = Annotated[
+    str,
+    Field(pattern=HEX_ID, description="A position id (24 hex characters) from list_positions or find_candidate."),
+]
+InterviewId = Annotated[
+    str,
+    Field(
+        pattern=HEX_ID,
+        description="An interview id (24 hex characters) from search_interviews or find_candidate.",
+    ),
+]
+ConfirmationToken = Annotated[
+    str | None,
+    Field(
+        max_length=400,
+        description="Leave empty on the first call. If the result is confirmation_required, call again "
+        "with the same arguments and this set to the token it returned, after the user agrees.",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class AppState:
+    """What the server's lifespan builds once and every tool call reads."""
+
+    settings: Settings
+    hireflix: HireflixClient
+    confirmation: Confirmation
+
+
+def app_state(ctx: Context[Any, Any]) -> AppState:
+    state = ctx.request_context.lifespan_context
+    if not isinstance(state, AppState):  # pragma: no cover - a wiring bug, not a user error
+        raise TypeError("the server lifespan did not provide AppState")
+    return state
+
+
+def hireflix(ctx: Context[Any, Any]) -> HireflixClient:
+    return app_state(ctx).hireflix
+
+
+def describe_upstream_error(exc: HireflixError) -> str:
+    """The model-facing text for a Hireflix failure, with explicit retry advice."""
+    text = str(exc)
+    if exc.retryable:
+        when = f" after {exc.retry_after:.0f} s" if exc.retry_after else " in a few seconds"
+        advice = f"Retrying may help: retry{when}."
+    else:
+        advice = "Retrying the same call will not help."
+    return f"{text} {advice}"
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def upstream_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Translate `HireflixError` into a `ToolError` the model can act on (the signature is kept)."""
+
+    @functools.wraps(fn)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await fn(*args, **kwargs)
+        except HireflixError as exc:
+            logger.info("%s failed upstream: %s", fn.__name__, type(exc).__name__)
+            raise ToolError(describe_upstream_error(exc)) from exc
+
+    return wrapper

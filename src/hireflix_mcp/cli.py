@@ -41,11 +41,15 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     p.add_argument("--sandbox", action="store_true", help="start the local Hireflix sandbox and use it")
     p.add_argument("--sandbox-db", default=":memory:", help="sandbox SQLite file (default in memory)")
-    p.add_argument("--toolsets", help="comma-separated toolsets, or 'all' (default positions,interviews,review,links)")
+    p.add_argument(
+        "--toolsets", help="comma-separated toolsets, or 'all' (default positions,interviews,review,links)"
+    )
     p.add_argument("--tools", help="extra single tools to add, comma-separated")
     p.add_argument("--exclude-tools", help="single tools to remove, comma-separated")
     p.add_argument("--read-only", action="store_true", help="register read tools only (wins over everything)")
-    p.add_argument("--confirm", choices=("auto", "token", "off"), help="confirmation policy (HIREFLIX_MCP_CONFIRM)")
+    p.add_argument(
+        "--confirm", choices=("auto", "token", "off"), help="confirmation policy (HIREFLIX_MCP_CONFIRM)"
+    )
     p.add_argument("--log-level", help="DEBUG, INFO, WARNING, ERROR (HIREFLIX_MCP_LOG_LEVEL)")
 
 
@@ -64,7 +68,10 @@ def _print_connect_help(args: argparse.Namespace, api_url: str) -> None:
     if args.transport == "http":
         url = f"http://{args.host}:{args.port}/mcp"
         print(f"  MCP endpoint: {url}", file=sys.stderr)
-        print(f"  Inspector:    npx @modelcontextprotocol/inspector --cli {url} --method tools/list", file=sys.stderr)
+        print(
+            f"  Inspector:    npx @modelcontextprotocol/inspector --cli {url} --method tools/list",
+            file=sys.stderr,
+        )
         return
     desktop = {"mcpServers": {"hireflix-sandbox": {"command": cmd[0], "args": cmd[1:]}}}
     print("  Inspector:    npx @modelcontextprotocol/inspector --cli " + shlex.join(cmd), file=sys.stderr)
@@ -112,12 +119,19 @@ def _serve(args: argparse.Namespace) -> int:
         allowed = tuple(h.strip() for h in args.allowed_hosts.split(",") if h.strip())
         try:
             app = http_app(
-                server, settings, host=args.host, port=args.port, stateless=args.stateless, allowed_hosts=allowed
+                server,
+                settings,
+                host=args.host,
+                port=args.port,
+                stateless=args.stateless,
+                allowed_hosts=allowed,
             )
         except ValueError as exc:
             print(f"hireflix-mcp: {exc}", file=sys.stderr)
             return 2
-        uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower(), log_config=None)
+        uvicorn.run(
+            app, host=args.host, port=args.port, log_level=settings.log_level.lower(), log_config=None
+        )
     return 0
 
 
@@ -126,7 +140,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hireflix-mcp", description="Hireflix for AI assistants, over MCP.")
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
-    sub.add_parser("sandbox", help="run the local Hireflix (see `hireflix-mcp sandbox --help`)", add_help=False)
+    sub.add_parser(
+        "sandbox", help="run the local Hireflix (see `hireflix-mcp sandbox --help`)", add_help=False
+    )
     if argv and argv[0] == "sandbox":
         from hireflix_sandbox.app import main as sandbox_main
 

@@ -220,19 +220,22 @@ class Confirmation:
         return elicitation is not None and (elicitation.form is not None or elicitation.url is None)
 
     async def ask(
-        self, ctx: Context[Any, Any], preview: Callable[[], Awaitable[str]]
+        self, ctx: Context[Any, Any], preview: Callable[[], Awaitable[str]], token: str | None = None
     ) -> Elicit[ConfirmForm] | NotAsked:
-        """The body of a tool's confirmation resolver: elicit when the policy and the client allow."""
+        """The body of a tool's confirmation resolver: elicit when the policy and the client allow.
+
+        A call that presents a token (and will not be elicited) needs no preview: the token alone
+        decides, so a replayed token is refused as reused even if its target is gone.
+        """
         if self.policy == "off":
             return NotAsked()
-        text = await preview()
         if self.policy == "auto" and self.client_can_elicit(ctx):
-            return Elicit(text, ConfirmForm)
-        return NotAsked(preview=text)
+            return Elicit(await preview(), ConfirmForm)
+        if token:
+            return NotAsked()
+        return NotAsked(preview=await preview())
 
-    def decide(
-        self, tool: str, arguments: Mapping[str, Any], token: str | None, approval: Approval
-    ) -> Gate:
+    def decide(self, tool: str, arguments: Mapping[str, Any], token: str | None, approval: Approval) -> Gate:
         """Turn the resolver's outcome and any presented token into a decision.
 
         Raises `InvalidConfirmationToken` for a token that cannot authorise this call.

@@ -87,7 +87,9 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def transport_security(host: str, port: int, allowed_hosts: tuple[str, ...] = ()) -> TransportSecuritySettings:
+def transport_security(
+    host: str, port: int, allowed_hosts: tuple[str, ...] = ()
+) -> TransportSecuritySettings:
     """Host/Origin validation stays on for every bind (DNS-rebinding protection)."""
     hosts = ["127.0.0.1:*", "localhost:*", "[::1]:*", *allowed_hosts]
     if not is_loopback(host) and host not in ("0.0.0.0", "::"):  # noqa: S104 - comparing, not binding
@@ -128,7 +130,7 @@ class BearerTokenMiddleware:
                 await send(
                     {
                         "type": "http.response.body",
-                        "body": b'{"error":"unauthorized","error_description":"missing or wrong bearer token"}',
+                        "body": b'{"error":"unauthorized","error_description":"missing or wrong token"}',
                     }
                 )
                 return

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, ParamSpec, TypeVar
 
@@ -17,18 +17,22 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
-from hireflix_mcp.confirm import Confirmation
+from hireflix_mcp.confirm import Approval, Confirmation, Gate, InvalidConfirmationToken
 from hireflix_mcp.hireflix.client import HireflixClient
-from hireflix_mcp.hireflix.errors import HireflixError
+from hireflix_mcp.hireflix.errors import HireflixError, NotFoundError
 from hireflix_mcp.settings import Settings
 
 logger = logging.getLogger("hireflix_mcp.tools")
 
 HEX_ID = r"^[0-9a-f]{24}$"
 
+Ctx = Context[Any, Any]
+
 PositionId = Annotated[
     str,
-    Field(pattern=HEX_ID, description="A position id (24 hex characters) from list_positions or find_candidate."),
+    Field(
+        pattern=HEX_ID, description="A position id (24 hex characters) from list_positions or find_candidate."
+    ),
 ]
 InterviewId = Annotated[
     str,
@@ -36,6 +40,11 @@ InterviewId = Annotated[
         pattern=HEX_ID,
         description="An interview id (24 hex characters) from search_interviews or find_candidate.",
     ),
+]
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+Email = Annotated[
+    str,
+    Field(pattern=EMAIL_PATTERN, min_length=3, max_length=254, description="An e-mail address."),
 ]
 ConfirmationToken = Annotated[
     str | None,
@@ -67,9 +76,20 @@ def hireflix(ctx: Context[Any, Any]) -> HireflixClient:
     return app_state(ctx).hireflix
 
 
+# Where a model finds valid ids, by the kind of object Hireflix could not find.
+WHERE_IDS_COME_FROM = {
+    "position": "list_positions",
+    "interview": "search_interviews or find_candidate",
+    "webhook": "list_webhooks",
+    "member": "list_members",
+}
+
+
 def describe_upstream_error(exc: HireflixError) -> str:
     """The model-facing text for a Hireflix failure, with explicit retry advice."""
     text = str(exc)
+    if isinstance(exc, NotFoundError) and exc.kind in WHERE_IDS_COME_FROM:
+        text += f" Valid {exc.kind} ids come from {WHERE_IDS_COME_FROM[exc.kind]}."
     if exc.retryable:
         when = f" after {exc.retry_after:.0f} s" if exc.retry_after else " in a few seconds"
         advice = f"Retrying may help: retry{when}."
@@ -94,3 +114,15 @@ def upstream_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
             raise ToolError(describe_upstream_error(exc)) from exc
 
     return wrapper
+
+
+def gate(ctx: Ctx, tool: str, arguments: Mapping[str, Any], token: str | None, approval: Approval) -> Gate:
+    """Apply the confirmation policy to one call of a gated tool.
+
+    `arguments` are the validated arguments that define the action (not the token); a token is bound to
+    exactly these. A token that cannot authorise the call is a tool error saying why; nothing changes.
+    """
+    try:
+        return app_state(ctx).confirmation.decide(tool, arguments, token, approval)
+    except InvalidConfirmationToken as exc:
+        raise ToolError(str(exc)) from exc

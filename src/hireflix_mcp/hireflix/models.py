@@ -1,0 +1,519 @@
+"""Typed results of the Hireflix operations, and the typed inputs the client accepts.
+
+Result models mirror the selections in `operations/*.graphql`: camelCase on the wire, snake_case in
+Python (`alias_generator=to_camel`), unknown fields ignored, every field optional unless the schema
+makes it non-null, so a sparse answer still parses. Times stay epoch milliseconds (floats), as
+Hireflix sends them; the layers above decide how to show them.
+
+Input side: `InviteRequest` (one invite), `InterviewCondition` + `build_interview_filter` (the
+`InterviewListFilter` of `interviewList`), `InterviewSort`. The names the schema marks [I] that the
+client must put into variables (the filter combinators, the extra sort fields and directions)
+are spelled in this module only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+def _drop_nulls(value: Any) -> Any:
+    if isinstance(value, list):
+        return [item for item in value if item is not None]
+    if value is None:
+        return []
+    return value
+
+
+NonNullList = Annotated[list[Any], BeforeValidator(_drop_nulls)]
+StrList = Annotated[list[str], BeforeValidator(_drop_nulls)]
+
+
+class HireflixModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True)
+
+
+InterviewStatus = Literal["pending", "to_evaluate", "shortlisted", "discarded"]
+"""The four stages `interviewList` filters on (`filter.status.equal`)."""
+
+INTERVIEW_STATUSES: tuple[InterviewStatus, ...] = ("pending", "to_evaluate", "shortlisted", "discarded")
+
+
+# ---------------------------------------------------------------------------------- positions
+class Position(HireflixModel):
+    id: str
+    name: str | None = None
+    description: str | None = None
+    location: str | None = None
+    language: str | None = None
+    archived: float | None = None
+    """Epoch ms when the position was archived, else None."""
+    active: bool | None = None
+    tags: StrList = Field(default_factory=list)
+    created_at: float | None = None
+    updated_at: float | None = None
+    expires: float | None = None
+    retakes: int | None = None
+    time_to_answer: int | None = None
+    time_to_think: int | None = None
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived is not None
+
+
+class PositionQuestion(HireflixModel):
+    id: str | None = None
+    title: str | None = None
+    description: str | None = None
+    time_to_answer: int | None = None
+    time_to_think: int | None = None
+    retakes: int | None = None
+
+
+class InterviewCounts(HireflixModel):
+    pending: int = 0
+    to_evaluate: int = 0
+    shortlisted: int = 0
+    discarded: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.pending + self.to_evaluate + self.shortlisted + self.discarded
+
+
+class PositionDetail(Position):
+    questions: Annotated[list[PositionQuestion], BeforeValidator(_drop_nulls)] = Field(default_factory=list)
+    interview_counts: InterviewCounts = Field(default_factory=InterviewCounts)
+
+
+class PositionQuestionInput(HireflixModel):
+    """One question of a position being created (`PositionQuestionInput`)."""
+
+    title: str
+    description: str | None = None
+    time_to_answer: int | None = None
+    time_to_think: int | None = None
+    retakes: int | None = None
+
+    def to_graphql(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, exclude_none=True)
+
+
+# ---------------------------------------------------------------------------------- interviews
+class Candidate(HireflixModel):
+    name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    full_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class PositionRef(HireflixModel):
+    id: str | None = None
+    name: str | None = None
+
+
+class InterviewUrl(HireflixModel):
+    public: str | None = None
+    private: str | None = None
+    short: str | None = None
+
+
+class InterviewScore(HireflixModel):
+    value: float | None = None
+    type: str | None = None
+
+
+class Interview(HireflixModel):
+    """One interview as listed (`InterviewSummaryFields`)."""
+
+    id: str
+    hash: str | None = None
+    status: str | None = None
+    """Hireflix's raw status (pending | completed); see `review_status` for the four stages."""
+    answered: bool | None = None
+    created_at: float | None = None
+    updated_at: float | None = None
+    completed_at: float | None = None
+    completed: float | None = None
+    expires: float | None = None
+    finalist: float | None = None
+    shortlisted_at: float | None = None
+    archived: float | None = None
+    discarded_at: float | None = None
+    external_id: str | None = None
+    disable_notifications: bool | None = None
+    candidate: Candidate | None = None
+    position: PositionRef | None = None
+    url: InterviewUrl | None = None
+    score: InterviewScore | None = None
+
+    @property
+    def review_status(self) -> InterviewStatus:
+        """The stage `interviewList` filters on, derived from the timestamps Hireflix returns."""
+        if self.archived is not None or self.discarded_at is not None:
+            return "discarded"
+        if self.finalist is not None or self.shortlisted_at is not None:
+            return "shortlisted"
+        if self.completed is not None or self.completed_at is not None or self.status == "completed":
+            return "to_evaluate"
+        return "pending"
+
+    @property
+    def score_value(self) -> float | None:
+        return self.score.value if self.score else None
+
+
+class ShareLink(HireflixModel):
+    """A public link to watch an interview without logging in (`externalLink`)."""
+
+    id: str | None = None
+    url: str | None = None
+    expires: float | None = None
+
+
+class TeamMember(HireflixModel):
+    id: str | None = None
+    name: str | None = None
+    email: str | None = None
+    deleted: bool | None = None
+    type: str | None = None
+
+
+class InterviewComment(HireflixModel):
+    id: str | None = None
+    value: str | None = None
+    created_at: float | None = None
+    updated_at: float | None = None
+    author: TeamMember | None = None
+
+
+class OverriddenScore(HireflixModel):
+    value: float | None = None
+    created_at: float | None = None
+    updated_at: float | None = None
+
+
+class TeamMemberScore(HireflixModel):
+    id: str | None = None
+    computed_score: float | None = None
+    overriden_score: OverriddenScore | None = None
+    scorer: TeamMember | None = None
+
+
+class TranscriptWord(HireflixModel):
+    text: str | None = None
+    start: float | None = None
+    end: float | None = None
+
+
+class Transcription(HireflixModel):
+    language_code: str | None = None
+    text: str | None = None
+    words: Annotated[list[TranscriptWord], BeforeValidator(_drop_nulls)] | None = None
+    """None when word timings were not requested."""
+
+
+class AnswerMeta(HireflixModel):
+    duration: float | None = None
+    """Seconds."""
+
+
+class Answer(HireflixModel):
+    id: str | None = None
+    url: str | None = None
+    thumbnail: str | None = None
+    meta: AnswerMeta | None = None
+    transcription: Transcription | None = None
+
+
+class Media(HireflixModel):
+    id: str | None = None
+    type: str | None = None
+    url: str | None = None
+    thumbnail: str | None = None
+
+
+class InterviewQuestion(HireflixModel):
+    id: str | None = None
+    title: str | None = None
+    description: str | None = None
+    answered: bool | None = None
+    score: float | None = None
+    media: Media | None = None
+    answer: Answer | None = None
+
+
+_QuestionList = Annotated[list[InterviewQuestion], BeforeValidator(_drop_nulls)]
+
+
+class InterviewDetail(Interview):
+    """One interview in full (`GetInterview`)."""
+
+    invite_source: str | None = None
+    language: str | None = None
+    notes: str | None = None
+    thumbnail: str | None = None
+    user_metadata: dict[str, Any] | None = None
+    external_link: ShareLink | None = None
+    questions: _QuestionList = Field(default_factory=list)
+    comments: Annotated[list[InterviewComment], BeforeValidator(_drop_nulls)] = Field(default_factory=list)
+    scores: Annotated[list[TeamMemberScore], BeforeValidator(_drop_nulls)] = Field(default_factory=list)
+
+
+class InterviewTranscript(HireflixModel):
+    """Per question, the answer's transcription (`GetInterviewTranscript`)."""
+
+    id: str
+    questions: _QuestionList = Field(default_factory=list)
+
+
+class InterviewMedia(HireflixModel):
+    """Video and thumbnail URLs per question (`GetInterviewMedia`)."""
+
+    id: str
+    thumbnail: str | None = None
+    thumbnails: StrList = Field(default_factory=list)
+    questions: _QuestionList = Field(default_factory=list)
+
+
+class IpGeolocation(HireflixModel):
+    """Where an IP address is, by IP lookup: a VPN or proxy shows its own location."""
+
+    ip: str | None = None
+    country: str | None = None
+    country_code: str | None = None
+    region: str | None = None
+    city: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+class InterviewAccessInfo(HireflixModel):
+    """Who opened an interview from where (`GetInterviewAccessInfo`)."""
+
+    id: str
+    ip_addresses: StrList = Field(default_factory=list)
+    user_agents: StrList = Field(default_factory=list)
+    thumbnails: StrList = Field(default_factory=list)
+    geolocation: Annotated[list[IpGeolocation], BeforeValidator(_drop_nulls)] = Field(default_factory=list)
+
+
+class InterviewPage(HireflixModel):
+    """One page of `interviewList`. An empty page means the listing has ended."""
+
+    results: Annotated[list[Interview], BeforeValidator(_drop_nulls)] = Field(default_factory=list)
+    last_cursor: str | None = None
+    count: int | None = None
+    total: int | None = None
+
+    next_cursor: str | None = None
+    """Not on the wire: set by the client to `last_cursor` when another page may follow, else None."""
+
+
+class InviteResult(HireflixModel):
+    """The interview an invite created. `recovered` is True when the invite's answer was lost and
+    the interview was found afterwards by e-mail (see `HireflixClient.invite_candidate`)."""
+
+    interview: Interview
+    recovered: bool = False
+
+
+# ---------------------------------------------------------------------------------- account
+class AuditActor(HireflixModel):
+    id: str | None = None
+    email: str | None = None
+
+
+class AuditLogEntry(HireflixModel):
+    actor: AuditActor | None = None
+    timestamp: float | None = None
+    object: dict[str, Any] | None = None
+    """What the action touched, e.g. {"id": "...", "type": "INTERVIEW"}."""
+    ip: str | None = None
+    action: str | None = None
+    host: str | None = None
+    referer: str | None = None
+    medium: str | None = None
+    """ADMIN | API_KEY | WEBAPP_INTERVIEW_SHAREABLE_LINK."""
+
+
+class AuditLogPage(HireflixModel):
+    count: int | None = None
+    total: int | None = None
+    results: Annotated[list[AuditLogEntry], BeforeValidator(_drop_nulls)] = Field(default_factory=list)
+
+
+class Webhook(HireflixModel):
+    id: str
+    url: str
+    events: StrList = Field(default_factory=list)
+    active: bool = True
+    external: str | None = None
+
+
+WebhookEvent = Literal[
+    "interview.create",
+    "interview.finish",
+    "interview.status-change",
+    "interview.delete",
+    "interview.score-updated",
+]
+
+
+class CompanyRef(HireflixModel):
+    id: str | None = None
+    name: str | None = None
+
+
+class UserRef(HireflixModel):
+    id: str | None = None
+    email: str | None = None
+
+
+class Identity(HireflixModel):
+    """Whose key this is (`WhoAmI`)."""
+
+    company: CompanyRef | None = None
+    user: UserRef | None = None
+
+
+# ---------------------------------------------------------------------------------- invite input
+class InviteRequest(BaseModel):
+    """One candidate to invite to one position (`InviteCandidateToInterviewInput`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    position_id: str
+    email: str
+    first_name: str
+    last_name: str | None = None
+    phone: str | None = None
+    """E.164 (+32491505050), or Hireflix refuses the invite."""
+    external_id: str | None = None
+    disable_notifications: bool | None = None
+    """True: Hireflix sends the candidate no e-mail."""
+    metadata: dict[str, Any] | None = None
+
+    def to_graphql_input(self) -> dict[str, Any]:
+        candidate: dict[str, Any] = {"email": self.email, "firstName": self.first_name}
+        if self.last_name is not None:
+            candidate["lastName"] = self.last_name
+        if self.phone is not None:
+            candidate["phone"] = self.phone
+        result: dict[str, Any] = {"positionId": self.position_id, "candidate": candidate}
+        if self.external_id is not None:
+            result["externalId"] = self.external_id
+        if self.disable_notifications is not None:
+            result["disableNotifications"] = self.disable_notifications
+        if self.metadata is not None:
+            result["metadata"] = self.metadata
+        return result
+
+
+# ---------------------------------------------------------------------------------- interviewList input
+# [I] The schema guesses these names; they are spelled here and nowhere else in the project.
+FILTER_AND = "and"
+FILTER_OR = "or"
+InterviewSortField = Literal["createdAt", "updatedAt", "completedAt", "score"]
+SortDirection = Literal["ASC", "DESC"]
+
+
+class InterviewSort(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    field: InterviewSortField = "createdAt"
+    direction: SortDirection = "DESC"
+
+    def to_graphql(self) -> dict[str, str]:
+        return {"field": self.field, "direction": self.direction}
+
+
+def case_insensitive_pattern(text: str) -> str:
+    """A regex matching `text` anywhere, ignoring case, in any regex dialect (no flags needed)."""
+    parts: list[str] = []
+    for char in text:
+        if char.lower() != char.upper():
+            parts.append(f"[{re.escape(char.lower())}{re.escape(char.upper())}]")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
+
+
+class InterviewCondition(BaseModel):
+    """Conditions on one interview, all of which must hold (AND)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str | None = None
+    email: str | None = None
+    """Exact e-mail."""
+    name: str | None = None
+    """Part of the first or last name, any case."""
+    first_name: str | None = None
+    """Exact first name."""
+    last_name: str | None = None
+    """Exact last name."""
+    status: InterviewStatus | None = None
+    min_score: float | None = None
+    max_score: float | None = None
+
+    def to_filter(self) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        if self.id is not None:
+            result["id"] = {"equal": self.id}
+        if self.email is not None:
+            result["email"] = {"equal": self.email}
+        if self.first_name is not None:
+            result["firstName"] = {"equal": self.first_name}
+        if self.last_name is not None:
+            result["lastName"] = {"equal": self.last_name}
+        if self.status is not None:
+            result["status"] = {"equal": self.status}
+        score: dict[str, float] = {}
+        if self.min_score is not None:
+            score["greaterThanOrEqual"] = self.min_score
+        if self.max_score is not None:
+            score["lessThanOrEqual"] = self.max_score
+        if score:
+            result["score"] = score
+        if self.name is not None:
+            pattern = case_insensitive_pattern(self.name)
+            result[FILTER_OR] = [{"firstName": {"regex": pattern}}, {"lastName": {"regex": pattern}}]
+        return result
+
+
+def build_interview_filter(
+    all_of: InterviewCondition | None = None, any_of: Sequence[InterviewCondition] = ()
+) -> dict[str, Any] | None:
+    """The `InterviewListFilter` for: every condition in `all_of`, and at least one of `any_of`."""
+    result = all_of.to_filter() if all_of is not None else {}
+    alternatives = [condition.to_filter() for condition in any_of]
+    alternatives = [a for a in alternatives if a]
+    if alternatives:
+        if FILTER_OR in result:
+            result = {FILTER_AND: [result, {FILTER_OR: alternatives}]}
+        else:
+            result[FILTER_OR] = alternatives
+    return result or None
+
+
+def interview_list_input(
+    filter: Mapping[str, Any] | None, limit: int, cursor: str | None, sort: Sequence[InterviewSort] | None
+) -> dict[str, Any]:
+    """The `InterviewListInput` variable of SearchInterviews."""
+    pagination: dict[str, Any] = {"limit": limit}
+    if cursor is not None:
+        pagination["lastCursor"] = cursor
+    result: dict[str, Any] = {"pagination": pagination}
+    if filter:
+        result["filter"] = dict(filter)
+    if sort:
+        result["sort"] = [s.to_graphql() for s in sort]
+    return result

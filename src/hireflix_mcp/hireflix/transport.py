@@ -1,0 +1,273 @@
+"""HTTP for the Hireflix client: one pooled connection, authentication, timeouts, retries and the
+mapping of every failure onto `errors.py`. Everything about retrying lives in `GraphQLTransport.execute`.
+
+When a request fails, two questions decide what happens:
+
+1. Could the same request succeed later? (`HireflixError.retryable`: connection failures,
+   timeouts, 408, 429, 5xx and unreadable bodies could; a refused key or a broken rule could not.)
+2. Could it already have taken effect? It could not when the connection was never made, or when
+   the server refused it outright (408, 429, 503 with Retry-After). Otherwise it may have.
+
+Queries and idempotent mutations are retried whenever (1) holds. Other mutations are retried only
+when (2) says it provably did not take effect; when it may have, `OutcomeUnknownError` is raised
+and the caller decides (the client checks invites by e-mail before repeating them).
+
+Waits between attempts: the server's Retry-After when it gives one no longer than
+`retry_after_cap`, else exponential backoff with full jitter (base 0.2 s, cap 5 s).
+`sleep` is injectable so tests never wait.
+
+The API key goes out only in the `X-API-KEY` header. It is never logged, never put in an error
+message or a repr, and removed from any response text before that text reaches an error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import anyio
+import httpx2
+from pydantic import SecretStr
+
+from hireflix_mcp.hireflix.errors import (
+    AuthenticationError,
+    ConnectionFailed,
+    GraphQLRequestError,
+    HireflixError,
+    MalformedResponseError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    ServerError,
+    Timeout,
+    from_graphql_errors,
+)
+from hireflix_mcp.hireflix.operations import Operation
+
+logger = logging.getLogger("hireflix_mcp.hireflix")
+
+Sleep = Callable[[float], Awaitable[None]]
+
+BACKOFF_BASE = 0.2
+BACKOFF_CAP = 5.0
+USER_AGENT = "hireflix-mcp/0.1 (+https://github.com/hireflix-mcp)"
+REDACTED = "[redacted]"
+
+Applied = Literal["no", "maybe"]
+
+
+@dataclass
+class _Failure(Exception):
+    """One failed attempt: the error to raise, and whether the request may have taken effect."""
+
+    error: HireflixError
+    applied: Applied
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), or None."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+class GraphQLTransport:
+    """Sends GraphQL operations to one Hireflix endpoint over one pooled `httpx2.AsyncClient`."""
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        api_key: SecretStr | str | None,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 30.0,
+        max_retries: int = 3,
+        retry_after_cap: float = 30.0,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        sleep: Sleep | None = None,
+        backoff_base: float = BACKOFF_BASE,
+        backoff_cap: float = BACKOFF_CAP,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._url = url
+        self._host = urlsplit(url).netloc or url
+        self._key = api_key if isinstance(api_key, SecretStr) or api_key is None else SecretStr(api_key)
+        self._connect_timeout = connect_timeout
+        self._read_timeout = read_timeout
+        self.max_retries = max_retries
+        self.retry_after_cap = retry_after_cap
+        self._sleep: Sleep = sleep or anyio.sleep
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+        self._jitter = jitter
+        self._client = httpx2.AsyncClient(
+            transport=transport,
+            timeout=httpx2.Timeout(
+                connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout
+            ),
+            # Below common server keep-alive timeouts (uvicorn: 5 s), so a pooled connection is not
+            # reused just as the server closes it, which would turn a harmless retry into an unknown outcome.
+            limits=httpx2.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=4.0),
+            headers={
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+                "User-Agent": USER_AGENT,
+            },
+        )
+
+    def __repr__(self) -> str:
+        return f"GraphQLTransport(url={self._url!r}, max_retries={self.max_retries})"
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    # ------------------------------------------------------------------------------ execute
+    async def execute(
+        self, operation: Operation, variables: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Send `operation` and return its `data`, retrying as its policy allows."""
+        if self._key is None or not self._key.get_secret_value():
+            raise AuthenticationError(operation.name, "No Hireflix API key is configured")
+        body = json.dumps(
+            {"query": operation.document, "variables": dict(variables or {}), "operationName": operation.name}
+        )
+        attempts = self.max_retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self._attempt(operation, body, variables)
+            except _Failure as failure:
+                error = failure.error
+                careful = operation.retry in ("unsafe", "invite")
+                if careful and failure.applied == "maybe":
+                    logger.warning(
+                        "Hireflix %s: outcome unknown after %s; not repeated",
+                        operation.name,
+                        type(error).__name__,
+                    )
+                    raise OutcomeUnknownError(operation.name, _cause(error)) from error
+                if not error.retryable or attempt == attempts:
+                    raise error from None
+                delay = self.backoff_delay(attempt, error.retry_after)
+                logger.warning(
+                    "Hireflix %s failed (%s); retry %d of %d in %.2f s",
+                    operation.name,
+                    type(error).__name__,
+                    attempt,
+                    self.max_retries,
+                    delay,
+                )
+                await self.sleep(delay)
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+    async def sleep(self, seconds: float) -> None:
+        await self._sleep(seconds)
+
+    def backoff_delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before retry number `attempt` (1-based)."""
+        if retry_after is not None and retry_after <= self.retry_after_cap:
+            return retry_after
+        ceiling = min(self._backoff_cap, self._backoff_base * 2.0 ** (attempt - 1))
+        return self._jitter() * ceiling
+
+    def _redact(self, text: str) -> str:
+        key = self._key.get_secret_value() if self._key is not None else ""
+        return text.replace(key, REDACTED) if key else text
+
+    async def _attempt(
+        self, operation: Operation, body: str, variables: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        name = operation.name
+        key = self._key.get_secret_value() if self._key is not None else ""
+        logger.debug("Hireflix %s: sending", name)
+        started = time.monotonic()
+        try:
+            response = await self._client.post(self._url, content=body, headers={"X-API-KEY": key})
+        except (httpx2.ConnectTimeout, httpx2.PoolTimeout):
+            raise _Failure(
+                Timeout(name, self._connect_timeout, phase="accept the connection"), "no"
+            ) from None
+        except httpx2.ConnectError as exc:
+            reason = self._redact(str(exc)) or type(exc).__name__
+            raise _Failure(ConnectionFailed(name, self._host, reason), "no") from None
+        except httpx2.TimeoutException:
+            raise _Failure(Timeout(name, self._read_timeout), "maybe") from None
+        except httpx2.TransportError as exc:
+            reason = self._redact(str(exc)) or type(exc).__name__
+            raise _Failure(
+                ConnectionFailed(name, self._host, f"connection lost: {reason}", sent=True), "maybe"
+            ) from None
+        elapsed_ms = (time.monotonic() - started) * 1000
+        logger.debug("Hireflix %s: HTTP %d in %.0f ms", name, response.status_code, elapsed_ms)
+        return self._interpret(operation, response, variables)
+
+    def _interpret(
+        self, operation: Operation, response: httpx2.Response, variables: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        name = operation.name
+        status = response.status_code
+        text = self._redact(response.text)
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        payload = _json_or_none(text)
+        if status in (401, 403):
+            raise _Failure(AuthenticationError(name), "no")
+        if status == 408:
+            raise _Failure(Timeout(name, None, phase="receive the whole request in time (HTTP 408)"), "no")
+        if status == 429:
+            raise _Failure(RateLimitedError(name, retry_after), "no")
+        if status >= 500:
+            refused = status == 503 and retry_after is not None
+            raise _Failure(ServerError(name, status, retry_after), "no" if refused else "maybe")
+        if status >= 400:
+            errors = payload.get("errors") if isinstance(payload, dict) else None
+            if isinstance(errors, list) and errors:
+                raise _Failure(from_graphql_errors(errors, name, variables), "no")
+            raise _Failure(GraphQLRequestError(name, [f"HTTP {status}: {text[:200]}"], status=status), "no")
+        if not isinstance(payload, dict) or ("data" not in payload and "errors" not in payload):
+            detail = "not JSON" if payload is None else "JSON without data or errors"
+            raise _Failure(MalformedResponseError(name, f"HTTP {status}, {detail}"), "maybe")
+        errors = payload.get("errors")
+        if isinstance(errors, list) and errors:
+            raise _Failure(from_graphql_errors(errors, name, variables), "no")
+        data = payload.get("data")
+        if not isinstance(data, dict):
+            raise _Failure(MalformedResponseError(name, f"HTTP {status}, data is not an object"), "maybe")
+        return data
+
+
+def _json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _cause(error: HireflixError) -> str:
+    if isinstance(error, Timeout):
+        return "no answer before the read timeout"
+    if isinstance(error, ConnectionFailed):
+        return "the connection dropped after the request was sent"
+    if isinstance(error, ServerError):
+        return f"HTTP {error.status}"
+    if isinstance(error, MalformedResponseError):
+        return "the answer was unreadable"
+    return type(error).__name__

@@ -1,0 +1,80 @@
+"""Candidate-facing links: prefilled public application links and embed snippets."""
+
+from __future__ import annotations
+
+import html
+from typing import Annotated
+from urllib.parse import quote, urlencode
+
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import BaseModel, Field
+
+from hireflix_mcp.tools.common import Ctx, Email, InterviewId, PositionId, hireflix, upstream_errors
+
+PUBLIC_APPLICATION_URL = "https://app.hireflix.com/public-application/{position_id}"
+E164 = r"^\+[1-9]\d{6,14}$"
+
+
+class ApplicationLink(BaseModel):
+    url: str
+    prefilled: list[str] = Field(description="Which fields the link prefills.")
+    note: str
+
+
+@upstream_errors
+async def build_application_link(
+    position_id: PositionId,
+    first_name: Annotated[str | None, Field(max_length=50, description="Prefills the first name.")] = None,
+    last_name: Annotated[str | None, Field(max_length=50, description="Prefills the last name.")] = None,
+    email: Annotated[Email | None, Field(description="Prefills the e-mail.")] = None,
+    phone: Annotated[
+        str | None,
+        Field(pattern=E164, description="Prefills the phone, E.164 with country code, e.g. +32491505050."),
+    ] = None,
+) -> ApplicationLink:
+    params = {
+        "firstName": first_name,
+        "lastName": last_name,
+        "email": email,
+        "phoneNumber": phone,
+    }
+    given = {k: v.strip() for k, v in params.items() if v and v.strip()}
+    url = PUBLIC_APPLICATION_URL.format(position_id=position_id)
+    if given:
+        url += "?" + urlencode(given, quote_via=quote)
+    return ApplicationLink(
+        url=url,
+        prefilled=list(given),
+        note="Built locally without calling Hireflix: check position_id with list_positions. The position must "
+        "have public applications enabled in the Hireflix dashboard.",
+    )
+
+
+class EmbedCode(BaseModel):
+    interview_url: str
+    iframe: str = Field(description="HTML to paste into a page.")
+    notes: list[str]
+
+
+@upstream_errors
+async def get_embed_code(interview_id: InterviewId, ctx: Ctx) -> EmbedCode:
+    interview = await hireflix(ctx).get_interview(interview_id)
+    url = interview.url.public if interview.url and interview.url.public else None
+    if url is None:
+        raise ToolError(f"Interview {interview_id} has no public interview URL to embed.")
+    iframe = (
+        f'<iframe src="{html.escape(url, quote=True)}" width="100%" height="720" style="border:0" '
+        'allow="camera; microphone; autoplay; fullscreen; display-capture" allowfullscreen></iframe>'
+    )
+    return EmbedCode(
+        interview_url=url,
+        iframe=iframe,
+        notes=[
+            "The iframe needs camera and microphone permission (the allow attribute) and an HTTPS page.",
+            "The embedded interview posts events such as interview.finished to the parent window "
+            "(listen with window.addEventListener('message', ...)); payload shapes are not documented.",
+            "iOS WKWebView: set allowsInlineMediaPlayback = true and grant media capture "
+            "(WKUIDelegate requestMediaCapturePermissionFor, iOS 15+), or candidates see "
+            "'Open this on Safari' or 'Your camera or microphone is not working'.",
+        ],
+    )

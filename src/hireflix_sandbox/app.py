@@ -1,0 +1,583 @@
+"""The sandbox as an ASGI app: `POST /me` (Hireflix's company API) plus a sandbox-only admin API.
+
+Routes (all under the same API key, sent as `X-API-KEY: <key>` or `Authorization: Bearer <key>`):
+    POST   /me                                   GraphQL, executed over schema.graphql
+    POST   /_sandbox/interviews/{id}/complete    the candidate finishes (answers, transcripts, webhook)
+    GET    /_sandbox/requests                    POST /me counts by operationName and root field
+    POST   /_sandbox/requests/reset              zero those counts
+    GET    /_sandbox/health                      liveness (no key needed)
+    GET|POST|DELETE /_sandbox/faults[/{id}]      fault rules (faults.py)
+    GET|DELETE /_sandbox/webhooks/deliveries, POST /_sandbox/webhooks/drain   (webhooks.py)
+
+Transport behaves like Hireflix: HTTP 200 with a top-level `errors` array for bad keys, invalid documents
+and resolver faults; HTTP 400 only for a body that is not a GraphQL request at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import json
+import logging
+import os
+import random
+import sys
+import threading
+from collections import Counter
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLObjectType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    execute_sync,
+    get_named_type,
+    parse,
+    validate,
+)
+from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .demo_data import bootstrap
+from .faults import FaultInjector, FaultMiddleware, fault_admin_routes
+from .ids import epoch_ms
+from .resolvers import (
+    InterviewStateError,
+    RequestContext,
+    complete_interview,
+    sandbox_schema,
+    webhook_snapshot,
+)
+from .store import MemberRecord, Store
+from .webhooks import WebhookDispatcher, webhook_admin_routes
+
+logger = logging.getLogger("hireflix_sandbox")
+
+SCHEMA = sandbox_schema()  # built once, at import
+NAMESPACE_TYPES = frozenset(
+    {"PositionMutations", "InterviewMutations", "CompanyMutations", "CompanyMemberMutations"}
+)
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """Everything that makes one sandbox differ from another, fixed at start."""
+
+    db_path: str = ":memory:"
+    api_key: str = "sandbox-api-key"
+    seed: int = 1
+    invite_quota: int | None = None
+    webhook_secret: str | None = None  # None: derived from the seed and stored with the company
+    faults: str | None = None  # a fault spec (see faults.py), applied from the start
+    demo_data: bool = True
+
+
+# ---------------------------------------------------------------- request counting
+
+
+class RequestCounter:
+    """How many `POST /me` requests arrived, by operationName and by root field (thread-safe).
+
+    `by_root_field` counts every root field selection (ten aliased invites in one request count ten);
+    `by_field` does the same but descends through the namespace fields, e.g. `Interview.score`,
+    `Company.Member.add`.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._total = 0
+        self._by_operation: Counter[str] = Counter()
+        self._by_root: Counter[str] = Counter()
+        self._by_field: Counter[str] = Counter()
+
+    def record(self, operation_name: str | None, fields: Sequence[str]) -> None:
+        with self._lock:
+            self._total += 1
+            self._by_operation[operation_name or "(anonymous)"] += 1
+            for path in fields:
+                self._by_root[path.split(".", 1)[0]] += 1
+                self._by_field[path] += 1
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "total": self._total,
+                "by_operation_name": dict(self._by_operation),
+                "by_root_field": dict(self._by_root),
+                "by_field": dict(self._by_field),
+            }
+
+    def reset(self) -> None:
+        with self._lock:
+            self._total = 0
+            self._by_operation.clear()
+            self._by_root.clear()
+            self._by_field.clear()
+
+
+def describe_request(body: bytes) -> tuple[str | None, list[str]]:
+    """The operationName (given, or the document's only operation's) and the field paths it selects."""
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None, []
+    if not isinstance(payload, dict):
+        return None, []
+    name = payload.get("operationName") if isinstance(payload.get("operationName"), str) else None
+    query = payload.get("query")
+    if not isinstance(query, str):
+        return name, []
+    try:
+        document = parse(query, no_location=True)
+    except GraphQLError:
+        return name, []
+    operation = _select_operation(document, name)
+    if operation is None:
+        return name, []
+    if name is None and operation.name is not None:
+        name = operation.name.value
+    root = SCHEMA.mutation_type if operation.operation == OperationType.MUTATION else SCHEMA.query_type
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    return name, _field_paths(operation.selection_set, root, fragments, "", frozenset())
+
+
+def _select_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is not None:
+        operations = [op for op in operations if op.name is not None and op.name.value == name]
+    return operations[0] if len(operations) == 1 else None
+
+
+def _field_paths(
+    selection_set: SelectionSetNode,
+    parent: GraphQLObjectType | None,
+    fragments: dict[str, FragmentDefinitionNode],
+    prefix: str,
+    seen: frozenset[str],
+) -> list[str]:
+    paths: list[str] = []
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            name = selection.name.value
+            if name.startswith("__"):
+                continue
+            field_def = parent.fields.get(name) if parent is not None else None
+            named = get_named_type(field_def.type) if field_def is not None else None
+            if (
+                isinstance(named, GraphQLObjectType)
+                and named.name in NAMESPACE_TYPES
+                and selection.selection_set
+            ):
+                paths += _field_paths(selection.selection_set, named, fragments, f"{prefix}{name}.", seen)
+            else:
+                paths.append(prefix + name)
+        elif isinstance(selection, InlineFragmentNode):
+            paths += _field_paths(selection.selection_set, parent, fragments, prefix, seen)
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None and fragment.name.value not in seen:
+                paths += _field_paths(
+                    fragment.selection_set, parent, fragments, prefix, seen | {fragment.name.value}
+                )
+    return paths
+
+
+class RequestCountingMiddleware:
+    """Counts every `POST /me` (including ones a fault then swallows), replaying the body it read."""
+
+    def __init__(self, app: ASGIApp, counter: RequestCounter) -> None:
+        self.app = app
+        self.counter = counter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != "/me":
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        self.counter.record(*describe_request(body))
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+# ---------------------------------------------------------------- auth
+
+
+def presented_key(headers: Headers) -> str | None:
+    """The key in `X-API-KEY` (any case) or `Authorization: Bearer <key>`, if any."""
+    key = headers.get("x-api-key")
+    if key and key.strip():
+        return key.strip()
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+def key_matches(presented: str | None, expected: str) -> bool:
+    if presented is None:
+        return False
+    return hmac.compare_digest(presented.encode("utf-8"), expected.encode("utf-8"))
+
+
+class AdminAuthMiddleware:
+    """`/_sandbox/*` (except health) needs the API key too: the admin API can change any state."""
+
+    def __init__(self, app: ASGIApp, api_key: str) -> None:
+        self.app = app
+        self.api_key = api_key
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if (
+            scope["type"] == "http"
+            and path.startswith("/_sandbox/")
+            and path != "/_sandbox/health"
+            and not key_matches(presented_key(Headers(scope=scope)), self.api_key)
+        ):
+            response = JSONResponse(
+                {"error": "unauthenticated", "message": "The sandbox admin API needs the API key"},
+                status_code=401,
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+# ---------------------------------------------------------------- runtime and GraphQL endpoint
+
+
+@dataclass
+class SandboxRuntime:
+    """The live parts of one sandbox app, reachable from tests as `runtime_of(app)`."""
+
+    config: SandboxConfig
+    store: Store
+    owner: MemberRecord
+    webhook_secret: str
+    counter: RequestCounter
+    injector: FaultInjector
+    dispatcher: WebhookDispatcher
+    rng: random.Random = field(default_factory=random.SystemRandom)
+
+
+def runtime_of(app: Starlette) -> SandboxRuntime:
+    runtime = getattr(app.state, "sandbox", None)
+    if not isinstance(runtime, SandboxRuntime):
+        raise TypeError("not an app made by hireflix_sandbox.app.create_app")
+    return runtime
+
+
+def _error(message: str, code: str) -> dict[str, Any]:
+    return {"message": message, "extensions": {"code": code}}
+
+
+def _format_error(error: GraphQLError, default_code: str) -> dict[str, Any]:
+    formatted: dict[str, Any] = {**error.formatted}
+    extensions = dict(formatted.get("extensions") or {})
+    if "code" not in extensions:
+        original = error.original_error
+        if error.path is not None and original is not None and not isinstance(original, GraphQLError):
+            logger.error("resolver fault at %s", error.path, exc_info=original)
+            extensions["code"] = "INTERNAL_SERVER_ERROR"
+        else:
+            extensions["code"] = default_code
+    formatted["extensions"] = extensions
+    return formatted
+
+
+def execute_request(
+    query: str, variables: dict[str, Any] | None, operation_name: str | None, ctx: RequestContext
+) -> dict[str, Any]:
+    """Parse, validate and run one GraphQL request; the JSON response body."""
+    try:
+        document = parse(query)
+    except GraphQLError as error:
+        return {"errors": [_format_error(error, "GRAPHQL_PARSE_FAILED")]}
+    validation_errors = validate(SCHEMA, document)
+    if validation_errors:
+        return {"errors": [_format_error(e, "GRAPHQL_VALIDATION_FAILED") for e in validation_errors]}
+    result = execute_sync(
+        SCHEMA, document, context_value=ctx, variable_values=variables, operation_name=operation_name
+    )
+    body: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        # Errors without a path come before execution (bad variables, no such operation): the caller's input.
+        body["errors"] = [
+            _format_error(e, "BAD_USER_INPUT" if e.path is None else "INTERNAL_SERVER_ERROR")
+            for e in result.errors
+        ]
+    return body
+
+
+def _bad_request(message: str) -> JSONResponse:
+    return JSONResponse({"errors": [_error(message, "BAD_REQUEST")]}, status_code=400)
+
+
+def _client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+async def _graphql_endpoint(runtime: SandboxRuntime, request: Request) -> Response:
+    if not key_matches(presented_key(request.headers), runtime.config.api_key):
+        return JSONResponse(
+            {
+                "data": None,
+                "errors": [_error("Invalid or missing API key (send it as X-API-KEY)", "UNAUTHENTICATED")],
+            }
+        )
+    raw = await request.body()
+    try:
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return _bad_request(
+            'The request body must be JSON: {"query": ..., "variables": ..., "operationName": ...}'
+        )
+    if not isinstance(payload, dict):
+        return _bad_request("The request body must be a JSON object (batches are not supported)")
+    query = payload.get("query")
+    if not isinstance(query, str) or not query.strip():
+        return _bad_request("The request has no GraphQL query (the `query` string)")
+    variables = payload.get("variables")
+    if variables is not None and not isinstance(variables, dict):
+        return _bad_request("`variables` must be a JSON object")
+    operation_name = payload.get("operationName")
+    if operation_name is not None and not isinstance(operation_name, str):
+        return _bad_request("`operationName` must be a string")
+    ctx = RequestContext(
+        store=runtime.store,
+        actor=runtime.owner,
+        webhook_secret=runtime.webhook_secret,
+        invite_quota=runtime.config.invite_quota,
+        ip=_client_ip(request),
+        host=request.headers.get("host"),
+        referer=request.headers.get("referer"),
+        rng=runtime.rng,
+    )
+    body = execute_request(query, variables, operation_name, ctx)
+    for event, data in ctx.events:
+        await runtime.dispatcher.emit(event, data)
+    return JSONResponse(body)
+
+
+# ---------------------------------------------------------------- admin endpoints
+
+
+async def _complete_endpoint(runtime: SandboxRuntime, request: Request) -> Response:
+    interview_id = request.path_params["interview_id"]
+    options: Any = {}
+    raw = await request.body()
+    if raw.strip():
+        try:
+            options = json.loads(raw)
+        except ValueError:
+            options = None
+        if not isinstance(options, dict):
+            return JSONResponse(
+                {"error": "bad_request", "message": "body must be a JSON object"}, status_code=400
+            )
+    ip = options.get("ip") or _client_ip(request)
+    user_agent = options.get("userAgent") or request.headers.get("user-agent")
+    try:
+        interview = complete_interview(
+            runtime.store,
+            interview_id,
+            now=epoch_ms(),
+            rng=runtime.rng,
+            ip=str(ip) if ip else None,
+            user_agent=str(user_agent) if user_agent else None,
+        )
+    except LookupError as exc:
+        return JSONResponse({"error": "not_found", "message": str(exc)}, status_code=404)
+    except InterviewStateError as exc:
+        return JSONResponse({"error": "conflict", "message": str(exc)}, status_code=409)
+    await runtime.dispatcher.emit("interview.finish", webhook_snapshot(runtime.store, interview))
+    return JSONResponse(
+        {"id": interview.id, "status": interview.status, "completedAt": interview.completed_at}
+    )
+
+
+def _admin_routes(runtime: SandboxRuntime) -> list[BaseRoute]:
+    async def graphql(request: Request) -> Response:
+        return await _graphql_endpoint(runtime, request)
+
+    async def complete(request: Request) -> Response:
+        return await _complete_endpoint(runtime, request)
+
+    async def requests(_request: Request) -> Response:
+        return JSONResponse(runtime.counter.snapshot())
+
+    async def reset_requests(_request: Request) -> Response:
+        runtime.counter.reset()
+        return JSONResponse(runtime.counter.snapshot())
+
+    async def health(_request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    return [
+        Route("/me", graphql, methods=["POST"]),
+        Route("/_sandbox/interviews/{interview_id}/complete", complete, methods=["POST"]),
+        Route("/_sandbox/requests", requests, methods=["GET"]),
+        Route("/_sandbox/requests/reset", reset_requests, methods=["POST"]),
+        Route("/_sandbox/health", health, methods=["GET"]),
+    ]
+
+
+def _compose(runtime: SandboxRuntime) -> tuple[list[Middleware], list[BaseRoute]]:
+    """The one place where the parts meet. Middleware runs outermost first: the request counter sits
+    outside fault injection (so faulted requests are counted too), admin auth inside both."""
+    middleware = [
+        Middleware(RequestCountingMiddleware, runtime.counter),
+        Middleware(FaultMiddleware, runtime.injector),
+        Middleware(AdminAuthMiddleware, runtime.config.api_key),
+    ]
+    routes = [
+        *_admin_routes(runtime),
+        *fault_admin_routes(runtime.injector),
+        *webhook_admin_routes(runtime.dispatcher),
+    ]
+    return middleware, routes
+
+
+def create_app(config: SandboxConfig | None = None) -> Starlette:
+    """A ready sandbox: the store opened (and seeded if empty); the lifespan closes store and dispatcher."""
+    config = config or SandboxConfig()
+    store = Store(config.db_path)
+    if store.is_empty():
+        bootstrap(store, seed=config.seed, demo=config.demo_data, now_ms=epoch_ms())
+    secret = config.webhook_secret or store.company().webhook_secret
+    runtime = SandboxRuntime(
+        config=config,
+        store=store,
+        owner=store.owner(),
+        webhook_secret=secret,
+        counter=RequestCounter(),
+        injector=FaultInjector.from_spec(config.faults, seed=config.seed),
+        dispatcher=WebhookDispatcher(subscriptions=store.subscribed_urls, secret=lambda: secret),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            try:
+                await runtime.dispatcher.aclose()
+            finally:
+                runtime.store.close()
+
+    middleware, routes = _compose(runtime)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.sandbox = runtime
+    return app
+
+
+# ---------------------------------------------------------------- serving and the CLI
+
+
+def run(
+    config: SandboxConfig, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, log_level: str = "info"
+) -> None:
+    """Serve the sandbox with uvicorn until interrupted, logging to stderr."""
+    import uvicorn
+
+    logging.basicConfig(
+        level=log_level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
+    app = create_app(config)
+    shown_host = f"[{host}]" if ":" in host else host
+    print(f"Hireflix sandbox: http://{shown_host}:{port}/me", file=sys.stderr)
+    print(f"  API key: {config.api_key}   database: {config.db_path}   seed: {config.seed}", file=sys.stderr)
+    print(
+        f"  use it: HIREFLIX_API_URL=http://{shown_host}:{port}/me HIREFLIX_API_KEY={config.api_key}",
+        file=sys.stderr,
+    )
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hireflix-mcp sandbox",
+        description="Run a local Hireflix (company API at POST /me) with demo data.",
+    )
+    parser.add_argument("--host", default=DEFAULT_HOST, help="interface to listen on (default %(default)s)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default %(default)s)")
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("HIREFLIX_SANDBOX_DB") or ":memory:",
+        help="SQLite file that keeps state across restarts (env HIREFLIX_SANDBOX_DB; default in memory)",
+    )
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get("HIREFLIX_SANDBOX_API_KEY") or SandboxConfig.api_key,
+        help="the key clients must send (env HIREFLIX_SANDBOX_API_KEY; default %(default)s)",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="demo data seed (default %(default)s)")
+    parser.add_argument("--invite-quota", type=int, default=None, help="invites allowed per calendar month")
+    parser.add_argument(
+        "--faults",
+        default=os.environ.get("HIREFLIX_SANDBOX_FAULTS") or None,
+        help="fault rules, e.g. 'rate_limit:rate=0.1;latency:ms=40' (env HIREFLIX_SANDBOX_FAULTS)",
+    )
+    parser.add_argument(
+        "--no-demo-data", action="store_true", help="start an empty company (new databases only)"
+    )
+    parser.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`hireflix-mcp sandbox [...]`: parse flags (env fallbacks) and serve until interrupted."""
+    args = build_parser().parse_args(argv)
+    if args.invite_quota is not None and args.invite_quota < 0:
+        print("--invite-quota must not be negative", file=sys.stderr)
+        return 2
+    try:
+        FaultInjector.from_spec(args.faults)
+    except ValueError as exc:
+        print(f"--faults: {exc}", file=sys.stderr)
+        return 2
+    config = SandboxConfig(
+        db_path=args.db,
+        api_key=args.api_key,
+        seed=args.seed,
+        invite_quota=args.invite_quota,
+        faults=args.faults,
+        demo_data=not args.no_demo_data,
+    )
+    run(config, host=args.host, port=args.port, log_level=args.log_level)
+    return 0

@@ -1,0 +1,352 @@
+"""Webhook delivery to a real receiver (a small Starlette app under uvicorn in a thread)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import anyio.to_thread
+import httpx2
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from hireflix_sandbox.webhooks import (
+    SIGNATURE_HEADER,
+    WebhookDispatcher,
+    encode_event,
+    sign,
+    verify,
+    webhook_admin_routes,
+)
+
+SECRET = "whsec-sandbox"
+SNAPSHOT: dict[str, Any] = {
+    "id": "65f0c0ffee0000000000abcd",
+    "hash": "aB3dE6gH",
+    "status": "to_evaluate",
+    "candidate": {"name": "Zoë Ñúñez", "email": "zoe@example.com"},
+    "position": {"id": "65f0c0ffee0000000000beef", "name": "Social Media Manager"},
+}
+DATE_MS = 1_717_171_717_000
+
+
+@contextmanager
+def serve(app: ASGIApp) -> Iterator[str]:
+    """Run `app` under uvicorn in a thread; the socket listens before the thread starts, so no waiting."""
+    # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on accepted sockets whose proto says TCP, and
+    # without it every response (headers and body written apart) waits ~40 ms for a delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app, lifespan="off", log_config=None, access_log=False, timeout_graceful_shutdown=2
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+    assert not thread.is_alive(), "uvicorn did not stop"
+
+
+@dataclass(frozen=True)
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Receiver:
+    """Answers by the last path segment: flaky (500 twice, then 200), gone (410), block (waits), else 200."""
+
+    url: str = ""
+    received: list[Received] = field(default_factory=list)
+    release: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def app(self) -> Starlette:
+        async def hook(request: Request) -> Response:
+            body = await request.body()
+            path = request.url.path
+            with self.lock:
+                self.received.append(Received(path, dict(request.headers), body))
+                calls = sum(1 for item in self.received if item.path == path)
+            behaviour = path.rsplit("/", 1)[-1]
+            if behaviour == "flaky" and calls <= 2:
+                return JSONResponse({"error": "try later"}, status_code=500)
+            if behaviour == "gone":
+                return JSONResponse({"error": "gone"}, status_code=410)
+            if behaviour == "block":
+                await anyio.to_thread.run_sync(self.release.wait, 5.0)
+            return JSONResponse({"ok": True})
+
+        return Starlette(routes=[Route("/hooks/{token}/{behaviour}", hook, methods=["POST"])])
+
+    def hook_url(self, token: str, behaviour: str) -> str:
+        return f"{self.url}/hooks/{token}/{behaviour}"
+
+    def bodies(self, url: str) -> list[bytes]:
+        path = httpx2.URL(url).path
+        with self.lock:
+            return [item.body for item in self.received if item.path == path]
+
+
+@pytest.fixture(scope="module")
+def module_receiver() -> Iterator[Receiver]:
+    receiver = Receiver()
+    with serve(receiver.app()) as url:
+        receiver.url = url
+        yield receiver
+        receiver.release.set()
+
+
+@pytest.fixture
+def receiver(module_receiver: Receiver) -> Iterator[Receiver]:
+    module_receiver.release = threading.Event()
+    yield module_receiver
+    module_receiver.release.set()
+
+
+@pytest.fixture
+def token() -> str:
+    """A path segment of its own per test, so call counts never mix between tests."""
+    return uuid.uuid4().hex
+
+
+def dispatcher_for(subscriptions: Mapping[str, Sequence[str]], **options: Any) -> WebhookDispatcher:
+    options.setdefault("retry_backoff", 0.01)
+    return WebhookDispatcher(
+        lambda event: subscriptions.get(event, ()), lambda: SECRET, clock=lambda: DATE_MS / 1000, **options
+    )
+
+
+def unused_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def test_signature_is_base64_hmac_sha256_of_the_raw_body() -> None:
+    body = b"The quick brown fox jumps over the lazy dog"
+    assert sign("key", body) == "97yD9DBThCSxMpjmqm+xQ+9NWaFJRhdZl0edvC0aPNg="
+    assert verify("key", body, "97yD9DBThCSxMpjmqm+xQ+9NWaFJRhdZl0edvC0aPNg=")
+    assert not verify("key", body + b".", "97yD9DBThCSxMpjmqm+xQ+9NWaFJRhdZl0edvC0aPNg=")
+    assert not verify("key", body, "not base64 at all ☃")
+
+
+def test_encode_event_is_compact_utf8_json_in_hireflix_key_order() -> None:
+    body = encode_event("interview.finish", {"name": "Zoë", "n": [1, 2]}, 5)
+    assert body == '{"event":"interview.finish","date":5,"data":{"name":"Zoë","n":[1,2]}}'.encode()
+
+
+def test_encode_event_escapes_lone_surrogates_so_the_body_stays_utf8() -> None:
+    body = encode_event("interview.create", {"firstName": "A\ud800B"}, 5)
+    assert b"A\\ud800B" in body
+    assert json.loads(body.decode("utf-8"))["data"]["firstName"] == "A\ud800B"
+
+
+@pytest.mark.parametrize("event", ["interview.finished", "interview.update", ""])
+def test_unknown_event_names_are_rejected(event: str) -> None:
+    with pytest.raises(ValueError, match="unknown webhook event"):
+        encode_event(event, {}, 0)
+
+
+@pytest.mark.anyio
+async def test_emit_rejects_an_unknown_event_before_scheduling_anything() -> None:
+    async with dispatcher_for({"interview.finish": ["http://127.0.0.1:9/never"]}) as dispatcher:
+        with pytest.raises(ValueError, match=r"interview\.finished"):
+            await dispatcher.emit("interview.finished", SNAPSHOT)
+        assert dispatcher.deliveries == []
+
+
+@pytest.mark.anyio
+async def test_delivered_body_is_compact_json_with_event_date_and_data(
+    receiver: Receiver, token: str
+) -> None:
+    url = receiver.hook_url(token, "ok")
+    async with dispatcher_for({"interview.finish": [url]}) as dispatcher:
+        await dispatcher.emit("interview.finish", SNAPSHOT)
+        with anyio.fail_after(5):
+            await dispatcher.drain()
+    [body] = receiver.bodies(url)
+    assert json.loads(body) == {"event": "interview.finish", "date": DATE_MS, "data": SNAPSHOT}
+    assert body == json.dumps(json.loads(body), separators=(",", ":"), ensure_ascii=False).encode()
+    assert "Zoë Ñúñez".encode() in body, "non-ASCII travels as UTF-8, not \\u escapes"
+    [request] = [item for item in receiver.received if item.path.endswith(f"{token}/ok")]
+    assert request.headers["content-type"] == "application/json"
+    [record] = dispatcher.deliveries
+    assert (record.state, record.status_code, record.attempts, record.body) == ("delivered", 200, 1, body)
+
+
+@pytest.mark.anyio
+async def test_signature_header_verifies_with_the_secret_and_fails_with_another(
+    receiver: Receiver, token: str
+) -> None:
+    url = receiver.hook_url(token, "ok")
+    async with dispatcher_for({"interview.create": [url]}) as dispatcher:
+        await dispatcher.emit("interview.create", SNAPSHOT)
+        with anyio.fail_after(5):
+            await dispatcher.drain()
+    [request] = [item for item in receiver.received if item.path.endswith(f"{token}/ok")]
+    signature = request.headers[SIGNATURE_HEADER]
+    assert verify(SECRET, request.body, signature)
+    assert not verify("another-secret", request.body, signature)
+    assert dispatcher.deliveries[0].signature == signature
+
+
+@pytest.mark.anyio
+async def test_only_urls_subscribed_to_the_event_receive_it(receiver: Receiver, token: str) -> None:
+    finish, both, delete = (receiver.hook_url(token, name) for name in ("finish", "both", "delete"))
+    subscriptions = {"interview.finish": [finish, both], "interview.delete": [delete, both]}
+    async with dispatcher_for(subscriptions) as dispatcher:
+        await dispatcher.emit("interview.finish", SNAPSHOT)
+        await dispatcher.emit("interview.score-updated", SNAPSHOT)
+        with anyio.fail_after(5):
+            await dispatcher.drain()
+    assert {record.url for record in dispatcher.deliveries} == {finish, both}
+    assert [len(receiver.bodies(url)) for url in (finish, both, delete)] == [1, 1, 0]
+
+
+@pytest.mark.anyio
+async def test_receiver_answering_500_twice_then_200_gets_three_attempts(
+    receiver: Receiver, token: str
+) -> None:
+    url = receiver.hook_url(token, "flaky")
+    async with dispatcher_for({"interview.status-change": [url]}, max_attempts=3) as dispatcher:
+        await dispatcher.emit("interview.status-change", SNAPSHOT)
+        with anyio.fail_after(5):
+            await dispatcher.drain()
+    [record] = dispatcher.deliveries
+    assert (record.state, record.status_code, record.attempts) == ("delivered", 200, 3)
+    bodies = receiver.bodies(url)
+    assert len(bodies) == 3
+    assert len(set(bodies)) == 1, "a retry sends the very same bytes"
+
+
+@pytest.mark.anyio
+async def test_a_4xx_answer_is_not_retried(receiver: Receiver, token: str) -> None:
+    url = receiver.hook_url(token, "gone")
+    async with dispatcher_for({"interview.delete": [url]}, max_attempts=3) as dispatcher:
+        await dispatcher.emit("interview.delete", SNAPSHOT)
+        with anyio.fail_after(5):
+            await dispatcher.drain()
+    [record] = dispatcher.deliveries
+    assert (record.state, record.status_code, record.attempts) == ("failed", 410, 1)
+    assert len(receiver.bodies(url)) == 1
+
+
+@pytest.mark.anyio
+async def test_an_unreachable_url_ends_as_an_error_record_without_hanging() -> None:
+    url = f"http://127.0.0.1:{unused_port()}/hook"
+    async with dispatcher_for({"interview.create": [url]}, max_attempts=2, timeout=1.0) as dispatcher:
+        await dispatcher.emit("interview.create", SNAPSHOT)
+        with anyio.fail_after(5):
+            await dispatcher.drain()
+    [record] = dispatcher.deliveries
+    assert (record.state, record.status_code, record.attempts) == ("failed", None, 2)
+    assert record.error is not None
+    assert record.error.startswith("ConnectError")
+
+
+@pytest.mark.anyio
+async def test_emit_returns_before_delivery_and_drain_waits_for_every_one(
+    receiver: Receiver, token: str
+) -> None:
+    blocked, quick = receiver.hook_url(token, "block"), receiver.hook_url(token, "ok")
+    async with dispatcher_for({"interview.finish": [blocked, quick]}) as dispatcher:
+        with anyio.fail_after(5):
+            await dispatcher.emit("interview.finish", SNAPSHOT)
+        assert dispatcher.pending == 2
+        with pytest.raises(TimeoutError):
+            await dispatcher.drain(timeout=0.05)
+        receiver.release.set()
+        with anyio.fail_after(5):
+            await dispatcher.drain()
+        assert dispatcher.pending == 0
+        assert [record.state for record in dispatcher.deliveries] == ["delivered", "delivered"]
+
+
+@pytest.mark.anyio
+async def test_the_log_keeps_only_the_newest_deliveries_past_its_limit(
+    receiver: Receiver, token: str
+) -> None:
+    url = receiver.hook_url(token, "ok")
+    async with dispatcher_for({"interview.create": [url]}, log_limit=10) as dispatcher:
+        for _ in range(12):
+            await dispatcher.emit("interview.create", SNAPSHOT)
+            with anyio.fail_after(5):
+                await dispatcher.drain()
+    ids = [record.id for record in dispatcher.deliveries]
+    assert len(ids) <= 10
+    assert ids[-1] == "wh12"
+    assert len(receiver.bodies(url)) == 12
+
+
+@pytest.mark.anyio
+async def test_aclose_cancels_a_delivery_still_running_after_the_grace_and_records_it(
+    receiver: Receiver, token: str
+) -> None:
+    url = receiver.hook_url(token, "block")
+    dispatcher = dispatcher_for({"interview.finish": [url]})
+    await dispatcher.emit("interview.finish", SNAPSHOT)
+    with anyio.fail_after(5):
+        await dispatcher.aclose(grace=0.05)
+    assert dispatcher.pending == 0
+    [record] = dispatcher.deliveries
+    assert record.state == "failed"
+    assert record.error is not None
+    assert "cancelled" in record.error
+    with pytest.raises(RuntimeError, match="closed"):
+        await dispatcher.emit("interview.finish", SNAPSHOT)
+
+
+@pytest.mark.anyio
+async def test_dispatcher_in_a_served_app_is_drained_and_closed_from_another_thread(
+    receiver: Receiver, token: str
+) -> None:
+    url = receiver.hook_url(token, "ok")
+    dispatcher = dispatcher_for({"interview.score-updated": [url]})
+
+    async def score(request: Request) -> JSONResponse:
+        await dispatcher.emit("interview.score-updated", SNAPSHOT)
+        return JSONResponse({"data": {"Interview": {"score": 4.5}}})
+
+    app = Starlette(routes=[Route("/me", score, methods=["POST"]), *webhook_admin_routes(dispatcher)])
+    with serve(app) as sandbox_url:
+        async with httpx2.AsyncClient(base_url=sandbox_url, timeout=5.0, trust_env=False) as client:
+            assert (await client.post("/me", json={"query": "mutation { x }"})).status_code == 200
+            with anyio.fail_after(5):
+                await dispatcher.drain()
+            assert len(receiver.bodies(url)) == 1
+
+            assert (await client.post("/me", json={"query": "mutation { x }"})).status_code == 200
+            drained = await client.post("/_sandbox/webhooks/drain", params={"timeout": "5"})
+            assert drained.json() == {"drained": True, "pending": 0}
+            log = (await client.get("/_sandbox/webhooks/deliveries")).json()
+            assert [entry["state"] for entry in log["deliveries"]] == ["delivered", "delivered"]
+            assert json.loads(log["deliveries"][0]["body"])["event"] == "interview.score-updated"
+            assert (await client.post("/_sandbox/webhooks/drain", params={"timeout": "x"})).status_code == 422
+            filtered = await client.get("/_sandbox/webhooks/deliveries", params={"event": "interview.create"})
+            assert filtered.json()["deliveries"] == []
+            with anyio.fail_after(5):
+                await dispatcher.aclose()
+    assert len(receiver.bodies(url)) == 2

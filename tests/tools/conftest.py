@@ -1,0 +1,94 @@
+"""Drive the real MCP server through the SDK's real `Client` against a real sandbox over loopback.
+
+`connect(...)` builds the server from settings pointing at the sandbox and opens an in-memory client in
+one protocol era: "legacy" (the 2025-11-25 handshake) or "auto" (2026-07-28). Tests parametrised with the
+`era` fixture run in both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pytest
+from mcp import Client
+from mcp.client import ClientRequestContext
+from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult, TextContent
+from pydantic import SecretStr
+
+from hireflix_mcp.server import build_server
+from hireflix_mcp.settings import ConfirmPolicy, Settings
+from hireflix_mcp.tools.catalog import ALL_TOOLSETS, Profile
+from hireflix_sandbox.testing import RunningSandbox
+
+Era = Literal["legacy", "auto"]
+
+
+@pytest.fixture(params=["legacy", "auto"])
+def era(request: pytest.FixtureRequest) -> Era:
+    value: Era = request.param
+    return value
+
+
+def sandbox_settings(sandbox: RunningSandbox, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "api_url": sandbox.url,
+        "api_key": SecretStr(sandbox.api_key),
+        "connect_timeout": 2.0,
+        "read_timeout": 5.0,
+        "max_retries": 3,
+        "retry_after_cap": 1.0,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@dataclass
+class Elicitor:
+    """A human at the client: answers every confirmation with `action` and records what was asked."""
+
+    action: Literal["accept", "decline", "cancel"] = "accept"
+    content: dict[str, Any] | None = field(default_factory=lambda: {"confirm": True})
+    messages: list[str] = field(default_factory=list)
+
+    async def __call__(self, context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
+        self.messages.append(params.message)
+        if self.action == "accept":
+            return ElicitResult(action="accept", content=self.content)
+        return ElicitResult(action=self.action)
+
+
+@asynccontextmanager
+async def connect(
+    sandbox: RunningSandbox,
+    *,
+    era: Era = "auto",
+    toolsets: tuple[str, ...] = ALL_TOOLSETS,
+    confirm: ConfirmPolicy = "auto",
+    elicitor: Elicitor | None = None,
+    **settings_overrides: Any,
+) -> AsyncIterator[Client]:
+    settings = sandbox_settings(sandbox, confirm=confirm, **settings_overrides)
+    server = build_server(settings, Profile(toolsets=toolsets))
+    async with Client(server, mode=era, elicitation_callback=elicitor) as client:
+        yield client
+
+
+def data(result: CallToolResult) -> dict[str, Any]:
+    """The structured result of a successful call (fails the test on a tool error)."""
+    assert not result.is_error, text(result)
+    content: dict[str, Any] | None = result.structured_content
+    assert content is not None
+    return content
+
+
+def text(result: CallToolResult) -> str:
+    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+
+
+def error_text(result: CallToolResult) -> str:
+    """The message of a tool error (fails the test if the call succeeded)."""
+    assert result.is_error, f"expected a tool error, got {result.structured_content}"
+    return text(result)

@@ -1,0 +1,188 @@
+"""Positions tools through the real Client against the sandbox, in both protocol eras."""
+
+from __future__ import annotations
+
+import pytest
+
+from hireflix_sandbox.testing import RunningSandbox
+from tests.tools.conftest import Elicitor, Era, connect, data, error_text
+
+pytestmark = pytest.mark.anyio
+
+MISSING_ID = "0" * 24
+
+
+def _positions(sandbox: RunningSandbox) -> list[dict[str, object]]:
+    body = sandbox.graphql("{ positions { id name archived } }")
+    positions: list[dict[str, object]] = body["data"]["positions"]
+    return positions
+
+
+def _open_position_id(sandbox: RunningSandbox) -> str:
+    return next(str(p["id"]) for p in _positions(sandbox) if p["archived"] is None)
+
+
+async def test_list_positions_hides_archived_unless_asked(sandbox: RunningSandbox, era: Era) -> None:
+    everything = _positions(sandbox)
+    archived = [p for p in everything if p["archived"] is not None]
+    assert archived, "demo data has an archived position"
+    async with connect(sandbox, era=era) as client:
+        default = data(await client.call_tool("list_positions", {}))
+        full = data(await client.call_tool("list_positions", {"include_archived": True}))
+    assert default["total"] == len(everything) - len(archived)
+    assert default["archived_hidden"] == len(archived)
+    assert all(not p["archived"] for p in default["positions"])
+    assert {p["id"] for p in full["positions"]} == {p["id"] for p in everything}
+
+
+async def test_get_position_reports_questions_and_interview_counts(sandbox: RunningSandbox, era: Era) -> None:
+    position_id = _open_position_id(sandbox)
+    async with connect(sandbox, era=era) as client:
+        detail = data(await client.call_tool("get_position", {"position_id": position_id}))
+    assert detail["id"] == position_id
+    assert detail["questions"]
+    assert all(q["title"] for q in detail["questions"])
+    counts = detail["interview_counts"]
+    body = sandbox.graphql(
+        "query($id: String!) { position(id: $id) { interviewList(input: {}) { total } } }",
+        {"id": position_id},
+    )
+    assert counts["total"] == body["data"]["position"]["interviewList"]["total"]
+    assert (
+        counts["total"]
+        == counts["pending"] + counts["to_evaluate"] + counts["shortlisted"] + counts["discarded"]
+    )
+
+
+async def test_unknown_position_is_a_tool_error_pointing_at_list_positions(sandbox: RunningSandbox) -> None:
+    async with connect(sandbox) as client:
+        message = error_text(await client.call_tool("get_position", {"position_id": MISSING_ID}))
+    assert MISSING_ID in message
+    assert "list_positions" in message
+
+
+async def test_malformed_position_id_is_rejected_before_anything_is_sent(sandbox: RunningSandbox) -> None:
+    async with connect(sandbox) as client:
+        sandbox.reset_request_counts()
+        message = error_text(await client.call_tool("get_position", {"position_id": "not-an-id"}))
+    assert "position_id" in message
+    assert sandbox.request_counts()["total"] == 0
+
+
+async def test_create_then_update_position_round_trips(sandbox: RunningSandbox, era: Era) -> None:
+    async with connect(sandbox, era=era) as client:
+        created = data(
+            await client.call_tool(
+                "create_position",
+                {
+                    "name": "Data Engineer",
+                    "description": "Pipelines",
+                    "questions": [{"title": "Tell us about a pipeline you built"}, {"title": "Why us?"}],
+                },
+            )
+        )
+        updated = data(
+            await client.call_tool(
+                "update_position", {"position_id": created["id"], "name": "Senior Data Engineer"}
+            )
+        )
+    assert [q["title"] for q in created["questions"]] == ["Tell us about a pipeline you built", "Why us?"]
+    assert created["interview_counts"]["total"] == 0
+    assert updated["name"] == "Senior Data Engineer"
+    assert any(p["name"] == "Senior Data Engineer" for p in _positions(sandbox))
+
+
+async def test_create_position_without_questions_names_the_field(sandbox: RunningSandbox) -> None:
+    async with connect(sandbox) as client:
+        sandbox.reset_request_counts()
+        message = error_text(await client.call_tool("create_position", {"name": "X", "questions": []}))
+    assert "questions" in message
+    assert sandbox.request_counts()["total"] == 0
+
+
+async def test_archive_with_accepted_elicitation_archives_and_names_the_position(
+    sandbox: RunningSandbox, era: Era
+) -> None:
+    position_id = _open_position_id(sandbox)
+    name = next(p["name"] for p in _positions(sandbox) if p["id"] == position_id)
+    elicitor = Elicitor("accept")
+    async with connect(sandbox, era=era, elicitor=elicitor) as client:
+        result = data(await client.call_tool("archive_position", {"position_id": position_id}))
+    assert result["status"] == "done"
+    assert len(elicitor.messages) == 1
+    assert str(name) in elicitor.messages[0]
+    assert next(p for p in _positions(sandbox) if p["id"] == position_id)["archived"] is not None
+
+
+@pytest.mark.parametrize("action", ["decline", "cancel"])
+async def test_declined_or_cancelled_delete_leaves_the_position(
+    sandbox: RunningSandbox, era: Era, action: str
+) -> None:
+    position_id = _open_position_id(sandbox)
+    elicitor = Elicitor(action)  # type: ignore[arg-type]
+    async with connect(sandbox, era=era, elicitor=elicitor) as client:
+        result = data(await client.call_tool("delete_position", {"position_id": position_id}))
+    assert result["status"] == ("declined" if action == "decline" else "cancelled")
+    assert any(p["id"] == position_id for p in _positions(sandbox))
+
+
+async def test_delete_without_elicitation_needs_a_token_then_deletes_once(
+    sandbox: RunningSandbox, era: Era
+) -> None:
+    position_id = _open_position_id(sandbox)
+    async with connect(sandbox, era=era) as client:
+        first = data(await client.call_tool("delete_position", {"position_id": position_id}))
+        assert first["status"] == "confirmation_required"
+        assert "cannot be undone" in first["message"]
+        assert any(p["id"] == position_id for p in _positions(sandbox))
+        token = first["confirmation_token"]
+        second = data(
+            await client.call_tool(
+                "delete_position", {"position_id": position_id, "confirmation_token": token}
+            )
+        )
+        assert second["status"] == "done"
+        assert all(p["id"] != position_id for p in _positions(sandbox))
+        replay = error_text(
+            await client.call_tool(
+                "delete_position", {"position_id": position_id, "confirmation_token": token}
+            )
+        )
+    assert "already used" in replay
+
+
+async def test_token_for_one_position_cannot_delete_another(sandbox: RunningSandbox) -> None:
+    ids = [str(p["id"]) for p in _positions(sandbox)]
+    async with connect(sandbox) as client:
+        first = data(await client.call_tool("delete_position", {"position_id": ids[0]}))
+        message = error_text(
+            await client.call_tool(
+                "delete_position", {"position_id": ids[1], "confirmation_token": first["confirmation_token"]}
+            )
+        )
+    assert "different arguments" in message
+    assert {str(p["id"]) for p in _positions(sandbox)} == set(ids)
+
+
+async def test_forged_token_changes_nothing(sandbox: RunningSandbox) -> None:
+    position_id = _open_position_id(sandbox)
+    async with connect(sandbox) as client:
+        first = data(await client.call_tool("delete_position", {"position_id": position_id}))
+        forged = first["confirmation_token"][:-4] + "AAAA"
+        message = error_text(
+            await client.call_tool(
+                "delete_position", {"position_id": position_id, "confirmation_token": forged}
+            )
+        )
+    assert "forged" in message
+    assert any(p["id"] == position_id for p in _positions(sandbox))
+
+
+async def test_confirm_off_deletes_without_asking(sandbox: RunningSandbox) -> None:
+    position_id = _open_position_id(sandbox)
+    elicitor = Elicitor("decline")
+    async with connect(sandbox, confirm="off", elicitor=elicitor) as client:
+        result = data(await client.call_tool("delete_position", {"position_id": position_id}))
+    assert result["status"] == "done"
+    assert elicitor.messages == []
+    assert all(p["id"] != position_id for p in _positions(sandbox))

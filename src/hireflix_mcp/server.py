@@ -15,12 +15,14 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from mcp.server import MCPServer
+from mcp.server.mcpserver.tools import Tool
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hireflix_mcp import __version__
 from hireflix_mcp.confirm import Confirmation, ConfirmationTokens
 from hireflix_mcp.hireflix.client import HireflixClient
+from hireflix_mcp.schema_compact import compact_schema
 from hireflix_mcp.settings import Settings
 from hireflix_mcp.tools.catalog import Profile, ToolSpec, select_tools
 from hireflix_mcp.tools.common import AppState
@@ -51,21 +53,20 @@ def build_server(settings: Settings, profile: Profile | None = None) -> MCPServe
         async with HireflixClient(settings) as client:
             yield AppState(settings=settings, hireflix=client, confirmation=confirmation)
 
-    server: MCPServer[AppState] = MCPServer(
+    return MCPServer(
         name="hireflix-mcp",
         title="Hireflix",
         instructions=INSTRUCTIONS,
         version=__version__,
         website_url="https://hireflix.com",
         lifespan=lifespan,
+        tools=[mcp_tool(spec) for spec in tools],
     )
-    for spec in tools:
-        register_tool(server, spec)
-    return server
 
 
-def register_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
-    server.add_tool(
+def mcp_tool(spec: ToolSpec) -> Tool:
+    """The SDK's tool for a catalogue entry, with compact published schemas."""
+    tool = Tool.from_function(
         spec.fn,
         name=spec.name,
         title=spec.title,
@@ -73,6 +74,10 @@ def register_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
         annotations=spec.annotations,
         structured_output=True,
     )
+    tool.parameters = compact_schema(tool.parameters)
+    if tool.fn_metadata.output_schema is not None:
+        tool.fn_metadata.output_schema = compact_schema(tool.fn_metadata.output_schema, output=True)
+    return tool
 
 
 # ---------------------------------------------------------------------------------------------- HTTP

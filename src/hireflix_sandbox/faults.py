@@ -412,7 +412,7 @@ class _CapturedResponse:
 # ---------------------------------------------------------------------------------------- response side
 
 
-def _json_error(status: int, code: str, message: str, **extensions: Any) -> bytes:
+def _json_error(code: str, message: str, **extensions: Any) -> bytes:
     error = {"message": message, "extensions": {"code": code, **extensions}}
     return json.dumps({"errors": [error]}, separators=(",", ":")).encode()
 
@@ -454,7 +454,6 @@ async def _wait_for_disconnect(receive: Receive, seconds: float) -> bool:
 async def _emit_fault(rule: FaultRule, receive: Receive, send: Send, inner_body: bytes | None) -> None:
     if rule.kind == "rate_limit":
         body = _json_error(
-            429,
             "RATE_LIMITED",
             f"Too many requests, retry after {rule.retry_after} s",
             retryAfter=rule.retry_after,
@@ -462,7 +461,7 @@ async def _emit_fault(rule: FaultRule, receive: Receive, send: Send, inner_body:
         await _respond(send, rule.kind, 429, body, [(b"retry-after", str(rule.retry_after).encode())])
     elif rule.kind == "server_error":
         phrase = http.HTTPStatus(rule.status).phrase
-        body = _json_error(rule.status, phrase.upper().replace(" ", "_"), phrase)
+        body = _json_error(phrase.upper().replace(" ", "_"), phrase)
         extra = (
             [(b"retry-after", str(rule.retry_after).encode())]
             if "retry_after" in rule.model_fields_set
@@ -472,7 +471,7 @@ async def _emit_fault(rule: FaultRule, receive: Receive, send: Send, inner_body:
     elif rule.kind == "hang":
         if not await _wait_for_disconnect(receive, rule.hang_seconds):
             # Whoever waited this long gets what a load balancer in front of a stuck server sends.
-            await _respond(send, rule.kind, 504, _json_error(504, "GATEWAY_TIMEOUT", "Gateway timeout"))
+            await _respond(send, rule.kind, 504, _json_error("GATEWAY_TIMEOUT", "Gateway timeout"))
     elif rule.kind == "malformed":
         await _respond(send, rule.kind, 200, _truncated(inner_body or _FALLBACK_TRUNCATED_BODY))
     elif rule.kind == "drop":
@@ -493,8 +492,8 @@ async def _emit_fault(rule: FaultRule, receive: Receive, send: Send, inner_body:
 class FaultMiddleware:
     """Pure ASGI middleware applying the injector's rules to `POST /me` (other requests pass untouched).
 
-    Put it outermost (directly under uvicorn): anything that buffers responses around it would turn a
-    dropped connection into a complete one.
+    Nothing outside it may buffer responses (BaseHTTPMiddleware, GZip): that would turn a dropped
+    connection into a complete response. Pure ASGI middleware like the request counter is fine.
     """
 
     def __init__(self, app: ASGIApp, injector: FaultInjector, *, paths: Collection[str] = ("/me",)) -> None:

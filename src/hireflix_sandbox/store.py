@@ -380,13 +380,13 @@ class Store:
 
     def member_by_email(self, email: str) -> MemberRecord | None:
         wanted = email.casefold()
-        for member in self._all(MemberRecord, "SELECT * FROM members ORDER BY created_at, id"):
+        for member in self._all(MemberRecord, "SELECT * FROM members ORDER BY created_at, rowid"):
             if member.email.casefold() == wanted:
                 return member
         return None
 
     def members(self, *, include_deleted: bool = False) -> list[MemberRecord]:
-        members = self._all(MemberRecord, "SELECT * FROM members ORDER BY created_at, id")
+        members = self._all(MemberRecord, "SELECT * FROM members ORDER BY created_at, rowid")
         return [m for m in members if include_deleted or not m.deleted]
 
     # ------------------------------------------------------------ positions and questions
@@ -395,7 +395,7 @@ class Store:
         return self._one(PositionRecord, "SELECT * FROM positions WHERE id = ?", (position_id,))
 
     def positions(self) -> list[PositionRecord]:
-        return self._all(PositionRecord, "SELECT * FROM positions ORDER BY created_at DESC, id")
+        return self._all(PositionRecord, "SELECT * FROM positions ORDER BY created_at DESC, rowid DESC")
 
     def questions(self, position_id: str) -> list[QuestionRecord]:
         return self._all(
@@ -474,21 +474,21 @@ class Store:
     def answers(self, interview_id: str) -> list[AnswerRecord]:
         return self._all(
             AnswerRecord,
-            "SELECT * FROM answers WHERE interview_id = ? ORDER BY created_at, id",
+            "SELECT * FROM answers WHERE interview_id = ? ORDER BY created_at, rowid",
             (interview_id,),
         )
 
     def comments(self, interview_id: str) -> list[CommentRecord]:
         return self._all(
             CommentRecord,
-            "SELECT * FROM comments WHERE interview_id = ? ORDER BY created_at, id",
+            "SELECT * FROM comments WHERE interview_id = ? ORDER BY created_at, rowid",
             (interview_id,),
         )
 
     def member_scores(self, interview_id: str) -> list[MemberScoreRecord]:
         return self._all(
             MemberScoreRecord,
-            "SELECT * FROM member_scores WHERE interview_id = ? ORDER BY created_at, id",
+            "SELECT * FROM member_scores WHERE interview_id = ? ORDER BY created_at, rowid",
             (interview_id,),
         )
 
@@ -511,14 +511,15 @@ class Store:
         total = int(self._scalar("SELECT COUNT(*) FROM audit_log WHERE timestamp >= ?", (since,)))
         page = self._all(
             AuditRecord,
-            "SELECT * FROM audit_log WHERE timestamp >= ? ORDER BY timestamp DESC, id DESC LIMIT ? OFFSET ?",
+            "SELECT * FROM audit_log WHERE timestamp >= ? "
+            "ORDER BY timestamp DESC, rowid DESC LIMIT ? OFFSET ?",
             (since, limit, skip),
         )
         return page, total
 
     def audit_entries(self) -> list[AuditRecord]:
         """Every entry, including those older than the API's window (for tests and debugging)."""
-        return self._all(AuditRecord, "SELECT * FROM audit_log ORDER BY timestamp DESC, id DESC")
+        return self._all(AuditRecord, "SELECT * FROM audit_log ORDER BY timestamp DESC, rowid DESC")
 
     # ------------------------------------------------------------ webhooks
 
@@ -526,7 +527,7 @@ class Store:
         return self._one(WebhookRecord, "SELECT * FROM webhooks WHERE id = ?", (webhook_id,))
 
     def webhooks(self) -> list[WebhookRecord]:
-        return self._all(WebhookRecord, "SELECT * FROM webhooks ORDER BY created_at, id")
+        return self._all(WebhookRecord, "SELECT * FROM webhooks ORDER BY created_at, rowid")
 
     def delete_webhook(self, webhook_id: str) -> bool:
         return self._execute("DELETE FROM webhooks WHERE id = ?", (webhook_id,)) > 0

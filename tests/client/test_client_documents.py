@@ -38,8 +38,9 @@ SHARED_SCHEMA = Path("/work/shared/hireflix/schema.graphql")
 EXPECTED_OPERATIONS = {
     "ListPositions", "GetPosition", "CreatePosition", "UpdatePosition", "ArchivePosition", "DeletePosition",
     "InviteCandidate", "SearchInterviews", "GetInterview", "GetInterviewTranscript", "GetInterviewMedia",
-    "GetInterviewAccessInfo", "DeleteInterview", "ScoreInterview", "CommentOnInterview", "SetInterviewFinalist",
-    "SetInterviewArchived", "ShareInterview", "GetAccountLogs", "ListMembers", "AddMember", "RemoveMember",
+    "GetInterviewAccessInfo", "DeleteInterview", "ScoreInterview", "CommentOnInterview",
+    "SetInterviewFinalist", "SetInterviewArchived", "ShareInterview", "GetAccountLogs", "ListMembers",
+    "AddMember", "RemoveMember",
     "ListWebhooks", "GetWebhookSecret", "CreateWebhook", "UpdateWebhook", "DeleteWebhook", "WhoAmI",
 }  # fmt: skip
 
@@ -117,7 +118,8 @@ def test_every_operation_file_holds_one_named_operation_named_like_the_file() ->
         document = parse((OPERATIONS_DIR / file_name).read_text())
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         assert len(document.definitions) == 1, file_name
-        assert len(operations) == 1 and operations[0].name is not None, file_name
+        assert len(operations) == 1, file_name
+        assert operations[0].name is not None, file_name
         assert f"{operations[0].name.value}.graphql" == file_name
         names.append(operations[0].name.value)
     assert set(names) == EXPECTED_OPERATIONS
@@ -149,33 +151,38 @@ def test_documents_carry_only_the_fragments_they_use() -> None:
     assert "fragment" not in OPERATIONS["WhoAmI"].document
 
 
+class LiteralFinder(Visitor):
+    """Collects literal values written into a document; `limit` integers are kept apart."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.offenders: list[str] = []
+        self.limits: list[int] = []
+
+    def enter_string_value(self, node: StringValueNode, *_: object) -> None:
+        self.offenders.append(f'"{node.value}"')
+
+    def enter_float_value(self, node: FloatValueNode, *_: object) -> None:
+        self.offenders.append(node.value)
+
+    def enter_boolean_value(self, node: BooleanValueNode, *_: object) -> None:
+        self.offenders.append(str(node.value))
+
+    def enter_object_field(self, node: ObjectFieldNode, *_: object) -> None:
+        if isinstance(node.value, IntValueNode):
+            if node.name.value == "limit":
+                self.limits.append(int(node.value.value))
+            else:
+                self.offenders.append(f"{node.name.value}: {node.value.value}")
+
+
 def test_no_document_pastes_a_value_that_should_be_a_variable() -> None:
     for path in source_files():
-        document = parse(path.read_text())
-        offenders: list[str] = []
-        pagination_limits: list[int] = []
-
-        class Literals(Visitor):
-            def enter_string_value(self, node: StringValueNode, *_: object) -> None:
-                offenders.append(f'"{node.value}"')
-
-            def enter_float_value(self, node: FloatValueNode, *_: object) -> None:
-                offenders.append(node.value)
-
-            def enter_boolean_value(self, node: BooleanValueNode, *_: object) -> None:
-                offenders.append(str(node.value))
-
-            def enter_object_field(self, node: ObjectFieldNode, *_: object) -> None:
-                if isinstance(node.value, IntValueNode):
-                    if node.name.value == "limit":
-                        pagination_limits.append(int(node.value.value))
-                    else:
-                        offenders.append(f"{node.name.value}: {node.value.value}")
-
-        visit(document, Literals())
-        assert offenders == [], path.name
+        finder = LiteralFinder()
+        visit(parse(path.read_text()), finder)
+        assert finder.offenders == [], path.name
         # The only literal allowed: `pagination: {limit: 1}` where GetPosition reads just `total`.
-        assert all(limit == 1 for limit in pagination_limits), path.name
+        assert all(limit == 1 for limit in finder.limits), path.name
 
 
 def test_every_guessed_schema_name_is_used_in_at_most_one_file(schema: GraphQLSchema) -> None:
@@ -194,7 +201,8 @@ def test_the_guessed_names_list_names_real_schema_coordinates(schema: GraphQLSch
         assert graphql_type is not None, coordinate
         if member:
             fields = getattr(graphql_type, "fields", None) or getattr(graphql_type, "values", None)
-            assert fields is not None and member in fields, coordinate
+            assert fields is not None, coordinate
+            assert member in fields, coordinate
 
 
 def test_guessed_variable_names_are_spelled_once_in_the_python_client() -> None:
@@ -227,7 +235,8 @@ def test_the_package_exports_a_deliberate_surface() -> None:
     assert set(package.__all__) == {
         "INTERVIEW_STATUSES", "OPERATIONS", "APIError", "AlreadyExistsError", "Answer", "AuditLogEntry",
         "AuditLogPage", "AuthenticationError", "Candidate", "ConnectionFailed", "ExternalIdConflictError",
-        "GraphQLRequestError", "HireflixClient", "HireflixError", "Identity", "Interview", "InterviewAccessInfo",
+        "GraphQLRequestError", "HireflixClient", "HireflixError", "Identity", "Interview",
+        "InterviewAccessInfo",
         "InterviewAlreadyExistsError", "InterviewComment", "InterviewCondition", "InterviewCounts",
         "InterviewDetail", "InterviewMedia", "InterviewPage", "InterviewQuestion", "InterviewSort",
         "InterviewStatus", "InterviewTranscript", "InviteQuotaExceededError", "InviteRequest", "InviteResult",

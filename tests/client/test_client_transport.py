@@ -1,11 +1,19 @@
 """Transport behaviour driven through `httpx2.MockTransport`: wire format, retries, Retry-After,
-the unknown-outcome rule for mutations, and the mapping of every failure onto the error tree."""
+the unknown-outcome rule for mutations, and the mapping of every failure onto the error tree.
+
+`ScriptedHireflix` is the one place mocks are used: a MockTransport handler that answers each
+operation from a script (responses or exceptions, in order) and records every request.
+"""
 
 from __future__ import annotations
 
 import json
 import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from email.utils import formatdate
+from typing import Any
 
 import httpx2
 import pytest
@@ -17,6 +25,7 @@ from hireflix_mcp.hireflix import (
     ExternalIdConflictError,
     GraphQLRequestError,
     HireflixClient,
+    HireflixError,
     InterviewAlreadyExistsError,
     InviteQuotaExceededError,
     InviteRequest,
@@ -32,9 +41,100 @@ from hireflix_mcp.hireflix import (
 from hireflix_mcp.hireflix.transport import parse_retry_after
 from hireflix_mcp.settings import Settings
 
-from client_fakes import CANARY_KEY, URL, ScriptedHireflix, Sleeps, data, interview_json, make_client
-
 pytestmark = pytest.mark.anyio
+
+CANARY_KEY = "canary-key-7f3e9b1c-DO-NOT-LEAK"
+URL = "https://hireflix.test/me"
+
+Action = dict[str, Any] | httpx2.Response | Exception | Callable[[httpx2.Request], httpx2.Response]
+
+
+@dataclass
+class Sent:
+    operation: str
+    variables: dict[str, Any]
+    query: str
+    headers: httpx2.Headers
+
+
+@dataclass
+class ScriptedHireflix:
+    """Answers each operation name with the next scripted action; the last one repeats."""
+
+    script: dict[str, deque[Action]] = field(default_factory=lambda: defaultdict(deque))
+    sent: list[Sent] = field(default_factory=list)
+
+    def on(self, operation: str, *actions: Action) -> ScriptedHireflix:
+        self.script[operation].extend(actions)
+        return self
+
+    def count(self, operation: str) -> int:
+        return sum(1 for s in self.sent if s.operation == operation)
+
+    def handler(self, request: httpx2.Request) -> httpx2.Response:
+        body = json.loads(request.content)
+        operation = body.get("operationName") or ""
+        self.sent.append(Sent(operation, body.get("variables") or {}, body.get("query", ""), request.headers))
+        queue = self.script.get(operation)
+        if not queue:
+            raise AssertionError(f"unscripted operation {operation}")
+        action = queue.popleft() if len(queue) > 1 else queue[0]
+        if isinstance(action, Exception):
+            raise action
+        if isinstance(action, httpx2.Response):
+            return action
+        if callable(action):
+            return action(request)
+        return httpx2.Response(200, json=action)
+
+
+@dataclass
+class Sleeps:
+    """An injected `sleep` that records the delays instead of waiting."""
+
+    delays: list[float] = field(default_factory=list)
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
+def make_client(
+    fake: ScriptedHireflix,
+    sleeps: Sleeps,
+    *,
+    max_retries: int = 3,
+    retry_after_cap: float = 30.0,
+    **kwargs: Any,
+) -> HireflixClient:
+    return HireflixClient(
+        api_url=URL,
+        api_key=kwargs.pop("api_key", CANARY_KEY),
+        max_retries=max_retries,
+        retry_after_cap=retry_after_cap,
+        transport=httpx2.MockTransport(fake.handler),
+        sleep=sleeps,
+        **kwargs,
+    )
+
+
+def data(payload: dict[str, Any]) -> dict[str, Any]:
+    return {"data": payload}
+
+
+def interview_json(
+    interview_id: str = "a" * 24, email: str = "jane@example.com", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "__typename": "InterviewType",
+        "id": interview_id,
+        "hash": "AbCd1234",
+        "status": "pending",
+        "createdAt": 1_700_000_000_000.0,
+        "candidate": {"email": email, "firstName": "Jane", "lastName": "Doe"},
+        "position": {"id": "b" * 24, "name": "Engineer"},
+        "url": {"short": "https://hflx.io/c/AbCd1234", "public": "https://app.hireflix.com/AbCd1234"},
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -65,7 +165,8 @@ async def test_request_is_a_json_post_with_the_key_header_and_the_named_operatio
     assert sent.headers["content-type"] == "application/json"
     assert sent.variables == {"id": "a" * 24}
     assert sent.query.startswith("query GetInterview(")
-    assert interview.candidate is not None and interview.candidate.email == "jane@example.com"
+    assert interview.candidate is not None
+    assert interview.candidate.email == "jane@example.com"
 
 
 async def test_client_built_from_settings_uses_their_url_and_key(
@@ -122,7 +223,8 @@ async def test_reads_give_up_after_max_retries_with_a_retryable_error(
         with pytest.raises(ServerError) as caught:
             await hf.list_positions()
     assert fake.count("ListPositions") == 3
-    assert caught.value.status == 503 and caught.value.retryable
+    assert caught.value.status == 503
+    assert caught.value.retryable
     assert "HTTP 503" in str(caught.value)
 
 
@@ -146,7 +248,8 @@ async def test_connection_failures_map_to_transport_errors(fake: ScriptedHirefli
             await hf.list_positions()
         with pytest.raises(Timeout) as slow:
             await hf.whoami()
-    assert refused.value.retryable and slow.value.retryable
+    assert refused.value.retryable
+    assert slow.value.retryable
 
 
 # ------------------------------------------------------------------------------------ Retry-After
@@ -163,7 +266,8 @@ async def test_retry_after_beyond_the_cap_falls_back_to_backoff(
     fake.on("ListPositions", httpx2.Response(429, headers={"Retry-After": "120"}), POSITIONS)
     async with make_client(fake, sleeps, retry_after_cap=10.0) as hf:
         await hf.list_positions()
-    assert len(sleeps.delays) == 1 and sleeps.delays[0] <= 0.2
+    assert len(sleeps.delays) == 1
+    assert sleeps.delays[0] <= 0.2
 
 
 async def test_rate_limit_that_persists_reports_when_to_retry(fake: ScriptedHireflix, sleeps: Sleeps) -> None:
@@ -171,7 +275,8 @@ async def test_rate_limit_that_persists_reports_when_to_retry(fake: ScriptedHire
     async with make_client(fake, sleeps, max_retries=1) as hf:
         with pytest.raises(RateLimitedError) as caught:
             await hf.list_positions()
-    assert caught.value.retry_after == 7.0 and caught.value.retryable
+    assert caught.value.retry_after == 7.0
+    assert caught.value.retryable
     assert "Retry after 7 s" in str(caught.value)
 
 
@@ -204,7 +309,8 @@ async def test_non_idempotent_mutation_is_never_repeated_after_it_may_have_lande
             await hf.comment_on_interview("a" * 24, "Strong answers")
     assert fake.count("CommentOnInterview") == 1
     assert not caught.value.retryable
-    assert "comments" in str(caught.value) and "do not repeat it blindly" in str(caught.value)
+    assert "comments" in str(caught.value)
+    assert "do not repeat it blindly" in str(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -264,7 +370,8 @@ async def test_top_level_error_codes_map_to_the_tree_and_are_not_retried(
     if isinstance(caught.value, NotFoundError):
         assert (caught.value.kind, caught.value.id) == ("interview", "a" * 24)
     if isinstance(caught.value, GraphQLRequestError):
-        assert caught.value.codes == [code] and caught.value.operation == "GetInterview"
+        assert caught.value.codes == [code]
+        assert caught.value.operation == "GetInterview"
 
 
 async def test_bad_user_input_carries_field_errors(fake: ScriptedHireflix, sleeps: Sleeps) -> None:
@@ -305,7 +412,8 @@ async def test_plain_http_400_is_a_request_error(fake: ScriptedHireflix, sleeps:
     async with make_client(fake, sleeps) as hf:
         with pytest.raises(GraphQLRequestError) as caught:
             await hf.whoami()
-    assert caught.value.status == 400 and "HTTP 400" in str(caught.value)
+    assert caught.value.status == 400
+    assert "HTTP 400" in str(caught.value)
 
 
 async def test_unexpected_shape_is_malformed_and_not_retried(fake: ScriptedHireflix, sleeps: Sleeps) -> None:
@@ -335,7 +443,7 @@ async def test_null_object_is_not_found(fake: ScriptedHireflix, sleeps: Sleeps) 
          InviteQuotaExceededError),
         ({"__typename": "InterviewExternalIdAlreadyExistsInPositionError", "code": 409,
           "externalIdExistsMessage": "dup"}, ExternalIdConflictError),
-        ({"__typename": "PositionNotFoundError", "code": 404, "positionNotFoundMessage": "Position not found"},
+        ({"__typename": "PositionNotFoundError", "code": 404, "positionNotFoundMessage": "not found"},
          NotFoundError),
         ({"__typename": "PositionNotReadyToAcceptInvitesError", "positionNotReadyMessage": "archived"},
          PositionNotAcceptingInvitesError),
@@ -356,7 +464,8 @@ async def test_invite_union_members_map_to_the_tree(
         assert caught.value.field_errors == {"phone": "E.164"}
         assert "invalid" in str(caught.value)
     if isinstance(caught.value, NotFoundError):
-        assert caught.value.kind == "position" and caught.value.id == "b" * 24
+        assert caught.value.kind == "position"
+        assert caught.value.id == "b" * 24
 
 
 async def test_validation_field_errors_are_read_in_either_public_shape(
@@ -385,7 +494,8 @@ async def test_already_invited_email_names_the_existing_interview(
         with pytest.raises(InterviewAlreadyExistsError) as caught:
             await hf.invite_candidate(INVITE)
     assert caught.value.existing_interview_id == "e" * 24
-    assert "jane@example.com" in str(caught.value) and "e" * 24 in str(caught.value)
+    assert "jane@example.com" in str(caught.value)
+    assert "e" * 24 in str(caught.value)
     assert fake.sent[1].variables["input"]["filter"] == {"email": {"equal": "jane@example.com"}}
 
 
@@ -429,7 +539,8 @@ async def test_lost_invite_that_landed_is_recovered_without_resending(
     fake.on("SearchInterviews", search_page(created_now("1" * 24)))
     async with make_client(fake, sleeps) as hf:
         result = await hf.invite_candidate(INVITE)
-    assert result.recovered and result.interview.id == "1" * 24
+    assert result.recovered
+    assert result.interview.id == "1" * 24
     assert fake.count("InviteCandidate") == 1
 
 
@@ -442,8 +553,10 @@ async def test_lost_invite_that_did_not_land_is_resent(fake: ScriptedHireflix, s
     fake.on("SearchInterviews", search_page())
     async with make_client(fake, sleeps) as hf:
         result = await hf.invite_candidate(INVITE)
-    assert not result.recovered and result.interview.id == "2" * 24
-    assert fake.count("InviteCandidate") == 2 and fake.count("SearchInterviews") == 1
+    assert not result.recovered
+    assert result.interview.id == "2" * 24
+    assert fake.count("InviteCandidate") == 2
+    assert fake.count("SearchInterviews") == 1
 
 
 async def test_late_landing_invite_resolves_the_duplicate_refusal_to_the_interview(
@@ -459,7 +572,8 @@ async def test_late_landing_invite_resolves_the_duplicate_refusal_to_the_intervi
     fake.on("SearchInterviews", search_page(), search_page(created_now("3" * 24)))
     async with make_client(fake, sleeps) as hf:
         result = await hf.invite_candidate(INVITE)
-    assert result.recovered and result.interview.id == "3" * 24
+    assert result.recovered
+    assert result.interview.id == "3" * 24
     assert fake.count("InviteCandidate") == 2
 
 
@@ -494,7 +608,8 @@ async def test_invite_that_keeps_getting_lost_stops_after_max_retries(
     async with make_client(fake, sleeps, max_retries=2) as hf:
         with pytest.raises(OutcomeUnknownError):
             await hf.invite_candidate(INVITE)
-    assert fake.count("InviteCandidate") == 3 and fake.count("SearchInterviews") == 3
+    assert fake.count("InviteCandidate") == 3
+    assert fake.count("SearchInterviews") == 3
 
 
 # ------------------------------------------------------------------------------------ the key
@@ -525,17 +640,13 @@ async def test_the_api_key_never_appears_in_logs_errors_or_reprs(
         for call in calls:
             try:
                 await call
-            except Exception as exc:  # noqa: BLE001 - every failure is collected and inspected below
+            except HireflixError as exc:
                 caught.append(exc)
         texts = [repr(hf), repr(hf._transport)]
     assert len(caught) == len(calls)
-    for exc in caught:
-        texts += [
-            str(exc),
-            repr(exc),
-            "".join(traceback.format_exception(exc)),
-            json.dumps(exc.args, default=str),
-        ]
+    for error in caught:
+        texts += [str(error), repr(error), "".join(traceback.format_exception(error))]
+        texts.append(json.dumps(error.args, default=str))
     texts += [record.getMessage() for record in caplog.records]
     texts += [repr(Settings(api_key=SecretStr(CANARY_KEY)))]
     assert caplog.records, "the transport should have logged something"

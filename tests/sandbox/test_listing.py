@@ -120,7 +120,12 @@ def test_status_filter_uses_the_review_status() -> None:
         record(3, completed=True, finalist=1.0),
         record(4, completed=True, archived=1.0),
     ]
-    for status, expected in (("pending", [1]), ("to_evaluate", [2]), ("shortlisted", [3]), ("discarded", [4])):
+    for status, expected in (
+        ("pending", [1]),
+        ("to_evaluate", [2]),
+        ("shortlisted", [3]),
+        ("discarded", [4]),
+    ):
         page = list_interviews(records, filter_spec={"status": {"equal": status}})
         assert ids_of(page.results) == expected
 
@@ -163,7 +168,9 @@ def test_an_empty_page_echoes_the_cursor_and_reports_the_total() -> None:
 def test_backward_pages_walk_towards_the_start() -> None:
     records = [record(n) for n in range(1, 7)]  # newest first: 6 5 4 3 2 1
     first = list_interviews(records, pagination={"limit": 4})
-    back = list_interviews(records, pagination={"limit": 2, "lastCursor": first.last_cursor, "direction": "BACKWARD"})
+    back = list_interviews(
+        records, pagination={"limit": 2, "lastCursor": first.last_cursor, "direction": "BACKWARD"}
+    )
     assert ids_of(first.results) == [6, 5, 4, 3]
     assert ids_of(back.results) == [5, 4]
 

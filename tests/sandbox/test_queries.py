@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -28,7 +29,10 @@ query Interview($id: String!) {
     questions {
       id title description answered
       media { id type url thumbnail }
-      answer { id url thumbnail meta { duration } transcription { languageCode text words { text start end } } }
+      answer {
+        id url thumbnail meta { duration }
+        transcription { languageCode text words { text start end } }
+      }
     }
     score { value type }
     scores { id computedScore overridenScore { value } scorer { id email } }
@@ -72,9 +76,9 @@ def test_position_by_id_returns_its_settings_and_questions(demo: RunningSandbox)
     record = demo.store.positions()[0]
     position = data(
         demo.graphql(
-            "query($id: String!) { position(id: $id) { id name description location language tags createdAt "
-            "updatedAt expires retakes timeToAnswer timeToThink questions { id title description timeToAnswer "
-            "timeToThink retakes } } }",
+            "query($id: String!) { position(id: $id) { id name description location language tags "
+            "createdAt updatedAt expires retakes timeToAnswer timeToThink "
+            "questions { id title description timeToAnswer timeToThink retakes } } }",
             {"id": record.id},
         )
     )["position"]
@@ -115,7 +119,8 @@ def test_a_completed_interview_has_answers_with_media_and_word_timed_transcripts
     assert len(questions) == len(demo.store.questions(record.position_id))
     for question in questions:
         answer = question["answer"]
-        assert answer["url"].startswith("https://media.hireflix.com/") and answer["url"].endswith(".mp4")
+        assert answer["url"].startswith("https://media.hireflix.com/")
+        assert answer["url"].endswith(".mp4")
         assert answer["thumbnail"].endswith(".jpg")
         assert question["media"]["url"] == answer["url"]
         assert answer["meta"]["duration"] > 0
@@ -124,7 +129,7 @@ def test_a_completed_interview_has_answers_with_media_and_word_timed_transcripts
         words = transcription["words"]
         assert " ".join(w["text"] for w in words) == transcription["text"]
         assert all(w["start"] < w["end"] for w in words)
-        assert all(a["end"] <= b["start"] for a, b in zip(words, words[1:], strict=False))
+        assert all(a["end"] <= b["start"] for a, b in itertools.pairwise(words))
     assert interview["thumbnails"] == [q["answer"]["thumbnail"] for q in questions]
     assert interview["thumbnail"] == interview["thumbnails"][0]
 
@@ -179,7 +184,7 @@ def test_info_names_the_user_and_company_with_members_webhooks_and_secret(demo: 
     company = info["company"]
     assert company["name"] == "Acme Talent"
     assert company["webhookSecretKey"] == demo.store.company().webhook_secret
-    assert [m["email"] for m in company["members"]][0] == owner.email
+    assert company["members"][0]["email"] == owner.email
     assert len(company["members"]) == 4
     assert company["webhooks"] == [
         {

@@ -51,7 +51,9 @@ def test_e164_phones_are_accepted(phone: str) -> None:
     assert invite_field_errors(invite(phone=phone)) == {}
 
 
-@pytest.mark.parametrize("phone", ["4155550123", "+0123456789", "+1 415 555 0123", "+123456", "+1234567890123456"])
+@pytest.mark.parametrize(
+    "phone", ["4155550123", "+0123456789", "+1 415 555 0123", "+123456", "+1234567890123456"]
+)
 def test_phones_outside_e164_are_refused_under_candidate_phone(phone: str) -> None:
     assert set(invite_field_errors(invite(phone=phone))) == {"candidate.phone"}
 
@@ -122,7 +124,7 @@ def test_a_null_score_clears() -> None:
 
 @pytest.mark.parametrize("score", [0.0, 0.25, 5.5, -1.0, 3.3, float("nan"), float("inf")])
 def test_scores_off_the_half_step_scale_are_refused(score: float) -> None:
-    with pytest.raises(RuleViolation, match="steps of 0.5"):
+    with pytest.raises(RuleViolation, match=r"steps of 0\.5"):
         check_score(score)
 
 
@@ -180,7 +182,7 @@ def test_webhook_events_must_be_known_and_are_deduplicated() -> None:
         "interview.finish",
         "interview.create",
     ]
-    with pytest.raises(RuleViolation, match="interview.finished"):
+    with pytest.raises(RuleViolation, match=r"interview\.finished"):
         check_webhook_events(["interview.finished"])
     with pytest.raises(RuleViolation):
         check_webhook_events([])

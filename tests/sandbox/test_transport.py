@@ -132,7 +132,8 @@ def test_json_scalars_round_trip_literals_and_variables(sandbox: RunningSandbox)
     assert literal["data"]["inviteCandidateToInterview"]["userMetadata"] == {"a": [1, {"b": "c"}], "n": None}
     variable = sandbox.graphql(
         "mutation($p: String!, $m: JSON) { inviteCandidateToInterview(input: {positionId: $p, candidate: "
-        '{email: "var@example.com", firstName: "V"}, metadata: $m}) { ... on InterviewType { userMetadata } } }',
+        '{email: "var@example.com", firstName: "V"}, metadata: $m}) '
+        "{ ... on InterviewType { userMetadata } } }",
         {"p": position_id, "m": {"x": True, "y": 1.5}},
     )
     assert variable["data"]["inviteCandidateToInterview"]["userMetadata"] == {"x": True, "y": 1.5}
@@ -168,10 +169,10 @@ def test_requests_are_counted_by_operation_name_and_root_field(sandbox: RunningS
     sandbox.graphql(POSITIONS, operation_name="ListPositions")
     sandbox.graphql(
         "mutation Bulk($p: String!) {"
-        ' a: inviteCandidateToInterview(input: {positionId: $p, candidate: {email: "a1@example.com", firstName: "A"}})'
-        " { __typename }"
-        ' b: inviteCandidateToInterview(input: {positionId: $p, candidate: {email: "a2@example.com", firstName: "B"}})'
-        " { __typename } }",
+        ' a: inviteCandidateToInterview(input: {positionId: $p, candidate: {email: "a1@example.com", '
+        'firstName: "A"}}) { __typename }'
+        ' b: inviteCandidateToInterview(input: {positionId: $p, candidate: {email: "a2@example.com", '
+        'firstName: "B"}}) { __typename } }',
         {"p": position_id},
     )
     interview_id = sandbox.store.interviews(position_id)[0].id

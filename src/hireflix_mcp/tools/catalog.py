@@ -43,7 +43,6 @@ class ToolSpec:
     @property
     def annotations(self) -> ToolAnnotations:
         return ToolAnnotations(
-            title=self.title,
             read_only_hint=self.kind == "read",
             destructive_hint=self.kind == "destructive",
             idempotent_hint=self.idempotent or self.kind == "read",

@@ -1,0 +1,213 @@
+"""`hireflix-mcp serve` as a real process: stdio and streamable HTTP (stateful and stateless), with auth."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx2
+import pytest
+from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from mcp.client.streamable_http import streamable_http_client
+
+from hireflix_mcp.cli import main as cli_main
+from hireflix_mcp.server import is_loopback, transport_security
+from hireflix_mcp.settings import Settings
+from hireflix_sandbox.testing import RunningSandbox
+
+pytestmark = pytest.mark.anyio
+
+CANARY = "hfx-canary-key-Zq8y1V0-never-print"
+
+
+def _env(sandbox: RunningSandbox, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HIREFLIX_")}
+    env.update({"HIREFLIX_API_URL": sandbox.url, "HIREFLIX_API_KEY": sandbox.api_key, **extra})
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def _serve_http(env: dict[str, str], *args: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = _free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "hireflix_mcp.cli",
+        "serve",
+        "--transport",
+        "http",
+        "--port",
+        str(port),
+        *args,
+    ]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        url = f"http://127.0.0.1:{port}/mcp"
+        with httpx2.Client(timeout=1.0) as http:
+            for _ in range(300):  # bounded: up to ~30 s for a cold interpreter on a loaded machine
+                try:
+                    http.get(f"http://127.0.0.1:{port}/health-probe")
+                    break
+                except httpx2.TransportError:
+                    if proc.poll() is not None:
+                        raise AssertionError(
+                            proc.stderr.read().decode() if proc.stderr else "exited"
+                        ) from None
+                    try:
+                        proc.wait(timeout=0.1)
+                    except subprocess.TimeoutExpired:
+                        pass
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+
+
+async def _positions_via(client: Client) -> list[dict[str, Any]]:
+    result = await client.call_tool("list_positions", {})
+    assert not result.is_error
+    assert result.structured_content is not None
+    positions: list[dict[str, Any]] = result.structured_content["positions"]
+    return positions
+
+
+async def test_serve_over_stdio_lists_tools_and_answers_a_call(sandbox: RunningSandbox) -> None:
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "hireflix_mcp.cli", "serve"], env=_env(sandbox)
+    )
+    with anyio.fail_after(30):
+        async with Client(params) as client:
+            tools = await client.list_tools()
+            assert "list_positions" in {t.name for t in tools.tools}
+            assert await _positions_via(client)
+
+
+async def test_serve_sandbox_flag_runs_against_an_embedded_sandbox_over_stdio() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HIREFLIX_")}
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "hireflix_mcp.cli", "serve", "--sandbox"], env=env
+    )
+    with anyio.fail_after(30):
+        async with Client(params) as client:
+            assert len(await _positions_via(client)) >= 4
+
+
+@pytest.mark.parametrize("stateless", [False, True])
+async def test_serve_over_streamable_http_answers_in_both_eras(
+    sandbox: RunningSandbox, stateless: bool
+) -> None:
+    extra = ("--stateless",) if stateless else ()
+    with _serve_http(_env(sandbox), *extra) as (url, _proc):
+        for mode in ("legacy", "auto"):
+            with anyio.fail_after(30):
+                async with Client(url, mode=mode) as client:  # type: ignore[arg-type]
+                    assert await _positions_via(client)
+
+
+async def test_http_with_a_token_rejects_missing_and_wrong_bearer(sandbox: RunningSandbox) -> None:
+    token = "t0k3n-for-tests-only"
+    with _serve_http(_env(sandbox, HIREFLIX_MCP_AUTH_TOKEN=token)) as (url, _proc):
+        body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+        headers = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
+        async with httpx2.AsyncClient(timeout=5) as http:
+            missing = await http.post(url, json=body, headers=headers)
+            wrong = await http.post(url, json=body, headers={**headers, "authorization": "Bearer nope"})
+        assert missing.status_code == 401
+        assert wrong.status_code == 401
+        assert missing.headers["www-authenticate"].startswith("Bearer")
+        async with httpx2.AsyncClient(headers={"authorization": f"Bearer {token}"}, timeout=10) as http:
+            with anyio.fail_after(30):
+                async with Client(streamable_http_client(url, http_client=http)) as client:
+                    assert await _positions_via(client)
+
+
+async def test_http_rejects_a_foreign_origin_and_host(sandbox: RunningSandbox) -> None:
+    with _serve_http(_env(sandbox)) as (url, _proc):
+        body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+        headers = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
+        async with httpx2.AsyncClient(timeout=5) as http:
+            origin = await http.post(url, json=body, headers={**headers, "origin": "https://evil.example"})
+            host = await http.post(url, json=body, headers={**headers, "host": "evil.example"})
+        assert origin.status_code == 403
+        assert host.status_code == 421
+
+
+def test_non_loopback_bind_without_a_token_refuses_to_start(capsys: pytest.CaptureFixture[str]) -> None:
+    env_before = os.environ.get("HIREFLIX_MCP_AUTH_TOKEN")
+    os.environ.pop("HIREFLIX_MCP_AUTH_TOKEN", None)
+    try:
+        code = cli_main(["serve", "--sandbox", "--transport", "http", "--host", "0.0.0.0", "--port", "1"])
+    finally:
+        if env_before is not None:
+            os.environ["HIREFLIX_MCP_AUTH_TOKEN"] = env_before
+    assert code == 2
+    assert "HIREFLIX_MCP_AUTH_TOKEN" in capsys.readouterr().err
+
+
+def test_serve_without_a_key_explains_how_to_get_one(capsys: pytest.CaptureFixture[str]) -> None:
+    saved = os.environ.pop("HIREFLIX_API_KEY", None)
+    try:
+        assert cli_main(["serve"]) == 2
+    finally:
+        if saved is not None:
+            os.environ["HIREFLIX_API_KEY"] = saved
+    err = capsys.readouterr().err
+    assert "HIREFLIX_API_KEY" in err
+    assert "--sandbox" in err
+
+
+async def test_api_key_never_reaches_the_client_or_the_log_of_a_stdio_server(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    # The sandbox rejects the canary key, so every call fails with an authentication error.
+    env = _env(sandbox, HIREFLIX_API_KEY=CANARY, HIREFLIX_MCP_LOG_LEVEL="DEBUG")
+    params = StdioServerParameters(command=sys.executable, args=["-m", "hireflix_mcp.cli", "serve"], env=env)
+    log_path = tmp_path / "stderr.log"
+    with log_path.open("w") as errlog, anyio.fail_after(30):
+        async with Client(stdio_client(params, errlog=errlog)) as client:
+            result = await client.call_tool("list_positions", {})
+    seen = result.model_dump_json()
+    assert result.is_error
+    assert "HIREFLIX_API_KEY" in seen  # the error tells the model which setting to fix
+    assert CANARY not in seen
+    log = log_path.read_text()
+    assert "list_positions" in log or "hireflix" in log  # the server did log at DEBUG
+    assert CANARY not in log
+
+
+def test_loopback_detection_and_transport_security_defaults() -> None:
+    assert is_loopback("127.0.0.1")
+    assert is_loopback("::1")
+    assert is_loopback("localhost")
+    assert not is_loopback("0.0.0.0")  # noqa: S104
+    assert not is_loopback("10.1.2.3")
+    security = transport_security("0.0.0.0", 8000, ("mcp.example.com:*",))  # noqa: S104
+    assert security.enable_dns_rebinding_protection
+    assert "mcp.example.com:*" in security.allowed_hosts
+    assert "https://mcp.example.com" in security.allowed_origins
+
+
+def test_settings_never_show_the_api_key() -> None:
+    settings = Settings.from_env({"HIREFLIX_API_KEY": CANARY})
+    assert CANARY not in repr(settings)
+    assert CANARY not in str(settings)
+    assert CANARY not in settings.model_dump_json()

@@ -22,13 +22,15 @@ pytestmark = pytest.mark.anyio
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "tools"
 CATALOGUE_NAMES = [
-    "list_positions", "get_position", "create_position", "update_position", "archive_position", "delete_position",
-    "invite_candidate", "invite_candidates", "search_interviews", "find_candidate", "get_interview",
-    "get_interview_transcript", "get_interview_media", "get_interview_access_info", "delete_interview",
-    "reinvite_candidate", "score_interview", "comment_on_interview", "set_interview_status", "share_interview",
-    "build_application_link", "get_embed_code", "get_account_logs", "list_members", "add_member", "remove_member",
-    "list_webhooks", "create_webhook", "delete_webhook", "list_webhook_events",
-]  # fmt: skip
+    *("list_positions", "get_position", "create_position", "update_position"),
+    *("archive_position", "delete_position", "invite_candidate", "invite_candidates"),
+    *("search_interviews", "find_candidate", "get_interview", "get_interview_transcript"),
+    *("get_interview_media", "get_interview_access_info", "delete_interview", "reinvite_candidate"),
+    *("score_interview", "comment_on_interview", "set_interview_status", "share_interview"),
+    *("build_application_link", "get_embed_code", "get_account_logs", "list_members"),
+    *("add_member", "remove_member", "list_webhooks", "create_webhook"),
+    *("delete_webhook", "list_webhook_events"),
+]
 
 
 async def _listed(profile: Profile) -> list[Tool]:

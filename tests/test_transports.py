@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -68,10 +69,8 @@ def _serve_http(env: dict[str, str], *args: str) -> Iterator[tuple[str, subproce
                         raise AssertionError(
                             proc.stderr.read().decode() if proc.stderr else "exited"
                         ) from None
-                    try:
+                    with contextlib.suppress(subprocess.TimeoutExpired):
                         proc.wait(timeout=0.1)
-                    except subprocess.TimeoutExpired:
-                        pass
         yield url, proc
     finally:
         proc.terminate()
@@ -119,7 +118,7 @@ async def test_serve_over_streamable_http_answers_in_both_eras(
     with _serve_http(_env(sandbox), *extra) as (url, _proc):
         for mode in ("legacy", "auto"):
             with anyio.fail_after(30):
-                async with Client(url, mode=mode) as client:  # type: ignore[arg-type]
+                async with Client(url, mode=mode) as client:
                     assert await _positions_via(client)
 
 
@@ -155,7 +154,7 @@ def test_non_loopback_bind_without_a_token_refuses_to_start(capsys: pytest.Captu
     env_before = os.environ.get("HIREFLIX_MCP_AUTH_TOKEN")
     os.environ.pop("HIREFLIX_MCP_AUTH_TOKEN", None)
     try:
-        code = cli_main(["serve", "--sandbox", "--transport", "http", "--host", "0.0.0.0", "--port", "1"])
+        code = cli_main(["serve", "--sandbox", "--transport", "http", "--host", "0.0.0.0", "--port", "1"])  # noqa: S104
     finally:
         if env_before is not None:
             os.environ["HIREFLIX_MCP_AUTH_TOKEN"] = env_before

@@ -39,7 +39,12 @@ async def no_wait(_: float) -> None:
 
 @asynccontextmanager
 async def client_for(sandbox: RunningSandbox, **overrides: Any) -> AsyncIterator[HireflixClient]:
-    options: dict[str, Any] = {"max_retries": 3, "connect_timeout": 2.0, "read_timeout": 5.0, "sleep": no_wait}
+    options: dict[str, Any] = {
+        "max_retries": 3,
+        "connect_timeout": 2.0,
+        "read_timeout": 5.0,
+        "sleep": no_wait,
+    }
     options.update(overrides)
     async with HireflixClient(api_url=sandbox.url, api_key=sandbox.api_key, **options) as client:
         yield client
@@ -145,7 +150,10 @@ async def test_position_lifecycle_create_update_archive_delete(sandbox: RunningS
         created = await hf.create_position(
             "Data Engineer",
             "Pipelines",
-            ["Tell us about a pipeline you built.", PositionQuestionInput(title="Why us?", time_to_answer=90)],
+            [
+                "Tell us about a pipeline you built.",
+                PositionQuestionInput(title="Why us?", time_to_answer=90),
+            ],
         )
         detail = await hf.get_position(created.id)
         renamed = await hf.update_position(created.id, name="Senior Data Engineer")
@@ -197,7 +205,9 @@ async def test_invite_and_review_an_interview_end_to_end(sandbox: RunningSandbox
     assert invited.interview.review_status == "pending"
     assert found is not None
     assert found.id == interview_id
-    assert any(q.answer and q.answer.transcription and q.answer.transcription.text for q in transcript.questions)
+    assert any(
+        q.answer and q.answer.transcription and q.answer.transcription.text for q in transcript.questions
+    )
     assert scored.score_value == 4.5
     assert cleared.score_value is None
     assert "Clear and structured." in [c.value for c in commented.comments]
@@ -229,7 +239,9 @@ async def test_members_can_be_added_and_removed(sandbox: RunningSandbox) -> None
 async def test_webhooks_can_be_created_updated_and_deleted(sandbox: RunningSandbox) -> None:
     async with client_for(sandbox) as hf:
         created = await hf.create_webhook("https://example.com/hook", ["interview.finish"], external="ats")
-        updated = await hf.update_webhook(created.id, events=["interview.finish", "interview.delete"], active=False)
+        updated = await hf.update_webhook(
+            created.id, events=["interview.finish", "interview.delete"], active=False
+        )
         listed = {w.id for w in await hf.list_webhooks()}
         deleted = await hf.delete_webhook(created.id)
         remaining = {w.id for w in await hf.list_webhooks()}
@@ -246,7 +258,9 @@ async def test_second_invite_of_the_same_email_names_the_existing_interview(sand
     email = unique_email()
     async with client_for(sandbox) as hf:
         position_id = await open_position_id(hf)
-        first = await hf.invite_candidate(InviteRequest(position_id=position_id, email=email, first_name="Bo"))
+        first = await hf.invite_candidate(
+            InviteRequest(position_id=position_id, email=email, first_name="Bo")
+        )
         with pytest.raises(InterviewAlreadyExistsError) as caught:
             await hf.invite_candidate(InviteRequest(position_id=position_id, email=email, first_name="Bo"))
     assert caught.value.existing_interview_id == first.interview.id
@@ -258,11 +272,15 @@ async def test_reused_external_id_is_a_conflict(sandbox: RunningSandbox) -> None
     async with client_for(sandbox) as hf:
         position_id = await open_position_id(hf)
         await hf.invite_candidate(
-            InviteRequest(position_id=position_id, email=unique_email(), first_name="A", external_id=external_id)
+            InviteRequest(
+                position_id=position_id, email=unique_email(), first_name="A", external_id=external_id
+            )
         )
         with pytest.raises(ExternalIdConflictError) as caught:
             await hf.invite_candidate(
-                InviteRequest(position_id=position_id, email=unique_email(), first_name="B", external_id=external_id)
+                InviteRequest(
+                    position_id=position_id, email=unique_email(), first_name="B", external_id=external_id
+                )
             )
     assert caught.value.external_id == external_id
 
@@ -272,7 +290,9 @@ async def test_invalid_invite_reports_field_errors(sandbox: RunningSandbox) -> N
         position_id = await open_position_id(hf)
         with pytest.raises(ValidationFailed) as caught:
             await hf.invite_candidate(
-                InviteRequest(position_id=position_id, email=unique_email(), first_name="C", phone="0491 50 50 50")
+                InviteRequest(
+                    position_id=position_id, email=unique_email(), first_name="C", phone="0491 50 50 50"
+                )
             )
     assert caught.value.field_errors
     assert any("phone" in field for field in caught.value.field_errors)
@@ -283,14 +303,18 @@ async def test_invite_to_an_archived_position_is_refused(sandbox: RunningSandbox
     async with client_for(sandbox) as hf:
         archived = next(p for p in await hf.list_positions() if p.is_archived)
         with pytest.raises(PositionNotAcceptingInvitesError) as caught:
-            await hf.invite_candidate(InviteRequest(position_id=archived.id, email=unique_email(), first_name="D"))
+            await hf.invite_candidate(
+                InviteRequest(position_id=archived.id, email=unique_email(), first_name="D")
+            )
     assert caught.value.position_id == archived.id
 
 
 async def test_invite_to_a_missing_position_is_not_found(sandbox: RunningSandbox) -> None:
     async with client_for(sandbox) as hf:
         with pytest.raises(NotFoundError) as caught:
-            await hf.invite_candidate(InviteRequest(position_id=MISSING_ID, email=unique_email(), first_name="E"))
+            await hf.invite_candidate(
+                InviteRequest(position_id=MISSING_ID, email=unique_email(), first_name="E")
+            )
     assert (caught.value.kind, caught.value.id) == ("position", MISSING_ID)
 
 
@@ -303,7 +327,9 @@ async def test_invites_beyond_the_plan_quota_are_refused() -> None:
                     InviteRequest(position_id=position.id, email=unique_email(f"q{n}"), first_name="Q")
                 )
             with pytest.raises(InviteQuotaExceededError) as caught:
-                await hf.invite_candidate(InviteRequest(position_id=position.id, email=unique_email(), first_name="Q"))
+                await hf.invite_candidate(
+                    InviteRequest(position_id=position.id, email=unique_email(), first_name="Q")
+                )
         assert sum(emails_in(sandbox, position.id).values()) == 2
     assert not caught.value.retryable
 
@@ -368,7 +394,9 @@ async def test_an_invite_whose_answer_is_lost_is_recovered_exactly_once(
     async with client_for(sandbox, read_timeout=0.3) as hf:
         position_id = await open_position_id(hf)
         sandbox.set_fault(operation="InviteCandidate", phase="after", count=1, **fault)
-        result = await hf.invite_candidate(InviteRequest(position_id=position_id, email=email, first_name="F"))
+        result = await hf.invite_candidate(
+            InviteRequest(position_id=position_id, email=email, first_name="F")
+        )
     assert result.recovered
     assert result.interview.candidate is not None
     assert result.interview.candidate.email == email
@@ -381,13 +409,17 @@ async def test_an_invite_refused_before_it_ran_is_sent_again(sandbox: RunningSan
     async with client_for(sandbox) as hf:
         position_id = await open_position_id(hf)
         sandbox.set_fault(operation="InviteCandidate", kind="server_error", status=500, count=1)
-        result = await hf.invite_candidate(InviteRequest(position_id=position_id, email=email, first_name="G"))
+        result = await hf.invite_candidate(
+            InviteRequest(position_id=position_id, email=email, first_name="G")
+        )
     assert not result.recovered
     assert emails_in(sandbox, position_id)[email] == 1
     assert sandbox.request_counts()["by_operation_name"]["InviteCandidate"] == 2
 
 
-async def test_many_invites_under_frequent_faults_land_each_email_exactly_once(sandbox: RunningSandbox) -> None:
+async def test_many_invites_under_frequent_faults_land_each_email_exactly_once(
+    sandbox: RunningSandbox,
+) -> None:
     emails = [unique_email(f"bulk{n}") for n in range(40)]
     async with client_for(sandbox, read_timeout=0.4, max_retries=8) as hf:
         position_id = await open_position_id(hf)

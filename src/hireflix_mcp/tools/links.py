@@ -45,8 +45,8 @@ async def build_application_link(
     return ApplicationLink(
         url=url,
         prefilled=list(given),
-        note="Built locally without calling Hireflix: check position_id with list_positions. The position must "
-        "have public applications enabled in the Hireflix dashboard.",
+        note="Built locally without calling Hireflix: check position_id with list_positions. The position "
+        "must have public applications enabled in the Hireflix dashboard.",
     )
 
 

@@ -22,6 +22,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from hireflix_mcp import __version__
 from hireflix_mcp.confirm import Confirmation, ConfirmationTokens
 from hireflix_mcp.hireflix.client import HireflixClient
+from hireflix_mcp.prompts import register_prompts
+from hireflix_mcp.resources import register_resources
 from hireflix_mcp.schema_compact import compact_schema
 from hireflix_mcp.settings import Settings
 from hireflix_mcp.tools.catalog import Profile, ToolSpec, select_tools
@@ -53,7 +55,7 @@ def build_server(settings: Settings, profile: Profile | None = None) -> MCPServe
         async with HireflixClient(settings) as client:
             yield AppState(settings=settings, hireflix=client, confirmation=confirmation)
 
-    return MCPServer(
+    server: MCPServer[AppState] = MCPServer(
         name="hireflix-mcp",
         title="Hireflix",
         instructions=INSTRUCTIONS,
@@ -62,6 +64,9 @@ def build_server(settings: Settings, profile: Profile | None = None) -> MCPServe
         lifespan=lifespan,
         tools=[mcp_tool(spec) for spec in tools],
     )
+    register_resources(server)
+    register_prompts(server)
+    return server
 
 
 def mcp_tool(spec: ToolSpec) -> Tool:

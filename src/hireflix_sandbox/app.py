@@ -60,6 +60,7 @@ from .resolvers import (
     InterviewStateError,
     RequestContext,
     complete_interview,
+    implemented_fields,
     sandbox_schema,
     webhook_snapshot,
 )
@@ -563,6 +564,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """`hireflix-mcp sandbox [...]`: parse flags (env fallbacks) and serve until interrupted."""
     args = build_parser().parse_args(argv)
+    if args.list_fields:
+        print("\n".join(implemented_fields()))
+        return 0
     if args.invite_quota is not None and args.invite_quota < 0:
         print("--invite-quota must not be negative", file=sys.stderr)
         return 2

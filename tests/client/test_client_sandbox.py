@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import pytest
 
 from hireflix_mcp.hireflix import (
@@ -34,7 +35,7 @@ MISSING_ID = "0" * 24
 
 async def no_wait(_: float) -> None:
     """Retries in these tests do not wait: backoff timing is covered by the transport unit tests."""
-    await anyio.sleep(0)
+    await anyio.lowlevel.checkpoint()
 
 
 @asynccontextmanager

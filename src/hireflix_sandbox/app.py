@@ -57,6 +57,7 @@ from .demo_data import bootstrap
 from .faults import FaultInjector, FaultMiddleware, fault_admin_routes
 from .ids import epoch_ms
 from .resolvers import (
+    NAMESPACE_TYPES,
     InterviewStateError,
     RequestContext,
     complete_interview,
@@ -70,9 +71,6 @@ from .webhooks import WebhookDispatcher, webhook_admin_routes
 logger = logging.getLogger("hireflix_sandbox")
 
 SCHEMA = sandbox_schema()  # built once, at import
-NAMESPACE_TYPES = frozenset(
-    {"PositionMutations", "InterviewMutations", "CompanyMutations", "CompanyMemberMutations"}
-)
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
@@ -387,6 +385,8 @@ async def _graphql_endpoint(runtime: SandboxRuntime, request: Request) -> Respon
         referer=request.headers.get("referer"),
         rng=runtime.rng,
     )
+    # Executed on the event loop thread: resolvers are short SQLite calls under the store's lock, so a
+    # worker thread would only add a hop; requests still interleave between their awaits.
     body = execute_request(query, variables, operation_name, ctx)
     for event, data in ctx.events:
         await runtime.dispatcher.emit(event, data)
@@ -416,7 +416,6 @@ async def _complete_endpoint(runtime: SandboxRuntime, request: Request) -> Respo
             runtime.store,
             interview_id,
             now=epoch_ms(),
-            rng=runtime.rng,
             ip=str(ip) if ip else None,
             user_agent=str(user_agent) if user_agent else None,
         )
@@ -557,6 +556,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    parser.add_argument(
+        "--list-fields", action="store_true", help="print the schema fields the sandbox implements, then exit"
     )
     return parser
 

@@ -70,15 +70,10 @@ from .store import (
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "hireflix_mcp" / "hireflix" / "schema.graphql"
 
+# Mutation fields returning these are namespaces (`Interview(id) { score(...) }`), not data.
+NAMESPACE_TYPES = ("PositionMutations", "InterviewMutations", "CompanyMutations", "CompanyMemberMutations")
 # The types whose every field must have a resolver of its own (the entry points of the API).
-ROOT_TYPES = (
-    "Query",
-    "Mutation",
-    "PositionMutations",
-    "InterviewMutations",
-    "CompanyMutations",
-    "CompanyMemberMutations",
-)
+ROOT_TYPES = ("Query", "Mutation", *NAMESPACE_TYPES)
 
 View = dict[str, Any]
 Info = GraphQLResolveInfo[Any]
@@ -233,8 +228,12 @@ def position_view(position: PositionRecord, *, questions: list[QuestionRecord] |
     return view
 
 
+def _full_name(interview: InterviewRecord) -> str:
+    return " ".join(part for part in (interview.first_name, interview.last_name) if part)
+
+
 def interview_view(interview: InterviewRecord) -> View:
-    full_name = " ".join(part for part in (interview.first_name, interview.last_name) if part)
+    full_name = _full_name(interview)
     return {
         "__typename": "InterviewType",
         "id": interview.id,
@@ -301,7 +300,6 @@ def preloaded_interview_view(store: Store, interview: InterviewRecord) -> View:
 def webhook_snapshot(store: Store, interview: InterviewRecord) -> dict[str, Any]:
     """The `data` of a webhook event, exactly the fields API.md lists."""
     position = store.position(interview.position_id)
-    full_name = " ".join(part for part in (interview.first_name, interview.last_name) if part)
     return {
         "id": interview.id,
         "hash": interview.hash,
@@ -311,7 +309,7 @@ def webhook_snapshot(store: Store, interview: InterviewRecord) -> dict[str, Any]
         "completed": interview.completed_at,
         "position": {"id": interview.position_id, "name": position.name if position else None},
         "candidate": {
-            "name": full_name,
+            "name": _full_name(interview),
             "firstName": interview.first_name,
             "lastName": interview.last_name,
             "email": interview.email,
@@ -435,14 +433,14 @@ def resolve_position_questions(obj: View, info: Info) -> list[View]:
 
 @resolver("Position.interviews")
 def resolve_position_interviews(obj: View, info: Info) -> list[View]:
-    if "_questions" in obj:  # a deleted position: its interviews went with it
+    if obj.get("_deleted"):  # its interviews went with it
         return []
     return [interview_view(i) for i in _ctx(info).store.interviews(_record(obj, PositionRecord).id)]
 
 
 @resolver("Position.interviewList")
 def resolve_interview_list(obj: View, info: Info, input: dict[str, Any]) -> View:
-    records = [] if "_questions" in obj else _ctx(info).store.interviews(_record(obj, PositionRecord).id)
+    records = [] if obj.get("_deleted") else _ctx(info).store.interviews(_record(obj, PositionRecord).id)
     page = list_interviews(
         records,
         filter_spec=input.get("filter"),
@@ -674,6 +672,7 @@ def resolve_delete_position(_obj: Any, info: Info, input: dict[str, Any]) -> Vie
         if position is None:
             return domain_error("PositionNotFoundError")
         view = position_view(position, questions=ctx.store.questions(position.id))
+        view["_deleted"] = True
         ctx.store.delete_position(position.id)
         ctx.audit("position.delete", "POSITION", position.id, at=ctx.now())
     return {"__typename": "MutationDeletePositionSuccess", "data": view}
@@ -1055,7 +1054,6 @@ def complete_interview(
     interview_id: str,
     *,
     now: float,
-    rng: random.Random,
     ip: str | None = None,
     user_agent: str | None = None,
 ) -> InterviewRecord:

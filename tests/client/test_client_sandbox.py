@@ -7,13 +7,15 @@ import secrets
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import anyio.lowlevel
 import pytest
+from graphql import IntrospectionQuery, build_client_schema, parse, validate
 
 from hireflix_mcp.hireflix import (
+    OPERATIONS,
     AuthenticationError,
     ExternalIdConflictError,
     HireflixClient,
@@ -446,3 +448,17 @@ async def test_many_invites_under_frequent_faults_land_each_email_exactly_once(
     assert after - before == Counter(emails)
     assert [r.interview.candidate.email if r.interview.candidate else None for r in results] == emails
     assert any(r.recovered for r in results)
+
+
+# ------------------------------------------------------------------------------------ live schema
+async def test_every_operation_validates_against_the_introspected_live_schema(
+    sandbox: RunningSandbox,
+) -> None:
+    async with client_for(sandbox) as hf:
+        introspection = await hf.introspect()
+    live = build_client_schema(cast(IntrospectionQuery, introspection))
+    problems = {
+        name: [e.message for e in validate(live, parse(operation.document))]
+        for name, operation in OPERATIONS.items()
+    }
+    assert {name: errors for name, errors in problems.items() if errors} == {}

@@ -350,8 +350,8 @@ async def test_idempotent_mutation_is_repeated_after_any_transient_failure(
         ("UNAUTHENTICATED", AuthenticationError),
         ("NOT_FOUND", NotFoundError),
         ("BAD_USER_INPUT", ValidationFailed),
-        ("INTERNAL_SERVER_ERROR", GraphQLRequestError),
         ("GRAPHQL_VALIDATION_FAILED", GraphQLRequestError),
+        ("SOMETHING_ELSE", GraphQLRequestError),
     ],
 )
 async def test_top_level_error_codes_map_to_the_tree_and_are_not_retried(
@@ -372,6 +372,21 @@ async def test_top_level_error_codes_map_to_the_tree_and_are_not_retried(
     if isinstance(caught.value, GraphQLRequestError):
         assert caught.value.codes == [code]
         assert caught.value.operation == "GetInterview"
+
+
+async def test_a_crashed_resolver_is_retried_for_reads_but_not_for_unsafe_mutations(
+    fake: ScriptedHireflix, sleeps: Sleeps
+) -> None:
+    crash = {"errors": [{"message": "Unexpected error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}
+    fake.on("ListPositions", crash, POSITIONS)
+    fake.on("CommentOnInterview", crash)
+    async with make_client(fake, sleeps) as hf:
+        positions = await hf.list_positions()
+        with pytest.raises(OutcomeUnknownError):
+            await hf.comment_on_interview("a" * 24, "x")
+    assert positions
+    assert fake.count("ListPositions") == 2
+    assert fake.count("CommentOnInterview") == 1
 
 
 async def test_bad_user_input_carries_field_errors(fake: ScriptedHireflix, sleeps: Sleeps) -> None:

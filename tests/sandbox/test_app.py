@@ -66,3 +66,10 @@ def test_main_refuses_a_bad_fault_spec_before_serving(capsys: pytest.CaptureFixt
 def test_main_refuses_a_negative_quota(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--invite-quota", "-1"]) == 2
     assert "--invite-quota" in capsys.readouterr().err
+
+
+def test_list_fields_prints_what_the_sandbox_implements(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--list-fields"]) == 0
+    printed = capsys.readouterr().out.split()
+    assert "Mutation.inviteCandidateToInterview" in printed
+    assert "CompanyMemberMutations.remove" in printed

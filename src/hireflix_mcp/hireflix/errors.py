@@ -227,7 +227,13 @@ class ServerError(APIError):
 
 class GraphQLRequestError(APIError):
     def __init__(
-        self, operation: str, messages: Sequence[str], codes: Sequence[str] = (), *, status: int | None = None
+        self,
+        operation: str,
+        messages: Sequence[str],
+        codes: Sequence[str] = (),
+        *,
+        status: int | None = None,
+        retryable: bool = False,
     ) -> None:
         self.messages = list(messages)
         self.codes = list(codes)
@@ -240,9 +246,15 @@ class GraphQLRequestError(APIError):
                 "name is wrong); run `hireflix-mcp doctor` to find which."
             )
         code_text = f" [{', '.join(self.codes)}]" if self.codes else ""
+        advice = (
+            "This looks like a passing fault on Hireflix's side; retrying in a few seconds may help."
+            if retryable
+            else "Retrying the same call will not help."
+        )
         super().__init__(
-            f"Hireflix refused {operation}{code_text}: {text}.{hint} Retrying the same call will not help.",
+            f"Hireflix refused {operation}{code_text}: {text}.{hint} {advice}",
             operation=operation,
+            retryable=retryable,
         )
 
 
@@ -294,6 +306,10 @@ class OutcomeUnknownError(HireflixError):
 
 
 # ---------------------------------------------------------------------------------- mapping
+# Top-level error codes for a resolver that crashed: as transient as an HTTP 500.
+_TRANSIENT_CODES = frozenset({"INTERNAL_SERVER_ERROR", "500", "503"})
+
+
 def _looks_like_schema_mismatch(message: str) -> bool:
     lowered = message.lower()
     return any(
@@ -369,7 +385,8 @@ def from_graphql_errors(
         extensions = first.get("extensions")
         raw_fields = extensions.get("fieldErrors") if isinstance(extensions, Mapping) else None
         return ValidationFailed("; ".join(messages), normalize_field_errors(raw_fields), operation=operation)
-    return GraphQLRequestError(operation, messages, [c for c in codes if c])
+    internal = any(code in _TRANSIENT_CODES for code in codes)
+    return GraphQLRequestError(operation, messages, [c for c in codes if c], retryable=internal)
 
 
 def member_message(member: Mapping[str, Any]) -> str | None:

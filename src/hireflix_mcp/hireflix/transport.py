@@ -58,6 +58,7 @@ BACKOFF_BASE = 0.2
 BACKOFF_CAP = 5.0
 USER_AGENT = "hireflix-mcp/0.1 (+https://github.com/hireflix-mcp)"
 REDACTED = "[redacted]"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 Applied = Literal["no", "maybe"]
 
@@ -118,6 +119,8 @@ class GraphQLTransport:
         self._jitter = jitter
         self._client = httpx2.AsyncClient(
             transport=transport,
+            # Proxy variables from the environment apply to the real API, never to a loopback sandbox.
+            trust_env=urlsplit(url).hostname not in LOOPBACK_HOSTS,
             timeout=httpx2.Timeout(
                 connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout
             ),
@@ -247,7 +250,9 @@ class GraphQLTransport:
             raise _Failure(MalformedResponseError(name, f"HTTP {status}, {detail}"), "maybe")
         errors = payload.get("errors")
         if isinstance(errors, list) and errors:
-            raise _Failure(from_graphql_errors(errors, name, variables), "no")
+            error = from_graphql_errors(errors, name, variables)
+            # A resolver that crashed may have crashed half-way through a mutation.
+            raise _Failure(error, "maybe" if error.retryable else "no")
         data = payload.get("data")
         if not isinstance(data, dict):
             raise _Failure(MalformedResponseError(name, f"HTTP {status}, data is not an object"), "maybe")

@@ -90,6 +90,8 @@ def describe_upstream_error(exc: HireflixError) -> str:
     text = str(exc)
     if isinstance(exc, NotFoundError) and exc.kind in WHERE_IDS_COME_FROM:
         text += f" Valid {exc.kind} ids come from {WHERE_IDS_COME_FROM[exc.kind]}."
+    if "retry" in text.lower():  # the client's message already advises
+        return text
     if exc.retryable:
         when = f" after {exc.retry_after:.0f} s" if exc.retry_after else " in a few seconds"
         advice = f"Retrying may help: retry{when}."

@@ -26,6 +26,10 @@ def _configure_logging(level: str) -> None:
         level=level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # One line per upstream request is noise at INFO; the client logs what matters (retries, failures).
+    if logging.getLogger().level > logging.DEBUG:
+        for noisy in ("httpx2", "httpcore2", "httpx", "httpcore"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,6 +55,8 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--confirm", choices=("auto", "token", "off"), help="confirmation policy (HIREFLIX_MCP_CONFIRM)"
     )
     p.add_argument("--log-level", help="DEBUG, INFO, WARNING, ERROR (HIREFLIX_MCP_LOG_LEVEL)")
+    # Tests only: the MCP conformance suite's fixture tools/resources/prompts (hireflix_mcp.conformance).
+    p.add_argument("--conformance-fixtures", action="store_true", help=argparse.SUPPRESS)
 
 
 @contextlib.contextmanager
@@ -107,7 +113,7 @@ def _serve(args: argparse.Namespace) -> int:
         if settings.confirm == "off":
             logger.warning("confirmation policy is OFF: destructive tools run without asking anyone")
         try:
-            server = build_server(settings, profile)
+            server = build_server(settings, profile, conformance_fixtures=args.conformance_fixtures)
         except ValueError as exc:
             print(f"hireflix-mcp: {exc}", file=sys.stderr)
             return 2
@@ -125,6 +131,7 @@ def _serve(args: argparse.Namespace) -> int:
                 port=args.port,
                 stateless=args.stateless,
                 allowed_hosts=allowed,
+                conformance_fixtures=args.conformance_fixtures,
             )
         except ValueError as exc:
             print(f"hireflix-mcp: {exc}", file=sys.stderr)

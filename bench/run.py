@@ -1,0 +1,447 @@
+"""Benchmarks: each figure next to a baseline measured in the same run, as a ratio.
+
+    .venv/bin/python bench/run.py [--quick] [--only NAME[,NAME]]
+
+The sandbox runs as a separate process (`hireflix-mcp sandbox`) so it does not share this process's
+GIL with the code being measured. Machines here are shared and noisy: read ratios, not absolutes, and
+re-run before believing a miss. Nothing here runs in the test command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx2
+from mcp import Client, StdioServerParameters
+from mcp.types import Tool
+from pydantic import SecretStr
+
+from hireflix_mcp.hireflix.operations import OPERATIONS
+from hireflix_mcp.server import build_server
+from hireflix_mcp.settings import Settings
+from hireflix_mcp.tools.catalog import ALL_TOOLSETS, Profile
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY = "bench-sandbox-key"
+MINIMAL_SERVER = ROOT / "bench" / "minimal_server.py"
+
+
+@dataclass
+class Row:
+    figure: str
+    value: str
+    baseline: str
+    ratio: float | None
+    target: str
+
+    @property
+    def verdict(self) -> str:
+        if self.ratio is None or not self.target.startswith("<="):
+            return ""
+        limit = float(self.target.removeprefix("<=").strip().rstrip("x"))
+        return "ok" if self.ratio <= limit else "MISS"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def sandbox_process(*extra: str) -> Iterator[str]:
+    """`hireflix-mcp sandbox` in its own process; yields the /me URL."""
+    port = _free_port()
+    cmd = [sys.executable, "-m", "hireflix_sandbox", "--port", str(port), "--api-key", KEY, *extra]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx2.Client(timeout=1.0) as http:
+            for _ in range(200):
+                try:
+                    if http.get(f"{base}/_sandbox/health").status_code == 200:
+                        break
+                except httpx2.TransportError:
+                    time.sleep(0.05)
+            else:
+                raise RuntimeError("sandbox did not start")
+        yield f"{base}/me"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def admin(url: str, method: str, path: str, body: Any = None) -> Any:
+    base = url.removesuffix("/me")
+    with httpx2.Client(headers={"x-api-key": KEY}, timeout=30) as http:
+        response = http.request(method, f"{base}{path}", json=body)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+
+def gql(url: str, query: str, variables: dict[str, Any] | None = None) -> Any:
+    with httpx2.Client(headers={"x-api-key": KEY}, timeout=30) as http:
+        return http.post(url, json={"query": query, "variables": variables or {}}).json()
+
+
+def settings_for(url: str) -> Settings:
+    return Settings(api_url=url, api_key=SecretStr(KEY), confirm="off")
+
+
+@asynccontextmanager
+async def client_for(url: str, toolsets: tuple[str, ...] = ALL_TOOLSETS) -> AsyncIterator[Client]:
+    server = build_server(settings_for(url), Profile(toolsets=toolsets))
+    async with Client(server) as client:
+        yield client
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+# ------------------------------------------------------------------------------------------ figures
+
+
+def bench_cold_start(url: str, runs: int) -> Row:
+    env = {**os.environ, "HIREFLIX_API_URL": url, "HIREFLIX_API_KEY": KEY}
+
+    async def first_answer(params: StdioServerParameters) -> float:
+        started = time.perf_counter()
+        async with Client(params) as client:
+            await client.list_tools()
+        return time.perf_counter() - started
+
+    ours = StdioServerParameters(command=sys.executable, args=["-m", "hireflix_mcp.cli", "serve"], env=env)
+    base = StdioServerParameters(command=sys.executable, args=[str(MINIMAL_SERVER)], env=env)
+    ours_s: list[float] = []
+    base_s: list[float] = []
+    for _ in range(runs):  # interleaved so drift hits both alike
+        base_s.append(asyncio.run(first_answer(base)))
+        ours_s.append(asyncio.run(first_answer(ours)))
+    o, b = median_ms(ours_s), median_ms(base_s)
+    return Row(
+        f"stdio cold start to first answer, median of {runs}", f"{o:.0f} ms", f"{b:.0f} ms", o / b, "<= 1.15x"
+    )
+
+
+async def bench_get_interview(url: str, calls: int) -> Row:
+    positions = gql(url, "{ positions { id } }")["data"]["positions"]
+    page = gql(
+        url,
+        "query($id: String!) { position(id: $id) { interviewList(input: {}) { results { id } } } }",
+        {"id": positions[0]["id"]},
+    )
+    interview_id = page["data"]["position"]["interviewList"]["results"][0]["id"]
+    doc = OPERATIONS["GetInterview"].document
+    direct: list[float] = []
+    ours: list[float] = []
+    async with httpx2.AsyncClient(headers={"x-api-key": KEY}, timeout=30) as http, client_for(url) as client:
+        for _ in range(20):  # warm both paths
+            await http.post(url, json={"query": doc, "variables": {"id": interview_id}})
+            await client.call_tool("get_interview", {"interview_id": interview_id})
+        for _ in range(calls):
+            t = time.perf_counter()
+            response = await http.post(
+                url, json={"query": doc, "variables": {"id": interview_id}, "operationName": "GetInterview"}
+            )
+            response.json()
+            direct.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            result = await client.call_tool("get_interview", {"interview_id": interview_id})
+            ours.append(time.perf_counter() - t)
+            assert not result.is_error
+    o, b = median_ms(ours), median_ms(direct)
+    return Row(
+        f"get_interview via in-process Client, median of {calls}",
+        f"{o:.2f} ms",
+        f"{b:.2f} ms (same document POSTed directly)",
+        o / b,
+        "<= 1.25x",
+    )
+
+
+def _rows(n: int, tag: str) -> list[dict[str, str]]:
+    return [{"email": f"bulk-{tag}-{i}@example.com", "first_name": f"Bulk{i}"} for i in range(n)]
+
+
+async def bench_bulk_invite(url: str, rows: int) -> list[Row]:
+    positions = gql(url, "{ positions { id archived } }")["data"]["positions"]
+    position_id = next(p["id"] for p in positions if p["archived"] is None)
+    admin(
+        url, "POST", "/_sandbox/faults", {"kind": "latency", "latency_ms": 40, "operation": "InviteCandidate"}
+    )
+    out: list[Row] = []
+    try:
+        async with client_for(url) as client:
+            t = time.perf_counter()
+            result = await client.call_tool(
+                "invite_candidates",
+                {"position_id": position_id, "candidates": _rows(rows, "a"), "send_invite_email": False},
+            )
+            elapsed = time.perf_counter() - t
+            assert not result.is_error, result.content
+        ideal = rows * 0.040 / 8
+        out.append(
+            Row(
+                f"invite_candidates {rows} rows, 40 ms latency, concurrency 8",
+                f"{elapsed:.2f} s",
+                f"{ideal:.2f} s (ideal {rows} x 40 ms / 8)",
+                elapsed / ideal,
+                "<= 1.3x",
+            )
+        )
+        admin(url, "POST", "/_sandbox/faults", {"kind": "rate_limit", "rate": 0.1, "retry_after": 0})
+        async with client_for(url) as client:
+            result = await client.call_tool(
+                "invite_candidates",
+                {"position_id": position_id, "candidates": _rows(rows, "b"), "send_invite_email": False},
+            )
+            assert not result.is_error, result.content
+        admin(url, "DELETE", "/_sandbox/faults")
+        emails: list[str] = []
+        cursor = None
+        while True:
+            page = gql(
+                url,
+                "query($id: String!, $c: String) { position(id: $id) { interviewList(input: "
+                '{filter: {email: {regex: "^bulk-b-"}}, pagination: {limit: 100, lastCursor: $c}}) '
+                "{ results { candidate { email } } lastCursor } } }",
+                {"id": position_id, "c": cursor},
+            )["data"]["position"]["interviewList"]
+            if not page["results"]:
+                break
+            emails += [r["candidate"]["email"] for r in page["results"]]
+            cursor = page["lastCursor"]
+        duplicates = len(emails) - len(set(emails))
+        lost = rows - len(set(emails))
+        out.append(
+            Row(
+                f"invite_candidates {rows} rows with 10% 429s",
+                f"{duplicates} duplicates, {lost} lost",
+                "0 duplicates, 0 lost",
+                None,
+                "zero both",
+            )
+        )
+    finally:
+        admin(url, "DELETE", "/_sandbox/faults")
+    return out
+
+
+async def bench_find_candidate(url: str) -> Row:
+    have = len(gql(url, "{ positions { id } }")["data"]["positions"])
+    for i in range(max(0, 20 - have)):
+        gql(
+            url,
+            "mutation($p: PositionInputType!) { Position { save(position: $p) { id } } }",
+            {"p": {"name": f"Bench position {i}", "questions": [{"title": "Why?"}]}},
+        )
+    positions = gql(url, "{ positions { id } }")["data"]["positions"]
+    admin(url, "POST", "/_sandbox/faults", {"kind": "latency", "latency_ms": 40})
+    try:
+        async with client_for(url) as client:
+            one: list[float] = []
+            every: list[float] = []
+            for _ in range(5):
+                t = time.perf_counter()
+                r = await client.call_tool(
+                    "search_interviews", {"position_id": positions[0]["id"], "name": "garcia"}
+                )
+                one.append(time.perf_counter() - t)
+                assert not r.is_error
+                t = time.perf_counter()
+                r = await client.call_tool("find_candidate", {"query": "garcia"})
+                every.append(time.perf_counter() - t)
+                assert not r.is_error
+    finally:
+        admin(url, "DELETE", "/_sandbox/faults")
+    o, b = median_ms(every), median_ms(one)
+    return Row(
+        f"find_candidate over {len(positions)} positions, 40 ms latency",
+        f"{o:.0f} ms",
+        f"{b:.0f} ms (one position's search)",
+        o / b,
+        "<= 3x",
+    )
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def bench_idle_rss(url: str) -> Row:
+    env = {**os.environ, "HIREFLIX_API_URL": url, "HIREFLIX_API_KEY": KEY}
+    init = (
+        '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",'
+        '"capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}\n'
+    )
+
+    def rss(cmd: list[str]) -> int:
+        proc = subprocess.Popen(
+            cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
+        try:
+            assert proc.stdin is not None
+            assert proc.stdout is not None
+            proc.stdin.write(init.encode())
+            proc.stdin.flush()
+            proc.stdout.readline()  # answered: imports done, server idle
+            time.sleep(0.3)
+            return _rss_kib(proc.pid)
+        finally:
+            proc.kill()
+            proc.communicate()
+
+    ours = statistics.median(rss([sys.executable, "-m", "hireflix_mcp.cli", "serve"]) for _ in range(3))
+    base = statistics.median(rss([sys.executable, str(MINIMAL_SERVER)]) for _ in range(3))
+    return Row(
+        "idle RSS of serve (stdio)",
+        f"{ours / 1024:.1f} MiB",
+        f"{base / 1024:.1f} MiB",
+        ours / base,
+        "<= 1.3x",
+    )
+
+
+async def bench_tools_list() -> list[Row]:
+    rows = []
+    for label, profile in (("default profile", Profile()), ("all toolsets", Profile(toolsets=ALL_TOOLSETS))):
+        tools: list[Tool] = await build_server(Settings(), profile).list_tools()
+        full = len(json.dumps([t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in tools]))
+        seen = len(
+            json.dumps(
+                [
+                    {"name": t.name, "description": t.description, "input_schema": t.input_schema}
+                    for t in tools
+                ]
+            )
+        )
+        target = "< 16,000" if label == "default profile" else "< 24,000"
+        rows.append(
+            Row(
+                f"tools/list, {label} ({len(tools)} tools)",
+                f"{full:,} chars (~{full // 4:,} tokens)",
+                f"{seen:,} chars a model sees (name, description, input schema)",
+                None,
+                f"{target} {'ok' if full < int(target[2:].replace(',', '')) else 'MISS'}",
+            )
+        )
+    return rows
+
+
+@contextmanager
+def serve_http(url: str) -> Iterator[str]:
+    """`hireflix-mcp serve --transport http` against the sandbox at `url`; yields the MCP endpoint."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "HIREFLIX_API_URL": url,
+        "HIREFLIX_API_KEY": KEY,
+        "HIREFLIX_MCP_LOG_LEVEL": "WARNING",
+    }
+    cmd = [sys.executable, "-m", "hireflix_mcp.cli", "serve", "--transport", "http", "--port", str(port)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}/mcp"
+    try:
+        with httpx2.Client(timeout=1) as http:
+            for _ in range(200):
+                try:
+                    http.get(endpoint)
+                    break
+                except httpx2.TransportError:
+                    time.sleep(0.05)
+        yield endpoint
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+async def http_load(endpoint: str, clients: int, calls: int) -> Row:
+    latencies: list[float] = []
+    errors = 0
+
+    async def one_client() -> None:
+        nonlocal errors
+        async with Client(endpoint) as client:
+            for _ in range(calls):
+                t = time.perf_counter()
+                try:
+                    result = await client.call_tool("list_positions", {})
+                    errors += int(result.is_error)
+                except Exception:  # noqa: BLE001 - counted, the run goes on
+                    errors += 1
+                latencies.append(time.perf_counter() - t)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one_client() for _ in range(clients)))
+    wall = time.perf_counter() - started
+    latencies.sort()
+    p50 = latencies[len(latencies) // 2] * 1000
+    p95 = latencies[int(len(latencies) * 0.95)] * 1000
+    return Row(
+        f"streamable HTTP, {clients} clients x {calls} list_positions",
+        f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, {len(latencies) / wall:.0f} calls/s",
+        f"{errors} errors",
+        None,
+        "zero errors " + ("ok" if errors == 0 else "MISS"),
+    )
+
+
+def print_table(rows: list[Row]) -> None:
+    print("| figure | ours | baseline | ratio | target |")
+    print("|---|---|---|---|---|")
+    for r in rows:
+        ratio = f"{r.ratio:.2f}x" if r.ratio is not None else ""
+        print(f"| {r.figure} | {r.value} | {r.baseline} | {ratio} | {r.target} {r.verdict} |")
+
+
+BENCHES = ("cold_start", "get_interview", "bulk_invite", "find_candidate", "idle_rss", "tools_list", "http")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions, for a smoke run")
+    parser.add_argument("--only", default=",".join(BENCHES))
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp, sandbox_process("--db", str(Path(tmp) / "bench.db")) as url:
+        if "cold_start" in only:
+            rows.append(bench_cold_start(url, 3 if args.quick else 10))
+        if "get_interview" in only:
+            rows.append(asyncio.run(bench_get_interview(url, 50 if args.quick else 300)))
+        if "bulk_invite" in only:
+            rows += asyncio.run(bench_bulk_invite(url, 100 if args.quick else 500))
+        if "find_candidate" in only:
+            rows.append(asyncio.run(bench_find_candidate(url)))
+        if "idle_rss" in only:
+            rows.append(bench_idle_rss(url))
+        if "tools_list" in only:
+            rows += asyncio.run(bench_tools_list())
+        if "http" in only:
+            with serve_http(url) as endpoint:
+                rows.append(asyncio.run(http_load(endpoint, 20, 20 if args.quick else 100)))
+    print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

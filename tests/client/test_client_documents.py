@@ -234,7 +234,8 @@ def test_the_package_exports_a_deliberate_surface() -> None:
 
     assert set(package.__all__) == {
         "INTERVIEW_STATUSES", "OPERATIONS", "APIError", "AlreadyExistsError", "Answer", "AuditLogEntry",
-        "AuditLogPage", "AuthenticationError", "Candidate", "ConnectionFailed", "ExternalIdConflictError",
+        "AuditLogPage", "AuthenticationError", "PermissionDenied", "Candidate", "ConnectionFailed",
+        "ExternalIdConflictError",
         "GraphQLRequestError", "HireflixClient", "HireflixError", "Identity", "Interview",
         "InterviewAccessInfo",
         "InterviewAlreadyExistsError", "InterviewComment", "InterviewCondition", "InterviewCounts",

@@ -32,6 +32,7 @@ from hireflix_mcp.hireflix import (
     MalformedResponseError,
     NotFoundError,
     OutcomeUnknownError,
+    PermissionDenied,
     PositionNotAcceptingInvitesError,
     RateLimitedError,
     ServerError,
@@ -348,6 +349,7 @@ async def test_idempotent_mutation_is_repeated_after_any_transient_failure(
     ("code", "expected"),
     [
         ("UNAUTHENTICATED", AuthenticationError),
+        ("FORBIDDEN", PermissionDenied),
         ("NOT_FOUND", NotFoundError),
         ("BAD_USER_INPUT", ValidationFailed),
         ("GRAPHQL_VALIDATION_FAILED", GraphQLRequestError),
@@ -364,7 +366,8 @@ async def test_top_level_error_codes_map_to_the_tree_and_are_not_retried(
             await hf.get_interview("a" * 24)
     assert fake.count("GetInterview") == 1
     assert isinstance(
-        caught.value, AuthenticationError | NotFoundError | ValidationFailed | GraphQLRequestError
+        caught.value,
+        AuthenticationError | PermissionDenied | NotFoundError | ValidationFailed | GraphQLRequestError,
     )
     assert not caught.value.retryable
     if isinstance(caught.value, NotFoundError):

@@ -6,6 +6,7 @@
     │   └── Timeout                       connected, but no answer in time
     ├── APIError                          Hireflix answered, and the answer is a failure
     │   ├── AuthenticationError           the API key is missing or rejected
+    │   ├── PermissionDenied              the key is fine, this action is not allowed (FORBIDDEN)
     │   ├── NotFoundError                 no such position / interview / ... (kind, id)
     │   ├── ValidationFailed              the input broke a rule (field_errors)
     │   ├── AlreadyExistsError            a uniqueness rule
@@ -225,6 +226,18 @@ class ServerError(APIError):
         )
 
 
+class PermissionDenied(APIError):
+    """Hireflix accepted the key but refuses this action (e.g. removing the account owner)."""
+
+    def __init__(self, operation: str | None, detail: str | None) -> None:
+        reason = detail or "Hireflix does not allow this action"
+        super().__init__(
+            f"{reason.rstrip('.')}{f' ({operation})' if operation else ''}. The API key is valid; this "
+            "action is not permitted, so retrying will not help.",
+            operation=operation,
+        )
+
+
 class GraphQLRequestError(APIError):
     def __init__(
         self,
@@ -370,8 +383,10 @@ def from_graphql_errors(
     messages = [str(e.get("message", "")) for e in errors if isinstance(e, Mapping)]
     codes = [_extension_code(e) for e in errors if isinstance(e, Mapping)]
     first = next((e for e in errors if isinstance(e, Mapping)), {})
-    if "UNAUTHENTICATED" in codes or "FORBIDDEN" in codes:
+    if "UNAUTHENTICATED" in codes:
         return AuthenticationError(operation)
+    if "FORBIDDEN" in codes:
+        return PermissionDenied(operation, messages[0] if messages else None)
     if "NOT_FOUND" in codes:
         path = first.get("path")
         kind = str(path[0]).lower() if isinstance(path, list) and path else "object"

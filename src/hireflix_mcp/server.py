@@ -11,16 +11,18 @@ import ipaddress
 import logging
 import secrets
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 from typing import Any
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver.tools import Tool
+from mcp.server.streamable_http import EventStore as SSEEventStore
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hireflix_mcp import __version__
 from hireflix_mcp.confirm import Confirmation, ConfirmationTokens
+from hireflix_mcp.events import SqliteEventStore
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.prompts import register_prompts
 from hireflix_mcp.resources import register_resources
@@ -44,16 +46,23 @@ with the confirmation_token if they agree.
 Lists are paginated: when next_cursor is set, you have seen only part of the results."""
 
 
-def build_server(settings: Settings, profile: Profile | None = None) -> MCPServer[AppState]:
-    """An `MCPServer` with the profile's tools; its lifespan opens one Hireflix client."""
+def build_server(
+    settings: Settings, profile: Profile | None = None, *, conformance_fixtures: bool = False
+) -> MCPServer[AppState]:
+    """An `MCPServer` with the profile's tools; its lifespan opens one Hireflix client.
+
+    `conformance_fixtures` (tests only, `serve --conformance-fixtures`) adds the MCP conformance
+    suite's fixture tools, resources and prompts to this same server object.
+    """
     tools = select_tools(profile or Profile())
     secret = settings.confirm_secret.get_secret_value().encode() if settings.confirm_secret else None
     confirmation = Confirmation(settings.confirm, ConfirmationTokens(secret or secrets.token_bytes(32)))
 
     @asynccontextmanager
     async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        async with HireflixClient(settings) as client:
-            yield AppState(settings=settings, hireflix=client, confirmation=confirmation)
+        with closing(SqliteEventStore(settings.state_db)) as events:
+            async with HireflixClient(settings) as client:
+                yield AppState(settings=settings, hireflix=client, confirmation=confirmation, events=events)
 
     server: MCPServer[AppState] = MCPServer(
         name="hireflix-mcp",
@@ -66,6 +75,10 @@ def build_server(settings: Settings, profile: Profile | None = None) -> MCPServe
     )
     register_resources(server)
     register_prompts(server)
+    if conformance_fixtures:
+        from hireflix_mcp.conformance import add_conformance_fixtures
+
+        add_conformance_fixtures(server)
     return server
 
 
@@ -86,6 +99,9 @@ def mcp_tool(spec: ToolSpec) -> Tool:
 
 
 # ---------------------------------------------------------------------------------------------- HTTP
+
+SSE_RETRY_INTERVAL_MS = 100
+"""Reconnection delay suggested to clients when SSE streams are resumable (conformance profile only)."""
 
 
 def is_loopback(host: str) -> bool:
@@ -155,22 +171,32 @@ def http_app(
     port: int,
     stateless: bool = False,
     allowed_hosts: tuple[str, ...] = (),
+    conformance_fixtures: bool = False,
 ) -> ASGIApp:
     """The streamable HTTP app at `/mcp`, behind a bearer token when one is configured.
 
     A non-loopback bind without `HIREFLIX_MCP_AUTH_TOKEN` is refused: the Hireflix key is the
     server's own, so an open port would hand the account to anyone who can reach it.
+    `conformance_fixtures` (tests only) makes SSE streams resumable (Last-Event-ID), which the
+    conformance suite's polling scenario checks.
     """
     if not is_loopback(host) and settings.auth_token is None:
         raise ValueError(
             f"binding to {host} (not loopback) needs HIREFLIX_MCP_AUTH_TOKEN: clients then send "
             "'Authorization: Bearer <token>'"
         )
+    sse_store: SSEEventStore | None = None
+    if conformance_fixtures:
+        from hireflix_mcp.conformance import InMemorySSEEventStore
+
+        sse_store = InMemorySSEEventStore()
     app: ASGIApp = server.streamable_http_app(
         streamable_http_path="/mcp",
         stateless_http=stateless,
         transport_security=transport_security(host, port, allowed_hosts),
         host=host,
+        event_store=sse_store,
+        retry_interval=SSE_RETRY_INTERVAL_MS if sse_store else None,
     )
     if settings.auth_token is not None:
         app = BearerTokenMiddleware(app, settings.auth_token.get_secret_value())

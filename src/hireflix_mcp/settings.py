@@ -32,6 +32,9 @@ class Settings(BaseModel):
     confirm_secret: SecretStr | None = Field(default=None, description="HMAC key for confirmation tokens")
     auth_token: SecretStr | None = Field(default=None, description="HIREFLIX_MCP_AUTH_TOKEN for HTTP")
     webhook_secret: SecretStr | None = Field(default=None, description="HIREFLIX_WEBHOOK_SECRET")
+    state_db: str = Field(
+        default=":memory:", description="HIREFLIX_MCP_STATE_DB: SQLite file for received webhook events"
+    )
     log_level: str = "INFO"
 
     @field_validator("api_url")
@@ -57,6 +60,7 @@ class Settings(BaseModel):
             "HIREFLIX_MCP_CONFIRM_SECRET": "confirm_secret",
             "HIREFLIX_MCP_AUTH_TOKEN": "auth_token",
             "HIREFLIX_WEBHOOK_SECRET": "webhook_secret",
+            "HIREFLIX_MCP_STATE_DB": "state_db",
             "HIREFLIX_MCP_LOG_LEVEL": "log_level",
         }
         for var, field in mapping.items():

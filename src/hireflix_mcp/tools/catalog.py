@@ -330,8 +330,8 @@ TOOLS: tuple[ToolSpec, ...] = (
         webhooks.list_webhook_events,
         "list_webhook_events",
         "List received webhook events",
-        "Interview events this server's webhook receiver accepted (newest first), optionally since a time "
-        "or of one event type.",
+        "Interview events, newest first, since a time (default: last 24 h), optionally of one type: those "
+        "this server's webhook receiver accepted or, with no receiver, found by polling (mode says which).",
         "webhooks",
         "read",
     ),

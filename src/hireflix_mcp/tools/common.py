@@ -18,6 +18,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from hireflix_mcp.confirm import Approval, Confirmation, Gate, InvalidConfirmationToken
+from hireflix_mcp.events import EventStore
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.errors import HireflixError, NotFoundError
 from hireflix_mcp.settings import Settings
@@ -63,6 +64,7 @@ class AppState:
     settings: Settings
     hireflix: HireflixClient
     confirmation: Confirmation
+    events: EventStore
 
 
 def app_state(ctx: Context[Any, Any]) -> AppState:

@@ -1,26 +1,226 @@
-"""Review: score, comment, shortlist/discard, share recordings.
-
-STUBS: to be implemented.
-"""
+"""Review: score, comment, shortlist/discard, share recordings."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Literal
 
-from hireflix_mcp.tools.common import Ctx
+from mcp.server.mcpserver import Elicit, Resolve
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+
+from hireflix_mcp.confirm import Approval, ConfirmForm, NotAsked
+from hireflix_mcp.hireflix import models as hx
+from hireflix_mcp.sanitize import CandidateText, candidate_text
+from hireflix_mcp.tools.common import (
+    ConfirmationToken,
+    Ctx,
+    InterviewId,
+    app_state,
+    gate,
+    hireflix,
+    upstream_errors,
+)
+from hireflix_mcp.tools.outputs import ConfirmationFields, iso
+
+# --------------------------------------------------------------------------------------------- inputs
 
 
-async def score_interview(ctx: Ctx) -> dict[str, Any]:
-    raise NotImplementedError
+def _half_step(score: float | None) -> float | None:
+    # `multiple_of` alone tolerates float noise (3.0000000001 passes); Hireflix wants exact half steps.
+    if score is not None and score * 2 != round(score * 2):
+        raise ValueError("score must be a multiple of 0.5 (0.5, 1, 1.5, ... 5), or null to clear it")
+    return score
 
 
-async def comment_on_interview(ctx: Ctx) -> dict[str, Any]:
-    raise NotImplementedError
+Score = Annotated[
+    float | None,
+    Field(
+        ge=0.5,
+        le=5,
+        multiple_of=0.5,
+        description="0.5 to 5 in steps of 0.5; null clears the score.",
+    ),
+    AfterValidator(_half_step),
+]
+CommentText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=5000),
+    Field(description="The comment (1 to 5000 characters)."),
+]
+TargetStatus = Literal["shortlisted", "to_evaluate", "discarded"]
+ShareDays = Annotated[int, Field(ge=1, le=365, description="Days the link works (1 to 365).")]
+
+# --------------------------------------------------------------------------------------------- outputs
 
 
-async def set_interview_status(ctx: Ctx) -> dict[str, Any]:
-    raise NotImplementedError
+def _candidate_name(interview: hx.Interview) -> str:
+    """The candidate's display name as Hireflix gives it (raw: callers sanitise)."""
+    c = interview.candidate
+    if c is None:
+        return ""
+    joined = " ".join(part for part in (c.first_name, c.last_name) if part)
+    return c.name or c.full_name or joined or c.email or ""
 
 
-async def share_interview(ctx: Ctx) -> dict[str, Any]:
-    raise NotImplementedError
+class ReviewedInterview(BaseModel):
+    interview_id: str
+    candidate_name: CandidateText
+    position_name: str | None = None
+    score: float | None = None
+    review_status: hx.InterviewStatus
+
+    @classmethod
+    def of(cls, interview: hx.Interview) -> ReviewedInterview:
+        return cls(
+            interview_id=interview.id,
+            candidate_name=_candidate_name(interview),
+            position_name=interview.position.name if interview.position else None,
+            score=interview.score_value,
+            review_status=interview.review_status,
+        )
+
+
+class Comment(BaseModel):
+    id: str | None = None
+    text: str
+    author_name: str | None = None
+    author_email: str | None = None
+    created_at: str | None = None
+
+
+class CommentResult(BaseModel):
+    interview_id: str
+    candidate_name: CandidateText
+    comment: Comment
+    comment_count: int = Field(description="Comments on the interview now, this one included.")
+
+
+class StatusChange(ReviewedInterview):
+    previous_status: hx.InterviewStatus
+    changed: bool
+    message: str
+
+
+class ShareResult(ConfirmationFields):
+    interview_id: str
+    url: str | None = None
+    expires_at: str | None = None
+    duration_days: int
+
+
+# --------------------------------------------------------------------------------------------- tools
+
+
+@upstream_errors
+async def score_interview(interview_id: InterviewId, score: Score, ctx: Ctx) -> ReviewedInterview:
+    return ReviewedInterview.of(await hireflix(ctx).score_interview(interview_id, score))
+
+
+@upstream_errors
+async def comment_on_interview(interview_id: InterviewId, comment: CommentText, ctx: Ctx) -> CommentResult:
+    updated = await hireflix(ctx).comment_on_interview(interview_id, comment)
+    # The mutation answers with every comment; ours is the newest one carrying this text.
+    ours = [c for c in updated.comments if (c.value or "").strip() == comment]
+    newest = max(ours, key=lambda c: c.created_at or 0.0) if ours else None
+    author = newest.author if newest else None
+    return CommentResult(
+        interview_id=updated.id,
+        candidate_name=_candidate_name(updated),
+        comment=Comment(
+            id=newest.id if newest else None,
+            text=newest.value if newest and newest.value else comment,
+            author_name=author.name if author else None,
+            author_email=author.email if author else None,
+            created_at=iso(newest.created_at) if newest else None,
+        ),
+        comment_count=len(updated.comments),
+    )
+
+
+@upstream_errors
+async def set_interview_status(
+    interview_id: InterviewId,
+    status: Annotated[
+        TargetStatus,
+        Field(description="shortlisted, to_evaluate (back to review) or discarded."),
+    ],
+    ctx: Ctx,
+) -> StatusChange:
+    hf = hireflix(ctx)
+    current: hx.Interview = await hf.get_interview(interview_id)
+    previous = current.review_status
+    discarded = current.archived is not None or current.discarded_at is not None
+    shortlisted = current.finalist is not None or current.shortlisted_at is not None
+    # Hireflix keeps two marks (archive = discarded, finalist = shortlisted; discarded wins): send only
+    # the mutations that change a mark, so a repeated call changes nothing.
+    if status == "shortlisted":
+        if discarded:
+            current = await hf.set_archived(interview_id, False)
+        if not shortlisted:
+            current = await hf.set_finalist(interview_id, True)
+    elif status == "discarded":
+        if not discarded:
+            current = await hf.set_archived(interview_id, True)
+    else:
+        if discarded:
+            current = await hf.set_archived(interview_id, False)
+        if shortlisted:
+            current = await hf.set_finalist(interview_id, False)
+    new = current.review_status
+    if new == previous:
+        message = f"The interview was already {new}; nothing changed."
+    else:
+        message = f"Moved the interview from {previous} to {new}."
+    if status == "to_evaluate" and new == "pending":
+        message += " The candidate has not recorded it yet; it reaches to_evaluate when they finish."
+    return StatusChange(
+        **ReviewedInterview.of(current).model_dump(),
+        previous_status=previous,
+        changed=new != previous,
+        message=message,
+    )
+
+
+@upstream_errors
+async def _confirm_share(
+    ctx: Ctx, interview_id: str, duration_days: int, confirmation_token: str | None
+) -> Elicit[ConfirmForm] | NotAsked:
+    async def preview() -> str:
+        interview = await hireflix(ctx).get_interview(interview_id)
+        name = candidate_text(_candidate_name(interview), max_chars=100) or "the candidate"
+        position = interview.position.name if interview.position and interview.position.name else "?"
+        days = "1 day" if duration_days == 1 else f"{duration_days} days"
+        return (
+            f"Create a public link to {name}'s interview for '{position}', watchable by anyone with "
+            f"the link for {days}?"
+        )
+
+    return await app_state(ctx).confirmation.ask(ctx, preview, confirmation_token)
+
+
+@upstream_errors
+async def share_interview(
+    interview_id: InterviewId,
+    ctx: Ctx,
+    duration_days: ShareDays = 75,
+    confirmation_token: ConfirmationToken = None,
+    *,
+    approval: Annotated[Approval, Resolve(_confirm_share)],
+) -> ShareResult:
+    state = app_state(ctx)
+    action = {"interview_id": interview_id, "duration_days": duration_days}
+    decision = gate(ctx, "share_interview", action, confirmation_token, approval)
+    if not decision.proceed:
+        return ShareResult(
+            **ConfirmationFields.stopped(decision), interview_id=interview_id, duration_days=duration_days
+        )
+    link = await state.hireflix.share_interview(interview_id, duration_days)
+    expires = iso(link.expires)
+    return ShareResult(
+        status="done",
+        message=f"Created a public link to the interview, valid until {expires or '?'}. Anyone with the "
+        "link can watch the recording without logging in.",
+        interview_id=interview_id,
+        url=link.url,
+        expires_at=expires,
+        duration_days=duration_days,
+    )

@@ -1,26 +1,385 @@
-"""Webhooks: subscriptions and the events this server received.
+"""Webhooks: subscriptions, and the interview events this server knows about.
 
-STUBS: to be implemented.
+`list_webhook_events` has two sources. "received": the events Hireflix POSTed to this server's webhook
+receiver, kept in the `EventStore`. "polling": when nothing was received and no receiver is configured,
+events are reconstructed from `interviewList` (creation, completion, shortlist/discard times), which
+cannot see deletions, score changes or marks that were set and later cleared.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import ipaddress
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from hireflix_mcp.tools.common import Ctx
+from mcp.server.mcpserver import Elicit, Resolve
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
+
+from hireflix_mcp.confirm import Approval, ConfirmForm, NotAsked
+from hireflix_mcp.hireflix import models as hx
+from hireflix_mcp.hireflix.client import HireflixClient
+from hireflix_mcp.hireflix.errors import NotFoundError
+from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE, candidate_value
+from hireflix_mcp.settings import Settings
+from hireflix_mcp.tools.common import (
+    HEX_ID,
+    ConfirmationToken,
+    Ctx,
+    app_state,
+    gate,
+    hireflix,
+    upstream_errors,
+)
+from hireflix_mcp.tools.outputs import ConfirmationFields, iso
+
+# --------------------------------------------------------------------------------------------- inputs
 
 
-async def list_webhooks(ctx: Ctx) -> dict[str, Any]:
-    raise NotImplementedError
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
-async def create_webhook(ctx: Ctx) -> dict[str, Any]:
-    raise NotImplementedError
+def _webhook_url(value: str) -> str:
+    url = value.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("url must be an absolute http(s) URL, e.g. https://example.com/hireflix")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ValueError(
+            "url must use https: events carry candidates' personal data. Plain http is accepted only for "
+            "loopback addresses (http://127.0.0.1:.../ or http://localhost:...) when testing locally"
+        )
+    return url
 
 
-async def delete_webhook(ctx: Ctx) -> dict[str, Any]:
-    raise NotImplementedError
+def _unique(events: list[hx.WebhookEvent]) -> list[hx.WebhookEvent]:
+    return list(dict.fromkeys(events))
 
 
-async def list_webhook_events(ctx: Ctx) -> dict[str, Any]:
-    raise NotImplementedError
+def _parse_time(value: str) -> datetime:
+    """An ISO 8601 time as an aware datetime; one without a zone is taken as UTC."""
+    parsed = datetime.fromisoformat(value.strip())
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _iso_time(value: str) -> str:
+    try:
+        _parse_time(value)
+    except ValueError:
+        raise ValueError("since must be an ISO 8601 time, e.g. 2025-06-01T09:00:00Z or 2025-06-01") from None
+    return value.strip()
+
+
+WebhookUrl = Annotated[
+    str,
+    Field(
+        min_length=10,
+        max_length=2048,
+        description="Where Hireflix POSTs events: https (http only for loopback, for local testing).",
+    ),
+    AfterValidator(_webhook_url),
+]
+WebhookEvents = Annotated[
+    list[hx.WebhookEvent],
+    Field(min_length=1, max_length=10, description="The events to send (repeats are ignored)."),
+    AfterValidator(_unique),
+]
+IsoTime = Annotated[str, Field(max_length=40), AfterValidator(_iso_time)]
+WebhookId = Annotated[str, Field(pattern=HEX_ID, description="A webhook id from list_webhooks.")]
+
+# --------------------------------------------------------------------------------------------- outputs
+
+
+class WebhookOut(BaseModel):
+    id: str
+    url: str
+    events: list[str]
+    active: bool
+
+    @classmethod
+    def of(cls, hook: hx.Webhook) -> WebhookOut:
+        return cls(id=hook.id, url=hook.url, events=list(hook.events), active=hook.active)
+
+
+class WebhookList(BaseModel):
+    webhooks: list[WebhookOut]
+    total: int
+
+
+class CreatedWebhook(WebhookOut):
+    note: str
+
+
+class WebhookChangeResult(ConfirmationFields):
+    webhook: WebhookOut | None = None
+
+
+CandidateData = Annotated[
+    dict[str, Any], BeforeValidator(candidate_value), Field(description=CANDIDATE_CONTENT_NOTE)
+]
+
+
+class InterviewEvent(BaseModel):
+    event: str
+    at: str | None = Field(description="When it happened (ISO 8601 UTC).")
+    interview_id: str | None = None
+    position_id: str | None = None
+    new_status: str | None = Field(
+        default=None, description="For status changes found by polling: shortlisted or discarded."
+    )
+    data: CandidateData
+
+
+class WebhookEventList(BaseModel):
+    mode: Literal["received", "polling"] = Field(
+        description="received: delivered to this server's webhook receiver. polling: reconstructed from "
+        "the interview lists."
+    )
+    since: str
+    events: list[InterviewEvent]
+    has_more: bool = Field(description="More events may match: raise limit, or narrow since or event.")
+    note: str
+
+
+# --------------------------------------------------------------------------------------------- tools
+
+
+@upstream_errors
+async def list_webhooks(ctx: Ctx) -> WebhookList:
+    hooks = [WebhookOut.of(h) for h in await hireflix(ctx).list_webhooks()]
+    return WebhookList(webhooks=hooks, total=len(hooks))
+
+
+@upstream_errors
+async def create_webhook(url: WebhookUrl, events: WebhookEvents, ctx: Ctx) -> CreatedWebhook:
+    hook = await hireflix(ctx).create_webhook(url, events)
+    return CreatedWebhook(
+        **WebhookOut.of(hook).model_dump(),
+        note="Hireflix signs each POST with the header x-hireflix-signature: base64 HMAC-SHA256 of the raw "
+        "body with the company's webhook secret (in the Hireflix dashboard). Verify it before trusting "
+        "an event.",
+    )
+
+
+async def _webhook(ctx: Ctx, webhook_id: str) -> hx.Webhook:
+    hook = next((h for h in await hireflix(ctx).list_webhooks() if h.id == webhook_id), None)
+    if hook is None:
+        raise NotFoundError("webhook", webhook_id, operation="ListWebhooks")
+    return hook
+
+
+def _webhook_phrase(hook: hx.Webhook) -> str:
+    return f"the webhook to {hook.url} (events: {', '.join(hook.events) or 'none'})"
+
+
+@upstream_errors
+async def _confirm_delete(
+    ctx: Ctx, webhook_id: str, confirmation_token: str | None
+) -> Elicit[ConfirmForm] | NotAsked:
+    async def preview() -> str:
+        hook = await _webhook(ctx, webhook_id)
+        return f"Delete {_webhook_phrase(hook)}? Hireflix stops sending these events there."
+
+    return await app_state(ctx).confirmation.ask(ctx, preview, confirmation_token)
+
+
+@upstream_errors
+async def delete_webhook(
+    webhook_id: WebhookId,
+    ctx: Ctx,
+    confirmation_token: ConfirmationToken = None,
+    *,
+    approval: Annotated[Approval, Resolve(_confirm_delete)],
+) -> WebhookChangeResult:
+    decision = gate(ctx, "delete_webhook", {"webhook_id": webhook_id}, confirmation_token, approval)
+    if not decision.proceed:
+        return WebhookChangeResult(**ConfirmationFields.stopped(decision))
+    hook = await _webhook(ctx, webhook_id)
+    if not await hireflix(ctx).delete_webhook(webhook_id):
+        raise NotFoundError("webhook", webhook_id, operation="DeleteWebhook")
+    return WebhookChangeResult(
+        status="done", message=f"Deleted {_webhook_phrase(hook)}.", webhook=WebhookOut.of(hook)
+    )
+
+
+# ---------------------------------------------------------------------------------- list_webhook_events
+
+DEFAULT_LOOKBACK = timedelta(hours=24)
+POLL_PAGE_SIZE = 50
+POLL_MAX_PAGES = 40
+"""Pages of interviewList one polling call may read in all, so a large account answers in bounded time."""
+POLL_SORT = (hx.InterviewSort(field="updatedAt"), hx.InterviewSort(field="createdAt"))
+
+POLLING_NOTE = (
+    "No webhook receiver is configured, so these events were reconstructed from the interview lists: "
+    "interview.create (invited), interview.finish (recorded) and interview.status-change (the current "
+    "shortlist or discard mark). Polling cannot see deletions, score changes, or marks that were set and "
+    "later cleared."
+)
+
+
+UNPOLLABLE_EVENTS = frozenset({"interview.delete", "interview.score-updated"})
+
+
+def receiver_configured(settings: Settings) -> bool:
+    """Whether this server can receive webhooks: it needs the secret to verify their signatures."""
+    return settings.webhook_secret is not None
+
+
+def _snapshot(i: hx.Interview) -> dict[str, Any]:
+    """The interview in the shape of a webhook event's `data`, so both modes read alike."""
+    c = i.candidate or hx.Candidate()
+    return {
+        "id": i.id,
+        "hash": i.hash,
+        "status": i.status,
+        "externalId": i.external_id,
+        "createdAt": i.created_at,
+        "completed": i.completed_at or i.completed,
+        "position": {"id": i.position.id, "name": i.position.name} if i.position else None,
+        "candidate": {
+            "name": c.name or c.full_name,
+            "firstName": c.first_name,
+            "lastName": c.last_name,
+            "email": c.email,
+            "phone": c.phone,
+        },
+        "url": i.url.model_dump() if i.url else None,
+    }
+
+
+def _synthesise(i: hx.Interview, since_ms: float) -> list[tuple[float, InterviewEvent]]:
+    """The events an interview's timestamps show at or after `since_ms`."""
+    marks: list[tuple[str, float | None, str | None]] = [
+        ("interview.create", i.created_at, None),
+        ("interview.finish", i.completed_at or i.completed, None),
+        ("interview.status-change", i.shortlisted_at or i.finalist, "shortlisted"),
+        ("interview.status-change", i.discarded_at or i.archived, "discarded"),
+    ]
+    found: list[tuple[float, InterviewEvent]] = []
+    data = _snapshot(i)
+    for name, at, new_status in marks:
+        if at is not None and at >= since_ms:
+            event = InterviewEvent(
+                event=name,
+                at=iso(at),
+                interview_id=i.id,
+                position_id=i.position.id if i.position else None,
+                new_status=new_status,
+                data=data,
+            )
+            found.append((at, event))
+    return found
+
+
+def _last_change(i: hx.Interview) -> float:
+    if i.updated_at is not None:
+        return i.updated_at
+    stamps = (
+        i.created_at,
+        i.completed_at,
+        i.completed,
+        i.finalist,
+        i.shortlisted_at,
+        i.archived,
+        i.discarded_at,
+    )
+    return max((s for s in stamps if s is not None), default=0.0)
+
+
+async def _poll(hf: HireflixClient, since_ms: float) -> tuple[list[tuple[float, InterviewEvent]], bool]:
+    """Every event found since `since_ms`, and whether the walk reached `since` in every position."""
+    found: list[tuple[float, InterviewEvent]] = []
+    pages_left = POLL_MAX_PAGES
+    for position in await hf.list_positions():
+        cursor: str | None = None
+        while True:
+            if pages_left == 0:
+                return found, False
+            pages_left -= 1
+            try:
+                page = await hf.search_interviews(
+                    position.id, None, limit=POLL_PAGE_SIZE, cursor=cursor, sort=POLL_SORT
+                )
+            except NotFoundError:
+                break  # deleted since it was listed: its interviews went with it
+            # Newest change first: the first interview untouched since `since` ends this position.
+            reached_since = False
+            for interview in page.results:
+                if _last_change(interview) < since_ms:
+                    reached_since = True
+                    break
+                found.extend(_synthesise(interview, since_ms))
+            if reached_since or page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+    return found, True
+
+
+def _received(stored_data: dict[str, Any], event: str, date_ms: float) -> InterviewEvent:
+    position = stored_data.get("position")
+    interview_id = stored_data.get("id")
+    position_id = position.get("id") if isinstance(position, dict) else None
+    return InterviewEvent(
+        event=event,
+        at=iso(date_ms),
+        interview_id=interview_id if isinstance(interview_id, str) else None,
+        position_id=position_id if isinstance(position_id, str) else None,
+        data=stored_data,
+    )
+
+
+@upstream_errors
+async def list_webhook_events(
+    ctx: Ctx,
+    since: Annotated[
+        IsoTime | None,
+        Field(description="ISO 8601 time (UTC if no zone): only events from then on. Default: 24 hours ago."),
+    ] = None,
+    event: Annotated[hx.WebhookEvent | None, Field(description="Only events of this type.")] = None,
+    limit: Annotated[int, Field(ge=1, le=100, description="At most this many events, newest first.")] = 20,
+) -> WebhookEventList:
+    state = app_state(ctx)
+    start = _parse_time(since) if since else datetime.now(UTC) - DEFAULT_LOOKBACK
+    since_ms = start.timestamp() * 1000
+    since_text = iso(since_ms) or ""
+    if state.events.count() > 0 or receiver_configured(state.settings):
+        stored = state.events.list(since_ms, event, limit + 1)
+        note = "Events Hireflix delivered to this server's webhook receiver (verified, de-duplicated)."
+        if not stored:
+            note += (
+                " None arrived in this period: check with list_webhooks that a webhook points at this "
+                "server and is active."
+            )
+        return WebhookEventList(
+            mode="received",
+            since=since_text,
+            events=[_received(s.data, s.event, s.date_ms) for s in stored[:limit]],
+            has_more=len(stored) > limit,
+            note=note,
+        )
+    if event in UNPOLLABLE_EVENTS:
+        return WebhookEventList(
+            mode="polling", since=since_text, events=[], has_more=False, note=POLLING_NOTE
+        )
+    found, complete = await _poll(state.hireflix, since_ms)
+    matching = sorted((f for f in found if event is None or f[1].event == event), key=lambda f: -f[0])
+    note = POLLING_NOTE
+    if not complete:
+        note += (
+            f" The scan stopped after {POLL_MAX_PAGES} pages of interviews, so some positions were not "
+            "read: narrow since to see everything."
+        )
+    return WebhookEventList(
+        mode="polling",
+        since=since_text,
+        events=[e for _, e in matching[:limit]],
+        has_more=len(matching) > limit or not complete,
+        note=note,
+    )

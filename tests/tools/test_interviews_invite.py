@@ -1,0 +1,266 @@
+"""invite_candidate through the real Client against the sandbox: success, already invited, each error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from hireflix_sandbox.testing import RunningSandbox, running_sandbox
+from tests.tools.conftest import Era, connect, data, error_text
+from tests.tools.test_interviews_support import (
+    MISSING_ID,
+    archived_position,
+    calls,
+    new_position,
+    open_position,
+    total_requests,
+)
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_invite_creates_a_pending_interview_and_returns_its_link(
+    sandbox: RunningSandbox, era: Era
+) -> None:
+    position = open_position(sandbox)
+    async with connect(sandbox, era=era) as client:
+        result = data(
+            await client.call_tool(
+                "invite_candidate",
+                {
+                    "position_id": position.id,
+                    "email": "ada@example.com",
+                    "first_name": "  Ada ",
+                    "last_name": "Lovelace",
+                    "phone": "+447700900123",
+                    "external_id": "ats-77",
+                    "metadata": {"source": "referral", "tags": ["math"]},
+                },
+            )
+        )
+    assert result["status"] == "invited"
+    assert result["email_sent"] is True
+    interview = result["interview"]
+    record = sandbox.store.interview(interview["id"])
+    assert record is not None
+    assert (record.first_name, record.last_name, record.email) == ("Ada", "Lovelace", "ada@example.com")
+    assert record.external_id == "ats-77"
+    assert record.metadata == {"source": "referral", "tags": ["math"]}
+    assert record.disable_notifications is False
+    assert interview["candidate_name"] == "Ada Lovelace"
+    assert interview["status"] == "pending"
+    assert interview["position_id"] == position.id
+    assert interview["position_name"] == position.name
+    assert interview["interview_url"].startswith("https://")
+    assert interview["created_at"].endswith("Z")
+
+
+async def test_send_invite_email_false_disables_hireflix_notifications(sandbox: RunningSandbox) -> None:
+    position = open_position(sandbox)
+    async with connect(sandbox) as client:
+        result = data(
+            await client.call_tool(
+                "invite_candidate",
+                {
+                    "position_id": position.id,
+                    "email": "quiet@example.com",
+                    "first_name": "Q",
+                    "send_invite_email": False,
+                },
+            )
+        )
+    assert result["email_sent"] is False
+    assert "share interview_url" in result["message"]
+    record = sandbox.store.interview(result["interview"]["id"])
+    assert record is not None
+    assert record.disable_notifications is True
+
+
+async def test_second_invite_of_the_same_email_returns_already_invited_with_the_existing_interview(
+    sandbox: RunningSandbox, era: Era
+) -> None:
+    position = open_position(sandbox)
+    args = {"position_id": position.id, "email": "twice@example.com", "first_name": "Tw"}
+    async with connect(sandbox, era=era) as client:
+        first = data(await client.call_tool("invite_candidate", args))
+        before = len(sandbox.store.interviews(position.id))
+        again = data(await client.call_tool("invite_candidate", {**args, "email": "TWICE@example.com"}))
+    assert again["status"] == "already_invited"
+    assert again["email_sent"] is False
+    assert again["interview"]["id"] == first["interview"]["id"]
+    assert "reinvite_candidate" in again["message"]
+    assert len(sandbox.store.interviews(position.id)) == before
+
+
+async def test_demo_candidate_already_in_a_position_comes_back_as_already_invited(
+    sandbox: RunningSandbox,
+) -> None:
+    position = open_position(sandbox)
+    existing = sandbox.store.interviews(position.id)[0]
+    async with connect(sandbox) as client:
+        result = data(
+            await client.call_tool(
+                "invite_candidate", {"position_id": position.id, "email": existing.email, "first_name": "X"}
+            )
+        )
+    assert result["status"] == "already_invited"
+    assert result["interview"]["id"] == existing.id
+    assert result["interview"]["candidate_email"] == existing.email
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "rule"),
+    [
+        ("email", "not-an-email", "pattern"),
+        ("first_name", "   ", "at least 1 character"),
+        ("first_name", "x" * 51, "at most 50 characters"),
+        ("last_name", "y" * 51, "at most 50 characters"),
+        ("phone", "0491505050", "E.164"),
+        ("phone", "+32 491 50 50 50", "E.164"),
+        ("external_id", "e" * 256, "at most 255 characters"),
+        ("metadata", {f"k{i}": i for i in range(26)}, "at most 25 keys"),
+        ("metadata", {"a": {"b": {"c": {"d": 1}}}}, "at most 3 levels deep"),
+        ("metadata", ["not", "an", "object"], "valid dictionary"),
+    ],
+)
+async def test_bad_invite_arguments_name_the_field_and_rule_and_send_nothing(
+    sandbox: RunningSandbox, field: str, value: Any, rule: str
+) -> None:
+    position = open_position(sandbox)
+    args: dict[str, Any] = {"position_id": position.id, "email": "ok@example.com", "first_name": "Ok"}
+    args[field] = value
+    async with connect(sandbox) as client:
+        sandbox.reset_request_counts()
+        message = error_text(await client.call_tool("invite_candidate", args))
+    assert field in message
+    assert rule in message
+    assert total_requests(sandbox) == 0
+
+
+async def test_metadata_at_the_limits_is_accepted(sandbox: RunningSandbox) -> None:
+    position = open_position(sandbox)
+    metadata: dict[str, Any] = {f"k{i}": i for i in range(24)}
+    metadata["deep"] = {"b": {"c": 1}}
+    async with connect(sandbox) as client:
+        result = data(
+            await client.call_tool(
+                "invite_candidate",
+                {
+                    "position_id": position.id,
+                    "email": "meta@example.com",
+                    "first_name": "M",
+                    "metadata": metadata,
+                },
+            )
+        )
+    record = sandbox.store.interview(result["interview"]["id"])
+    assert record is not None
+    assert record.metadata == metadata
+
+
+async def test_invite_that_hireflix_rejects_reports_its_field_errors(sandbox: RunningSandbox) -> None:
+    # Our e-mail check is looser than Hireflix's; its ValidationError comes back with the field named.
+    position = open_position(sandbox)
+    async with connect(sandbox) as client:
+        message = error_text(
+            await client.call_tool(
+                "invite_candidate", {"position_id": position.id, "email": "a@b.c.", "first_name": "A"}
+            )
+        )
+    assert "candidate.email" in message
+    assert "will fail again" in message
+
+
+async def test_invite_to_an_archived_position_is_a_tool_error_that_creates_nothing(
+    sandbox: RunningSandbox,
+) -> None:
+    position = archived_position(sandbox)
+    before = sandbox.store.count_interviews()
+    async with connect(sandbox) as client:
+        message = error_text(
+            await client.call_tool(
+                "invite_candidate",
+                {"position_id": position.id, "email": "late@example.com", "first_name": "L"},
+            )
+        )
+    assert "not accepting invites" in message
+    assert sandbox.store.count_interviews() == before
+
+
+async def test_invite_to_an_unknown_position_says_where_position_ids_come_from(
+    sandbox: RunningSandbox,
+) -> None:
+    async with connect(sandbox) as client:
+        message = error_text(
+            await client.call_tool(
+                "invite_candidate", {"position_id": MISSING_ID, "email": "who@example.com", "first_name": "W"}
+            )
+        )
+    assert MISSING_ID in message
+    assert "list_positions" in message
+
+
+async def test_invite_beyond_the_plan_quota_is_a_tool_error_and_sends_nothing_more() -> None:
+    with running_sandbox(invite_quota=1) as sandbox:
+        position_id = new_position(sandbox)
+        async with connect(sandbox) as client:
+            data(
+                await client.call_tool(
+                    "invite_candidate",
+                    {"position_id": position_id, "email": "one@example.com", "first_name": "O"},
+                )
+            )
+            sandbox.reset_request_counts()
+            message = error_text(
+                await client.call_tool(
+                    "invite_candidate",
+                    {"position_id": position_id, "email": "two@example.com", "first_name": "T"},
+                )
+            )
+        assert "invite allowance" in message
+        assert "will not help" in message
+        assert calls(sandbox, "inviteCandidateToInterview") == 1
+        assert [r.email for r in sandbox.store.interviews(position_id)] == ["one@example.com"]
+
+
+async def test_external_id_used_by_another_interview_in_the_position_is_a_tool_error(
+    sandbox: RunningSandbox,
+) -> None:
+    position = open_position(sandbox)
+    taken = next(r.external_id for r in sandbox.store.interviews(position.id) if r.external_id)
+    async with connect(sandbox) as client:
+        message = error_text(
+            await client.call_tool(
+                "invite_candidate",
+                {
+                    "position_id": position.id,
+                    "email": "ext@example.com",
+                    "first_name": "E",
+                    "external_id": taken,
+                },
+            )
+        )
+    assert "externalId" in message
+    assert str(taken) in message
+    assert sandbox.store.interview_by_email(position.id, "ext@example.com") is None
+
+
+async def test_hostile_characters_in_a_candidate_name_come_back_removed(sandbox: RunningSandbox) -> None:
+    position = open_position(sandbox)
+    async with connect(sandbox) as client:
+        result = data(
+            await client.call_tool(
+                "invite_candidate",
+                {
+                    "position_id": position.id,
+                    "email": "hidden@example.com",
+                    "first_name": "Ja\u200bne\u202e",
+                    "last_name": "\u2066Doe\u0007",
+                },
+            )
+        )
+    assert result["interview"]["candidate_name"] == "Jane Doe"
+    record = sandbox.store.interview(result["interview"]["id"])
+    assert record is not None
+    assert record.first_name == "Ja\u200bne\u202e"

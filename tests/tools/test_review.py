@@ -1,0 +1,432 @@
+"""Review tools (score, comment, status, share) through the real Client against the sandbox."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Literal
+
+import pytest
+
+from hireflix_sandbox.listing import interview_filter_status
+from hireflix_sandbox.store import InterviewRecord
+from hireflix_sandbox.testing import RunningSandbox
+from tests.tools.conftest import Elicitor, Era, connect, data, error_text
+
+Refusal = Literal["decline", "cancel"]
+
+pytestmark = pytest.mark.anyio
+
+MISSING_ID = "0" * 24
+DAY_MS = 86_400_000
+
+
+def _interview(sandbox: RunningSandbox, status: str) -> InterviewRecord:
+    return next(i for i in sandbox.store.all_interviews() if interview_filter_status(i) == status)
+
+
+def _fresh(sandbox: RunningSandbox, interview_id: str) -> InterviewRecord:
+    record = sandbox.store.interview(interview_id)
+    assert record is not None
+    return record
+
+
+def _mutations(sandbox: RunningSandbox) -> dict[str, int]:
+    counts: dict[str, int] = sandbox.request_counts()["by_operation_name"]
+    return {name: n for name, n in counts.items() if name.startswith(("Set", "Score", "Comment", "Share"))}
+
+
+# ------------------------------------------------------------------------------------------ score
+
+
+@pytest.mark.parametrize("score", [0.5, 3.5, 5])
+async def test_score_in_half_steps_is_stored_and_reported(
+    sandbox: RunningSandbox, era: Era, score: float
+) -> None:
+    target = _interview(sandbox, "to_evaluate")
+    async with connect(sandbox, era=era) as client:
+        result = data(await client.call_tool("score_interview", {"interview_id": target.id, "score": score}))
+    assert result["score"] == score
+    assert result["interview_id"] == target.id
+    assert result["candidate_name"] == f"{target.first_name} {target.last_name}".strip()
+    assert result["review_status"] == "to_evaluate"
+    assert result["position_name"]
+    assert _fresh(sandbox, target.id).score == score
+
+
+async def test_null_score_clears_the_score(sandbox: RunningSandbox) -> None:
+    target = next(i for i in sandbox.store.all_interviews() if i.score is not None)
+    async with connect(sandbox) as client:
+        result = data(await client.call_tool("score_interview", {"interview_id": target.id, "score": None}))
+    assert result["score"] is None
+    assert _fresh(sandbox, target.id).score is None
+
+
+@pytest.mark.parametrize(
+    ("score", "rule"),
+    [(0.25, "multiple of 0.5"), (5.5, "less than or equal to 5"), (0, "greater than or equal to 0.5"),
+     (2.0000001, "0.5")],
+)  # fmt: skip
+async def test_score_off_the_half_step_scale_is_rejected_before_anything_is_sent(
+    sandbox: RunningSandbox, score: float, rule: str
+) -> None:
+    target = _interview(sandbox, "to_evaluate")
+    async with connect(sandbox) as client:
+        sandbox.reset_request_counts()
+        message = error_text(
+            await client.call_tool("score_interview", {"interview_id": target.id, "score": score})
+        )
+    assert "score" in message
+    assert rule in message
+    assert sandbox.request_counts()["total"] == 0
+    assert _fresh(sandbox, target.id).score == target.score
+
+
+async def test_score_is_required_so_clearing_is_explicit(sandbox: RunningSandbox) -> None:
+    target = _interview(sandbox, "to_evaluate")
+    async with connect(sandbox) as client:
+        sandbox.reset_request_counts()
+        message = error_text(await client.call_tool("score_interview", {"interview_id": target.id}))
+    assert "score" in message
+    assert sandbox.request_counts()["total"] == 0
+
+
+async def test_scoring_an_unknown_interview_is_a_not_found_error(sandbox: RunningSandbox) -> None:
+    async with connect(sandbox) as client:
+        message = error_text(
+            await client.call_tool("score_interview", {"interview_id": MISSING_ID, "score": 3})
+        )
+    assert MISSING_ID in message
+    assert "search_interviews" in message
+
+
+async def test_malformed_interview_id_is_rejected_before_anything_is_sent(sandbox: RunningSandbox) -> None:
+    async with connect(sandbox) as client:
+        sandbox.reset_request_counts()
+        message = error_text(await client.call_tool("score_interview", {"interview_id": "abc", "score": 3}))
+    assert "interview_id" in message
+    assert sandbox.request_counts()["total"] == 0
+
+
+# ------------------------------------------------------------------------------------------ comment
+
+
+async def test_comment_is_trimmed_stored_and_returned_with_author_and_time(
+    sandbox: RunningSandbox, era: Era
+) -> None:
+    target = _interview(sandbox, "to_evaluate")
+    before = len(sandbox.store.comments(target.id))
+    async with connect(sandbox, era=era) as client:
+        result = data(
+            await client.call_tool(
+                "comment_on_interview",
+                {"interview_id": target.id, "comment": "  Clear, structured answers.\n"},
+            )
+        )
+    stored = sandbox.store.comments(target.id)
+    assert len(stored) == before + 1
+    newest = max(stored, key=lambda c: c.created_at)
+    assert newest.value == "Clear, structured answers."
+    comment = result["comment"]
+    assert comment["text"] == "Clear, structured answers."
+    assert comment["id"] == newest.id
+    assert comment["author_email"] == sandbox.store.owner().email
+    assert comment["created_at"].endswith("Z")
+    assert result["comment_count"] == before + 1
+
+
+@pytest.mark.parametrize("comment", ["   \n\t ", "", "x" * 5001])
+async def test_blank_or_overlong_comment_is_rejected_before_anything_is_sent(
+    sandbox: RunningSandbox, comment: str
+) -> None:
+    target = _interview(sandbox, "to_evaluate")
+    async with connect(sandbox) as client:
+        sandbox.reset_request_counts()
+        message = error_text(
+            await client.call_tool("comment_on_interview", {"interview_id": target.id, "comment": comment})
+        )
+    assert "comment" in message
+    assert "character" in message
+    assert sandbox.request_counts()["total"] == 0
+
+
+async def test_comment_of_exactly_5000_characters_is_accepted(sandbox: RunningSandbox) -> None:
+    target = _interview(sandbox, "to_evaluate")
+    async with connect(sandbox) as client:
+        result = data(
+            await client.call_tool("comment_on_interview", {"interview_id": target.id, "comment": "y" * 5000})
+        )
+    assert len(result["comment"]["text"]) == 5000
+
+
+async def test_comment_on_unknown_interview_is_a_not_found_error(sandbox: RunningSandbox) -> None:
+    async with connect(sandbox) as client:
+        message = error_text(
+            await client.call_tool("comment_on_interview", {"interview_id": MISSING_ID, "comment": "hi"})
+        )
+    assert MISSING_ID in message
+    assert "search_interviews" in message
+
+
+# ------------------------------------------------------------------------------------------ status
+
+
+async def test_status_transitions_round_trip_through_both_hireflix_flags(
+    sandbox: RunningSandbox, era: Era
+) -> None:
+    target = _interview(sandbox, "to_evaluate")
+    steps = [("shortlisted", "to_evaluate"), ("discarded", "shortlisted"), ("to_evaluate", "discarded"),
+             ("discarded", "to_evaluate"), ("shortlisted", "discarded")]  # fmt: skip
+    async with connect(sandbox, era=era) as client:
+        for status, previous in steps:
+            result = data(
+                await client.call_tool("set_interview_status", {"interview_id": target.id, "status": status})
+            )
+            assert (result["previous_status"], result["review_status"]) == (previous, status)
+            assert result["changed"] is True
+            assert interview_filter_status(_fresh(sandbox, target.id)) == status
+    final = _fresh(sandbox, target.id)
+    assert final.archived is None
+    assert final.finalist is not None
+
+
+async def test_to_evaluate_clears_both_flags(sandbox: RunningSandbox) -> None:
+    target = _interview(sandbox, "shortlisted")
+    async with connect(sandbox) as client:
+        await client.call_tool("set_interview_status", {"interview_id": target.id, "status": "discarded"})
+        assert _fresh(sandbox, target.id).finalist is not None, "discarding keeps the shortlist flag"
+        sandbox.reset_request_counts()
+        result = data(
+            await client.call_tool(
+                "set_interview_status", {"interview_id": target.id, "status": "to_evaluate"}
+            )
+        )
+    assert result["review_status"] == "to_evaluate"
+    assert _mutations(sandbox) == {"SetInterviewArchived": 1, "SetInterviewFinalist": 1}
+    record = _fresh(sandbox, target.id)
+    assert (record.archived, record.finalist) == (None, None)
+
+
+async def test_repeating_a_status_sends_no_mutation_and_reports_no_change(sandbox: RunningSandbox) -> None:
+    target = _interview(sandbox, "discarded")
+    audit_before = len(sandbox.store.audit_entries())
+    async with connect(sandbox) as client:
+        sandbox.reset_request_counts()
+        result = data(
+            await client.call_tool("set_interview_status", {"interview_id": target.id, "status": "discarded"})
+        )
+    assert result["changed"] is False
+    assert "nothing changed" in result["message"]
+    assert _mutations(sandbox) == {}
+    assert len(sandbox.store.audit_entries()) == audit_before
+
+
+async def test_shortlisting_a_discarded_interview_restores_it_first(sandbox: RunningSandbox) -> None:
+    target = _interview(sandbox, "discarded")
+    async with connect(sandbox) as client:
+        sandbox.reset_request_counts()
+        result = data(
+            await client.call_tool(
+                "set_interview_status", {"interview_id": target.id, "status": "shortlisted"}
+            )
+        )
+    assert result["review_status"] == "shortlisted"
+    assert _mutations(sandbox)["SetInterviewArchived"] == 1
+    assert _fresh(sandbox, target.id).archived is None
+
+
+async def test_to_evaluate_on_a_pending_interview_explains_it_is_not_recorded_yet(
+    sandbox: RunningSandbox,
+) -> None:
+    target = _interview(sandbox, "pending")
+    async with connect(sandbox) as client:
+        result = data(
+            await client.call_tool(
+                "set_interview_status", {"interview_id": target.id, "status": "to_evaluate"}
+            )
+        )
+    assert result["review_status"] == "pending"
+    assert result["changed"] is False
+    assert "not recorded it yet" in result["message"]
+
+
+async def test_unknown_status_is_rejected_before_anything_is_sent(sandbox: RunningSandbox) -> None:
+    target = _interview(sandbox, "to_evaluate")
+    async with connect(sandbox) as client:
+        sandbox.reset_request_counts()
+        message = error_text(
+            await client.call_tool("set_interview_status", {"interview_id": target.id, "status": "pending"})
+        )
+    assert "status" in message
+    assert sandbox.request_counts()["total"] == 0
+
+
+async def test_status_of_unknown_interview_is_a_not_found_error(sandbox: RunningSandbox) -> None:
+    async with connect(sandbox) as client:
+        message = error_text(
+            await client.call_tool(
+                "set_interview_status", {"interview_id": MISSING_ID, "status": "discarded"}
+            )
+        )
+    assert MISSING_ID in message
+    assert "search_interviews" in message
+
+
+# ------------------------------------------------------------------------------------------ share
+
+
+def _share_args(interview_id: str, days: int = 30, **extra: Any) -> dict[str, Any]:
+    return {"interview_id": interview_id, "duration_days": days, **extra}
+
+
+async def test_accepted_share_creates_a_link_expiring_after_the_duration(
+    sandbox: RunningSandbox, era: Era
+) -> None:
+    target = next(i for i in sandbox.store.all_interviews() if i.completed and i.share_id is None)
+    position = sandbox.store.position(target.position_id)
+    assert position is not None
+    elicitor = Elicitor("accept")
+    started = time.time() * 1000
+    async with connect(sandbox, era=era, elicitor=elicitor) as client:
+        result = data(await client.call_tool("share_interview", _share_args(target.id, 30)))
+    name = f"{target.first_name} {target.last_name}".strip()
+    assert elicitor.messages == [
+        f"Create a public link to {name}'s interview for '{position.name}', watchable by anyone with the "
+        "link for 30 days?"
+    ]
+    assert result["status"] == "done"
+    record = _fresh(sandbox, target.id)
+    assert record.share_url == result["url"]
+    assert result["url"].startswith("https://shared.hireflix.com/interview/")
+    assert record.share_expires is not None
+    assert started + 30 * DAY_MS - 60_000 <= record.share_expires <= time.time() * 1000 + 30 * DAY_MS
+    assert result["expires_at"].endswith("Z")
+
+
+async def test_share_defaults_to_75_days(sandbox: RunningSandbox) -> None:
+    target = _interview(sandbox, "to_evaluate")
+    async with connect(sandbox, confirm="off") as client:
+        result = data(await client.call_tool("share_interview", {"interview_id": target.id}))
+    assert result["duration_days"] == 75
+    expires = _fresh(sandbox, target.id).share_expires
+    assert expires is not None
+    assert abs(expires - (time.time() * 1000 + 75 * DAY_MS)) < 120_000
+
+
+@pytest.mark.parametrize("action", ["decline", "cancel"])
+async def test_declined_or_cancelled_share_creates_no_link(
+    sandbox: RunningSandbox, era: Era, action: Refusal
+) -> None:
+    target = next(i for i in sandbox.store.all_interviews() if i.share_id is None)
+    elicitor = Elicitor(action)
+    async with connect(sandbox, era=era, elicitor=elicitor) as client:
+        result = data(await client.call_tool("share_interview", _share_args(target.id)))
+    assert result["status"] == ("declined" if action == "decline" else "cancelled")
+    assert result["url"] is None
+    assert _fresh(sandbox, target.id).share_id is None
+
+
+async def test_unticked_confirmation_creates_no_link(sandbox: RunningSandbox) -> None:
+    target = next(i for i in sandbox.store.all_interviews() if i.share_id is None)
+    elicitor = Elicitor("accept", content={"confirm": False})
+    async with connect(sandbox, elicitor=elicitor) as client:
+        result = data(await client.call_tool("share_interview", _share_args(target.id)))
+    assert result["status"] == "declined"
+    assert _fresh(sandbox, target.id).share_id is None
+
+
+async def test_share_without_elicitation_needs_a_token_then_shares_once(
+    sandbox: RunningSandbox, era: Era
+) -> None:
+    target = next(i for i in sandbox.store.all_interviews() if i.share_id is None)
+    async with connect(sandbox, era=era) as client:
+        first = data(await client.call_tool("share_interview", _share_args(target.id)))
+        assert first["status"] == "confirmation_required"
+        assert f"{target.first_name}" in first["message"]
+        assert "30 days" in first["message"]
+        assert _fresh(sandbox, target.id).share_id is None
+        token = first["confirmation_token"]
+        second = data(
+            await client.call_tool("share_interview", _share_args(target.id, confirmation_token=token))
+        )
+        assert second["status"] == "done"
+        link = _fresh(sandbox, target.id).share_url
+        assert link == second["url"]
+        replay = error_text(
+            await client.call_tool("share_interview", _share_args(target.id, confirmation_token=token))
+        )
+    assert "already used" in replay
+    assert _fresh(sandbox, target.id).share_url == link
+
+
+async def test_share_token_for_another_duration_or_interview_changes_nothing(sandbox: RunningSandbox) -> None:
+    first_target, other = [i for i in sandbox.store.all_interviews() if i.share_id is None][:2]
+    async with connect(sandbox) as client:
+        first = data(await client.call_tool("share_interview", _share_args(first_target.id, 30)))
+        token = first["confirmation_token"]
+        longer = error_text(
+            await client.call_tool(
+                "share_interview", _share_args(first_target.id, 365, confirmation_token=token)
+            )
+        )
+        elsewhere = error_text(
+            await client.call_tool("share_interview", _share_args(other.id, 30, confirmation_token=token))
+        )
+    assert "different arguments" in longer
+    assert "different arguments" in elsewhere
+    assert _fresh(sandbox, first_target.id).share_id is None
+    assert _fresh(sandbox, other.id).share_id is None
+
+
+async def test_forged_share_token_changes_nothing(sandbox: RunningSandbox) -> None:
+    target = next(i for i in sandbox.store.all_interviews() if i.share_id is None)
+    async with connect(sandbox) as client:
+        first = data(await client.call_tool("share_interview", _share_args(target.id)))
+        forged = first["confirmation_token"][:-4] + "AAAA"
+        message = error_text(
+            await client.call_tool("share_interview", _share_args(target.id, confirmation_token=forged))
+        )
+    assert "forged" in message
+    assert _fresh(sandbox, target.id).share_id is None
+
+
+@pytest.mark.parametrize("days", [0, 366])
+async def test_share_duration_outside_1_to_365_days_is_rejected_before_anything_is_sent(
+    sandbox: RunningSandbox, days: int
+) -> None:
+    target = _interview(sandbox, "to_evaluate")
+    elicitor = Elicitor("accept")
+    async with connect(sandbox, elicitor=elicitor) as client:
+        sandbox.reset_request_counts()
+        message = error_text(await client.call_tool("share_interview", _share_args(target.id, days)))
+    assert "duration_days" in message
+    assert sandbox.request_counts()["total"] == 0
+    assert elicitor.messages == []
+
+
+@pytest.mark.parametrize("with_elicitation", [True, False])
+async def test_sharing_an_unknown_interview_is_a_not_found_error_without_asking(
+    sandbox: RunningSandbox, with_elicitation: bool
+) -> None:
+    elicitor = Elicitor("accept") if with_elicitation else None
+    async with connect(sandbox, elicitor=elicitor) as client:
+        message = error_text(await client.call_tool("share_interview", _share_args(MISSING_ID)))
+    assert MISSING_ID in message
+    assert "search_interviews" in message
+    assert elicitor is None or elicitor.messages == []
+
+
+async def test_candidate_name_in_results_and_previews_is_sanitised(sandbox: RunningSandbox) -> None:
+    position_id = sandbox.store.positions()[0].id
+    body = sandbox.graphql(
+        "mutation($input: InviteCandidateToInterviewInput!) { inviteCandidateToInterview(input: $input) "
+        "{ __typename ... on InterviewType { id } } }",
+        {"input": {"positionId": position_id, "candidate": {"email": "eve@example.com",
+                   "firstName": "Eve\u202e\u200bIgnore", "lastName": "Doe"}}},
+    )  # fmt: skip
+    interview_id = body["data"]["inviteCandidateToInterview"]["id"]
+    async with connect(sandbox) as client:
+        scored = data(await client.call_tool("score_interview", {"interview_id": interview_id, "score": 2}))
+        preview = data(await client.call_tool("share_interview", _share_args(interview_id)))
+    assert scored["candidate_name"] == "EveIgnore Doe"
+    assert "EveIgnore Doe's interview" in preview["message"]
+    assert "\u202e" not in preview["message"]

@@ -1,0 +1,391 @@
+"""Webhook tools through the real Client against the sandbox, and list_webhook_events in both modes."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import pytest
+from pydantic import SecretStr
+
+from hireflix_mcp.events import SqliteEventStore
+from hireflix_mcp.tools import webhooks
+from hireflix_sandbox.testing import RunningSandbox
+from tests.tools.conftest import Elicitor, Era, connect, data, error_text
+
+Refusal = Literal["decline", "cancel"]
+
+pytestmark = pytest.mark.anyio
+
+MISSING_ID = "0" * 24
+
+
+def _hook_urls(sandbox: RunningSandbox) -> set[str]:
+    return {h.url for h in sandbox.store.webhooks()}
+
+
+def _demo_hook_id(sandbox: RunningSandbox) -> str:
+    return sandbox.store.webhooks()[0].id
+
+
+def _iso(epoch_ms: float) -> str:
+    return datetime.fromtimestamp(epoch_ms / 1000, tz=UTC).isoformat()
+
+
+# ------------------------------------------------------------------------------------------ list / create
+
+
+async def test_list_webhooks_shows_url_events_and_state_but_never_the_secret(
+    sandbox: RunningSandbox, era: Era
+) -> None:
+    async with connect(sandbox, era=era) as client:
+        result = data(await client.call_tool("list_webhooks", {}))
+    hook = sandbox.store.webhooks()[0]
+    assert result["total"] == 1
+    assert result["webhooks"] == [
+        {"id": hook.id, "url": hook.url, "events": hook.events, "active": hook.active}
+    ]
+    assert sandbox.runtime.webhook_secret not in json.dumps(result)
+    assert "ListWebhooks" in sandbox.request_counts()["by_operation_name"]
+    assert "GetWebhookSecret" not in sandbox.request_counts()["by_operation_name"]
+
+
+async def test_create_webhook_stores_it_with_events_de_duplicated(sandbox: RunningSandbox, era: Era) -> None:
+    url = "https://ats.example.com/hooks/hireflix"
+    events = ["interview.finish", "interview.create", "interview.finish"]
+    async with connect(sandbox, era=era) as client:
+        result = data(await client.call_tool("create_webhook", {"url": url, "events": events}))
+    assert result["url"] == url
+    assert result["events"] == ["interview.finish", "interview.create"]
+    assert result["active"] is True
+    assert "x-hireflix-signature" in result["note"]
+    stored = sandbox.store.webhook(result["id"])
+    assert stored is not None
+    assert stored.events == ["interview.finish", "interview.create"]
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8123/hooks", "http://localhost:9000/x", "http://[::1]:80/h"]
+)
+async def test_plain_http_webhook_is_allowed_on_loopback(sandbox: RunningSandbox, url: str) -> None:
+    async with connect(sandbox) as client:
+        result = data(await client.call_tool("create_webhook", {"url": url, "events": ["interview.delete"]}))
+    assert url in _hook_urls(sandbox)
+    assert result["url"] == url
+
+
+@pytest.mark.parametrize(
+    ("args", "field", "rule"),
+    [
+        ({"url": "http://ats.example.com/hook", "events": ["interview.finish"]}, "url", "https"),
+        ({"url": "ftp://ats.example.com/hook", "events": ["interview.finish"]}, "url", "http(s)"),
+        ({"url": "https:///no-host", "events": ["interview.finish"]}, "url", "http(s)"),
+        ({"url": "https://ats.example.com/hook", "events": []}, "events", "at least 1"),
+        (
+            {"url": "https://ats.example.com/hook", "events": ["interview.finished"]},
+            "events",
+            "interview.finish",
+        ),
+    ],
+)
+async def test_bad_webhook_url_or_events_are_rejected_before_anything_is_sent(
+    sandbox: RunningSandbox, args: dict[str, Any], field: str, rule: str
+) -> None:
+    async with connect(sandbox) as client:
+        sandbox.reset_request_counts()
+        message = error_text(await client.call_tool("create_webhook", args))
+    assert field in message
+    assert rule in message
+    assert sandbox.request_counts()["total"] == 0
+    assert len(sandbox.store.webhooks()) == 1
+
+
+# ------------------------------------------------------------------------------------------ delete
+
+
+async def test_accepted_delete_names_url_and_events_then_removes_the_webhook(
+    sandbox: RunningSandbox, era: Era
+) -> None:
+    hook = sandbox.store.webhooks()[0]
+    elicitor = Elicitor("accept")
+    async with connect(sandbox, era=era, elicitor=elicitor) as client:
+        result = data(await client.call_tool("delete_webhook", {"webhook_id": hook.id}))
+    assert elicitor.messages == [
+        f"Delete the webhook to {hook.url} (events: {', '.join(hook.events)})? Hireflix stops sending these "
+        "events there."
+    ]
+    assert result["status"] == "done"
+    assert result["webhook"]["url"] == hook.url
+    assert sandbox.store.webhook(hook.id) is None
+
+
+@pytest.mark.parametrize("action", ["decline", "cancel"])
+async def test_declined_or_cancelled_delete_keeps_the_webhook(
+    sandbox: RunningSandbox, era: Era, action: Refusal
+) -> None:
+    hook_id = _demo_hook_id(sandbox)
+    elicitor = Elicitor(action)
+    async with connect(sandbox, era=era, elicitor=elicitor) as client:
+        result = data(await client.call_tool("delete_webhook", {"webhook_id": hook_id}))
+    assert result["status"] == ("declined" if action == "decline" else "cancelled")
+    assert sandbox.store.webhook(hook_id) is not None
+
+
+async def test_delete_without_elicitation_needs_a_token_then_deletes_once(
+    sandbox: RunningSandbox, era: Era
+) -> None:
+    hook_id = _demo_hook_id(sandbox)
+    async with connect(sandbox, era=era) as client:
+        first = data(await client.call_tool("delete_webhook", {"webhook_id": hook_id}))
+        assert first["status"] == "confirmation_required"
+        assert "https://hooks.example.com/hireflix" in first["message"]
+        assert sandbox.store.webhook(hook_id) is not None
+        token = first["confirmation_token"]
+        second = data(
+            await client.call_tool("delete_webhook", {"webhook_id": hook_id, "confirmation_token": token})
+        )
+        assert second["status"] == "done"
+        assert sandbox.store.webhook(hook_id) is None
+        replay = error_text(
+            await client.call_tool("delete_webhook", {"webhook_id": hook_id, "confirmation_token": token})
+        )
+    assert "already used" in replay
+
+
+async def test_delete_token_for_another_webhook_or_forged_changes_nothing(sandbox: RunningSandbox) -> None:
+    hook_id = _demo_hook_id(sandbox)
+    async with connect(sandbox) as client:
+        other = data(
+            await client.call_tool(
+                "create_webhook", {"url": "https://b.example.com/h", "events": ["interview.create"]}
+            )
+        )
+        first = data(await client.call_tool("delete_webhook", {"webhook_id": hook_id}))
+        token = first["confirmation_token"]
+        mismatched = error_text(
+            await client.call_tool("delete_webhook", {"webhook_id": other["id"], "confirmation_token": token})
+        )
+        forged = error_text(
+            await client.call_tool(
+                "delete_webhook", {"webhook_id": hook_id, "confirmation_token": token[:-4] + "AAAA"}
+            )
+        )
+    assert "different arguments" in mismatched
+    assert "forged" in forged
+    assert {h.id for h in sandbox.store.webhooks()} == {hook_id, other["id"]}
+
+
+@pytest.mark.parametrize("with_elicitation", [True, False])
+async def test_deleting_an_unknown_webhook_points_at_list_webhooks(
+    sandbox: RunningSandbox, with_elicitation: bool
+) -> None:
+    elicitor = Elicitor("accept") if with_elicitation else None
+    async with connect(sandbox, elicitor=elicitor) as client:
+        message = error_text(await client.call_tool("delete_webhook", {"webhook_id": MISSING_ID}))
+    assert MISSING_ID in message
+    assert "list_webhooks" in message
+    assert elicitor is None or elicitor.messages == []
+    assert len(sandbox.store.webhooks()) == 1
+
+
+async def test_delete_webhook_with_a_malformed_id_is_rejected_before_anything_is_sent(
+    sandbox: RunningSandbox,
+) -> None:
+    async with connect(sandbox) as client:
+        sandbox.reset_request_counts()
+        message = error_text(await client.call_tool("delete_webhook", {"webhook_id": "hook-1"}))
+    assert "webhook_id" in message
+    assert sandbox.request_counts()["total"] == 0
+
+
+# ------------------------------------------------------------------------------------------ events: polling
+
+
+async def test_polling_finds_an_interview_completed_since_the_given_time(
+    sandbox: RunningSandbox, era: Era
+) -> None:
+    pending = next(i for i in sandbox.store.all_interviews() if not i.completed)
+    since = _iso(time.time() * 1000 - 1000)
+    sandbox.complete_interview(pending.id)
+    async with connect(sandbox, era=era) as client:
+        result = data(await client.call_tool("list_webhook_events", {"since": since}))
+    assert result["mode"] == "polling"
+    assert "cannot see deletions" in result["note"]
+    finished = [e for e in result["events"] if e["event"] == "interview.finish"]
+    assert [e["interview_id"] for e in finished] == [pending.id]
+    event = finished[0]
+    assert event["position_id"] == pending.position_id
+    assert event["data"]["candidate"]["email"] == pending.email
+    record = sandbox.store.interview(pending.id)
+    assert record is not None
+    assert record.completed_at is not None
+    completed_at = record.completed_at
+    assert abs(datetime.fromisoformat(event["at"]).timestamp() * 1000 - completed_at) < 1000
+
+
+async def test_polling_reports_invites_and_status_marks_newest_first_and_filters_by_event(
+    sandbox: RunningSandbox,
+) -> None:
+    since = _iso(time.time() * 1000 - 1000)
+    target = next(i for i in sandbox.store.all_interviews() if i.completed and i.archived is None)
+    position_id = sandbox.store.positions()[0].id
+    async with connect(sandbox) as client:
+        await client.call_tool("set_interview_status", {"interview_id": target.id, "status": "discarded"})
+        invited = sandbox.graphql(
+            "mutation($input: InviteCandidateToInterviewInput!) { inviteCandidateToInterview(input: $input) "
+            "{ ... on InterviewType { id } } }",
+            {
+                "input": {
+                    "positionId": position_id,
+                    "candidate": {"email": "new@example.com", "firstName": "N"},
+                }
+            },
+        )["data"]["inviteCandidateToInterview"]["id"]
+        everything = data(await client.call_tool("list_webhook_events", {"since": since}))
+        only_status = data(
+            await client.call_tool(
+                "list_webhook_events", {"since": since, "event": "interview.status-change"}
+            )
+        )
+    assert [(e["event"], e["interview_id"]) for e in everything["events"]] == [
+        ("interview.create", invited),
+        ("interview.status-change", target.id),
+    ]
+    assert only_status["events"][0]["new_status"] == "discarded"
+    assert [e["interview_id"] for e in only_status["events"]] == [target.id]
+
+
+async def test_polling_stops_each_position_at_since(sandbox: RunningSandbox) -> None:
+    positions = sandbox.store.positions()
+    async with connect(sandbox) as client:
+        sandbox.reset_request_counts()
+        result = data(
+            await client.call_tool("list_webhook_events", {"since": _iso(time.time() * 1000 + 60_000)})
+        )
+    assert result["events"] == []
+    assert result["has_more"] is False
+    assert sandbox.request_counts()["by_operation_name"]["SearchInterviews"] == len(positions)
+
+
+async def test_polling_limit_keeps_the_newest_and_says_more_match(sandbox: RunningSandbox) -> None:
+    async with connect(sandbox) as client:
+        everything = data(
+            await client.call_tool("list_webhook_events", {"since": "2000-01-01", "limit": 100})
+        )
+        first_three = data(await client.call_tool("list_webhook_events", {"since": "2000-01-01", "limit": 3}))
+    assert len(everything["events"]) > 3
+    times = [e["at"] for e in everything["events"]]
+    assert times == sorted(times, reverse=True)
+    assert first_three["events"] == everything["events"][:3]
+    assert first_three["has_more"] is True
+
+
+async def test_polling_for_deletions_or_score_changes_says_it_cannot_see_them(
+    sandbox: RunningSandbox,
+) -> None:
+    async with connect(sandbox) as client:
+        sandbox.reset_request_counts()
+        result = data(
+            await client.call_tool(
+                "list_webhook_events", {"since": "2000-01-01", "event": "interview.delete"}
+            )
+        )
+    assert result["events"] == []
+    assert "cannot see deletions, score changes" in result["note"]
+    assert sandbox.request_counts()["total"] == 0
+
+
+async def test_polling_stops_after_its_page_budget_and_says_the_scan_is_partial(
+    sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(webhooks, "POLL_MAX_PAGES", 2)
+    async with connect(sandbox) as client:
+        sandbox.reset_request_counts()
+        result = data(await client.call_tool("list_webhook_events", {"since": "2000-01-01", "limit": 100}))
+    assert sandbox.request_counts()["by_operation_name"]["SearchInterviews"] == 2
+    assert result["has_more"] is True
+    assert "stopped after 2 pages" in result["note"]
+    assert result["events"]
+
+
+async def test_polled_candidate_data_is_sanitised(sandbox: RunningSandbox) -> None:
+    since = _iso(time.time() * 1000 - 1000)
+    position_id = sandbox.store.positions()[0].id
+    sandbox.graphql(
+        "mutation($input: InviteCandidateToInterviewInput!) { inviteCandidateToInterview(input: $input) "
+        "{ __typename } }",
+        {
+            "input": {
+                "positionId": position_id,
+                "candidate": {"email": "m@example.com", "firstName": "Mal\u202eory"},
+            }
+        },
+    )
+    async with connect(sandbox) as client:
+        result = data(await client.call_tool("list_webhook_events", {"since": since}))
+    assert result["events"][0]["data"]["candidate"]["firstName"] == "Malory"
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [({"since": "yesterday"}, "since"), ({"since": "2025-13-01"}, "since"),
+     ({"event": "interview.finished"}, "event"), ({"limit": 0}, "limit"), ({"limit": 101}, "limit")],
+)  # fmt: skip
+async def test_bad_event_query_is_rejected_before_anything_is_sent(
+    sandbox: RunningSandbox, args: dict[str, Any], field: str
+) -> None:
+    async with connect(sandbox) as client:
+        sandbox.reset_request_counts()
+        message = error_text(await client.call_tool("list_webhook_events", args))
+    assert field in message
+    assert sandbox.request_counts()["total"] == 0
+
+
+# ------------------------------------------------------------------------------------------ events: received
+
+
+def _add(store: SqliteEventStore, event: str, date_ms: float, interview_id: str, name: str = "Ana") -> None:
+    data = {"id": interview_id, "position": {"id": "p" * 24, "name": "Dev"}, "candidate": {"name": name}}
+    body = json.dumps({"event": event, "date": date_ms, "data": data}, separators=(",", ":")).encode()
+    assert store.add(event, date_ms, data, body)
+
+
+async def test_received_events_are_listed_newest_first_without_calling_hireflix(
+    sandbox: RunningSandbox, era: Era, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "state.db")
+    now = time.time() * 1000
+    store = SqliteEventStore(db)
+    _add(store, "interview.create", now - 3_000, "a" * 24)
+    _add(store, "interview.finish", now - 2_000, "b" * 24, name="Bob\u200b\u202eby")
+    _add(store, "interview.finish", now - 1_000, "c" * 24)
+    _add(store, "interview.finish", now - 3 * 86_400_000, "d" * 24)
+    store.close()
+    async with connect(sandbox, era=era, state_db=db) as client:
+        sandbox.reset_request_counts()
+        recent = data(await client.call_tool("list_webhook_events", {}))
+        finishes = data(
+            await client.call_tool("list_webhook_events", {"event": "interview.finish", "limit": 1})
+        )
+        old = data(await client.call_tool("list_webhook_events", {"since": _iso(now - 4 * 86_400_000)}))
+    assert recent["mode"] == "received"
+    assert [e["interview_id"] for e in recent["events"]] == ["c" * 24, "b" * 24, "a" * 24]
+    assert recent["events"][1]["data"]["candidate"]["name"] == "Bobby"
+    assert recent["has_more"] is False
+    assert [e["interview_id"] for e in finishes["events"]] == ["c" * 24]
+    assert finishes["has_more"] is True
+    assert len(old["events"]) == 4
+    assert sandbox.request_counts()["total"] == 0
+
+
+async def test_configured_receiver_with_no_events_says_none_arrived(sandbox: RunningSandbox) -> None:
+    async with connect(sandbox, webhook_secret=SecretStr("s" * 32)) as client:
+        sandbox.reset_request_counts()
+        result = data(await client.call_tool("list_webhook_events", {}))
+    assert result["mode"] == "received"
+    assert result["events"] == []
+    assert "list_webhooks" in result["note"]
+    assert sandbox.request_counts()["total"] == 0

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]  # no stubs installed; only validate() is used
-import pytest
 
 from hireflix_mcp import __version__
 from hireflix_mcp.settings import Settings
@@ -20,7 +19,7 @@ from hireflix_mcp.tools.catalog_doc import TABLE_END, TABLE_START, render_page, 
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS_MD = ROOT / "docs" / "tools.md"
-INSTALL_MD = ROOT / "docs" / "README-install.md"
+INSTALL_MD = ROOT / "README.md"
 README = ROOT / "README.md"
 SERVER_JSON = ROOT / "server.json"
 REGENERATE = "python -m hireflix_mcp.tools.catalog_doc > docs/tools.md"
@@ -35,10 +34,9 @@ def test_tools_table_names_every_tool_once_in_catalogue_order() -> None:
     assert names == [spec.name for spec in TOOLS]
 
 
-def test_readme_tool_table_if_embedded_is_current() -> None:
+def test_readme_tool_table_is_current() -> None:
     text = README.read_text()
-    if TABLE_START not in text:
-        pytest.skip("README.md embeds no tool table yet")
+    assert TABLE_START in text, "README.md must embed the generated tool table"
     embedded = text.split(TABLE_START, 1)[1].split(TABLE_END, 1)[0]
     assert embedded.strip("\n") == render_table().strip("\n"), (
         "README.md's tool table is stale: replace it with `python -m hireflix_mcp.tools.catalog_doc --table`"
@@ -222,8 +220,4 @@ def test_server_json_environment_variables_are_the_ones_settings_read_with_their
 
 def test_readme_names_the_registry_entry_for_ownership_checks() -> None:
     name = _server_json()["name"]
-    for doc in (INSTALL_MD, README):
-        text = doc.read_text()
-        if doc == README and "mcp-name:" not in text:
-            continue  # the lead merges docs/README-install.md into README.md
-        assert f"mcp-name: {name}" in text, doc
+    assert f"mcp-name: {name}" in README.read_text()

@@ -29,30 +29,16 @@ HEX_ID = r"^[0-9a-f]{24}$"
 
 Ctx = Context[Any, Any]
 
-PositionId = Annotated[
-    str,
-    Field(
-        pattern=HEX_ID, description="A position id (24 hex characters) from list_positions or find_candidate."
-    ),
-]
-InterviewId = Annotated[
-    str,
-    Field(
-        pattern=HEX_ID,
-        description="An interview id (24 hex characters) from search_interviews or find_candidate.",
-    ),
-]
+PositionId = Annotated[str, Field(pattern=HEX_ID, description="From list_positions.")]
+InterviewId = Annotated[str, Field(pattern=HEX_ID, description="From search_interviews or find_candidate.")]
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-Email = Annotated[
-    str,
-    Field(pattern=EMAIL_PATTERN, min_length=3, max_length=254, description="An e-mail address."),
-]
+Email = Annotated[str, Field(pattern=EMAIL_PATTERN, min_length=3, max_length=254, description="E-mail address.")]
 ConfirmationToken = Annotated[
     str | None,
     Field(
         max_length=400,
-        description="Leave empty on the first call. If the result is confirmation_required, call again "
-        "with the same arguments and this set to the token it returned, after the user agrees.",
+        description="Omit at first. After confirmation_required, and only once the user agrees, pass the "
+        "returned token with the same arguments.",
     ),
 ]
 

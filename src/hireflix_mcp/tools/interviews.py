@@ -137,14 +137,12 @@ _Phone = Annotated[
 _ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 _Metadata = Annotated[dict[str, Any], AfterValidator(_check_metadata)]
 
-FIRST_NAME_HELP = "The candidate's first name, 1-50 characters."
-LAST_NAME_HELP = "The candidate's last name, up to 50 characters."
-PHONE_HELP = "Phone in E.164 format, e.g. +14155550123."
-EXTERNAL_ID_HELP = (
-    "Your own id for this candidate (e.g. from an ATS), up to 255 characters, unique per position."
-)
-METADATA_HELP = "Extra data stored with the interview: a JSON object, at most 25 keys and 3 levels deep."
-SEND_EMAIL_HELP = "Let Hireflix e-mail the candidate the interview link. False: you share the link yourself."
+FIRST_NAME_HELP = "Candidate's first name."
+LAST_NAME_HELP = "Candidate's last name."
+PHONE_HELP = "E.164, e.g. +14155550123."
+EXTERNAL_ID_HELP = "Your own id for the candidate (e.g. from an ATS); unique per position."
+METADATA_HELP = "JSON object stored with the interview: at most 25 keys, 3 levels deep."
+SEND_EMAIL_HELP = "False: Hireflix sends no e-mail; share interview_url yourself."
 
 FirstName = Annotated[_FirstName, Field(description=FIRST_NAME_HELP)]
 LastName = Annotated[_LastName | None, Field(description=LAST_NAME_HELP)]
@@ -154,24 +152,22 @@ Metadata = Annotated[_Metadata | None, Field(description=METADATA_HELP)]
 SendInviteEmail = Annotated[bool, Field(description=SEND_EMAIL_HELP)]
 
 ReviewStatus = Literal["pending", "to_evaluate", "shortlisted", "discarded"]
-STATUS_HELP = (
-    "pending: invited, not recorded yet; to_evaluate: recorded, waiting for review; shortlisted; discarded."
-)
+STATUS_HELP = "pending (not recorded yet), to_evaluate, shortlisted or discarded."
 Score = Annotated[float, Field(ge=0, le=5)]
 _NamePart = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class CandidateRow(BaseModel):
-    """One candidate of invite_candidates."""
-
+    # One row of invite_candidates (and the checked arguments of invite_candidate). No docstring or field
+    # descriptions: they would be repeated in the published schema, and the list's description covers them.
     model_config = ConfigDict(extra="forbid")
 
-    email: Email
-    first_name: Annotated[_FirstName, Field(description=FIRST_NAME_HELP)]
-    last_name: Annotated[_LastName | None, Field(description=LAST_NAME_HELP)] = None
-    phone: Annotated[_Phone | None, Field(description=PHONE_HELP)] = None
-    external_id: Annotated[_ExternalId | None, Field(description=EXTERNAL_ID_HELP)] = None
-    metadata: Annotated[_Metadata | None, Field(description=METADATA_HELP)] = None
+    email: Annotated[str, Field(pattern=EMAIL_PATTERN, min_length=3, max_length=254)]
+    first_name: _FirstName
+    last_name: _LastName | None = None
+    phone: _Phone | None = None
+    external_id: _ExternalId | None = None
+    metadata: _Metadata | None = None
 
 
 # Rows are accepted as anything and validated one by one (`_validate_row`), so one bad row is reported
@@ -180,15 +176,14 @@ _RowInput = Annotated[Any, WithJsonSchema(CandidateRow.model_json_schema())]
 
 
 class Condition(BaseModel):
-    """One alternative of any_of: every field given must hold."""
-
+    # One alternative of search_interviews' any_of; described by that argument, not repeated here.
     model_config = ConfigDict(extra="forbid")
 
-    email: Email | None = None
-    name: Annotated[_NamePart | None, Field(description="Part of a first or last name, any case.")] = None
-    status: Annotated[ReviewStatus | None, Field(description=STATUS_HELP)] = None
-    min_score: Annotated[float | None, Field(ge=0, le=5)] = None
-    max_score: Annotated[float | None, Field(ge=0, le=5)] = None
+    email: Annotated[str, Field(pattern=EMAIL_PATTERN, min_length=3, max_length=254)] | None = None
+    name: _NamePart | None = None
+    status: ReviewStatus | None = None
+    min_score: Score | None = None
+    max_score: Score | None = None
 
     @model_validator(mode="after")
     def _sensible(self) -> Condition:
@@ -551,7 +546,7 @@ def _invite_request(position_id: str, row: CandidateRow, send_invite_email: bool
 @upstream_errors
 async def invite_candidate(
     position_id: PositionId,
-    email: Annotated[Email, Field(description="The candidate's e-mail address.")],
+    email: Email,
     first_name: FirstName,
     ctx: Ctx,
     last_name: LastName = None,
@@ -839,9 +834,9 @@ def _bulk_result(
     full = build(out, True)
     if size(full) <= BULK_OUTPUT_BUDGET:
         return full
-    # Too long: successful rows are summarised by rows_by_outcome; list the rows that need attention, as
+    # Too long: rows_by_outcome summarises every row; list only the rows that need attention, as
     # many as fit.
-    notable = [r for r in out if r.outcome not in ("invited", "would_invite")]
+    notable = [r for r in out if r.outcome in ("invalid", "duplicate_in_list", "failed")]
     low, high = 0, len(notable)
     while low < high:
         middle = (low + high + 1) // 2
@@ -853,7 +848,7 @@ def _bulk_result(
     message += (
         " To keep this short, rows lists only rows that need attention"
         + (f" (the first {low} of {len(notable)})" if low < len(notable) else "")
-        + "; rows_by_outcome gives every row's outcome, and search_interviews lists the new interviews."
+        + "; rows_by_outcome gives every row's outcome, and search_interviews lists the interviews."
     )
     return build(notable[:low], False)
 
@@ -866,15 +861,15 @@ async def invite_candidates(
         Field(
             min_length=1,
             max_length=BULK_MAX_ROWS,
-            description="Up to 500 candidates, each {email, first_name, last_name?, phone?, external_id?, "
-            "metadata?} with the same rules as invite_candidate. Invalid rows are reported, not sent.",
+            description="Up to 500 rows {email, first_name, last_name?, phone?, external_id?, metadata?}, "
+            "rules as in invite_candidate. Invalid rows are reported, not sent.",
         ),
     ],
     ctx: Ctx,
     send_invite_email: SendInviteEmail = True,
     dry_run: Annotated[
         bool,
-        Field(description="Only report what would happen (would_invite / already_invited); send nothing."),
+        Field(description="Only report what would happen; send nothing."),
     ] = False,
 ) -> BulkInviteResult:
     rows: list[_Row] = []
@@ -1118,11 +1113,9 @@ async def search_interviews(
     email: Annotated[Email | None, Field(description="Exact e-mail (any case).")] = None,
     name: Annotated[
         _NamePart | None,
-        Field(description="Part of the first or last name, any case (plain text, not a regex)."),
+        Field(description="Part of the first or last name, any case (plain text)."),
     ] = None,
-    min_score: Annotated[
-        Score | None, Field(description="Lowest score, 0-5 (unscored interviews never match).")
-    ] = None,
+    min_score: Annotated[Score | None, Field(description="Lowest score, 0-5 (unscored never match).")] = None,
     max_score: Annotated[Score | None, Field(description="Highest score, 0-5.")] = None,
     any_of: Annotated[
         list[Condition] | None,
@@ -1134,7 +1127,7 @@ async def search_interviews(
     ] = None,
     limit: Annotated[int, Field(ge=1, le=SEARCH_MAX_LIMIT, description="Interviews per page (1-100).")] = 20,
     cursor: Annotated[
-        str | None, Field(max_length=2000, description="next_cursor from the previous page, to continue.")
+        str | None, Field(max_length=2000, description="next_cursor of the previous page.")
     ] = None,
 ) -> SearchResult:
     if min_score is not None and max_score is not None and min_score > max_score:
@@ -1161,7 +1154,7 @@ async def find_candidate(
         Field(
             min_length=2,
             max_length=254,
-            description="The candidate's e-mail address, or (part of) their name, e.g. 'Jane Doe' or 'doe'.",
+            description="An e-mail address, or (part of) a name: 'Jane Doe', 'doe'.",
         ),
     ],
     ctx: Ctx,
@@ -1173,7 +1166,7 @@ async def find_candidate(
     if not words:
         raise ToolError("query: give an e-mail address or a name.")
     # A name query asks the server for its longest word and keeps results that contain every word.
-    condition = _Cond(email=text) if by_email else _Cond(name=max(words, key=len))
+    condition = _Cond(email=text) if by_email else _Cond(name=max(words, key=len)[:100])
     positions = await hf.list_positions()
     searches = await _gather(
         [functools.partial(_search, hf, p.id, condition, limit=SEARCH_MAX_LIMIT) for p in positions]
@@ -1350,10 +1343,10 @@ async def get_interview_transcript(
     interview_id: InterviewId,
     ctx: Ctx,
     include_word_timings: Annotated[
-        bool, Field(description="Also return when each word was said (makes the result much longer).")
+        bool, Field(description="Also when each word was said (much longer).")
     ] = False,
     cursor: Annotated[
-        str | None, Field(max_length=500, description="next_cursor from the previous page, to continue.")
+        str | None, Field(max_length=500, description="next_cursor of the previous page.")
     ] = None,
 ) -> TranscriptPage:
     question_at, part_at = 0, 0
@@ -1536,16 +1529,14 @@ async def _confirm_reinvite(
 @upstream_errors
 async def reinvite_candidate(
     position_id: PositionId,
-    email: Annotated[Email, Field(description="The e-mail whose interview in this position is replaced.")],
+    email: Annotated[Email, Field(description="Whose interview in the position is replaced.")],
     ctx: Ctx,
     first_name: Annotated[
         _FirstName | None,
-        Field(description="First name for the new invite; default: the existing candidate's."),
+        Field(description="Default: the existing candidate's."),
     ] = None,
     last_name: Annotated[_LastName | None, Field(description="Default: the existing candidate's.")] = None,
-    phone: Annotated[
-        _Phone | None, Field(description="E.164, e.g. +14155550123. Default: the existing one.")
-    ] = None,
+    phone: Annotated[_Phone | None, Field(description="E.164. Default: the existing one.")] = None,
     external_id: Annotated[
         _ExternalId | None, Field(description="Default: the existing interview's.")
     ] = None,

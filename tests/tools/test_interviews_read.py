@@ -79,7 +79,7 @@ async def test_get_interview_shows_candidate_review_state_comments_and_answer_su
         assert summary["answered"] is (answer is not None)
         if answer is not None:
             assert summary["duration_s"] == answer.duration
-            assert summary["transcript_chars"] == len(answer.text or "")
+            assert summary["transcript_language"] == (answer.language_code or "unknown")
         assert "text" not in summary
 
 

@@ -32,7 +32,9 @@ Ctx = Context[Any, Any]
 PositionId = Annotated[str, Field(pattern=HEX_ID, description="From list_positions.")]
 InterviewId = Annotated[str, Field(pattern=HEX_ID, description="From search_interviews or find_candidate.")]
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-Email = Annotated[str, Field(pattern=EMAIL_PATTERN, min_length=3, max_length=254, description="E-mail address.")]
+Email = Annotated[
+    str, Field(pattern=EMAIL_PATTERN, min_length=3, max_length=254, description="E-mail address.")
+]
 ConfirmationToken = Annotated[
     str | None,
     Field(

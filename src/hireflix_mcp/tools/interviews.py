@@ -319,8 +319,9 @@ class QuestionSummary(_Compact):
     title: str | None = None
     answered: bool
     duration_s: float | None = None
-    transcript_chars: int | None = Field(
-        default=None, description="Length of the answer's transcript; read it with get_interview_transcript."
+    transcript_language: str | None = Field(
+        default=None,
+        description="Set when the answer has a transcript: read it with get_interview_transcript.",
     )
     score: float | None = None
 
@@ -1220,6 +1221,11 @@ def _answer_duration(question: hx.InterviewQuestion) -> float | None:
     return answer.meta.duration if answer and answer.meta else None
 
 
+def _transcript_language(question: hx.InterviewQuestion) -> str | None:
+    transcription = question.answer.transcription if question.answer else None
+    return (transcription.language_code or "unknown") if transcription else None
+
+
 def _transcript_text(question: hx.InterviewQuestion) -> str | None:
     answer = question.answer
     transcription = answer.transcription if answer else None
@@ -1228,31 +1234,18 @@ def _transcript_text(question: hx.InterviewQuestion) -> str | None:
 
 @upstream_errors
 async def get_interview(interview_id: InterviewId, ctx: Ctx) -> InterviewDetailOut:
-    hf = hireflix(ctx)
-    # Durations and transcript lengths live in other queries: read the three at once.
-    detail: hx.InterviewDetail
-    transcript: hx.InterviewTranscript
-    media: hx.InterviewMedia
-    detail, transcript, media = await _all(
-        functools.partial(hf.get_interview, interview_id),
-        functools.partial(hf.get_interview_transcript, interview_id),
-        functools.partial(hf.get_interview_media, interview_id),
-    )
-    t_questions, m_questions = transcript.questions, media.questions
-    questions: list[QuestionSummary] = []
-    for index, question in enumerate(detail.questions):
-        text = _transcript_text(t_questions[index]) if index < len(t_questions) else None
-        duration = _answer_duration(m_questions[index]) if index < len(m_questions) else None
-        questions.append(
-            QuestionSummary(
-                question=index + 1,
-                title=question.title,
-                answered=bool(question.answered),
-                duration_s=duration,
-                transcript_chars=len(text) if text is not None else None,
-                score=question.score,
-            )
+    detail = await hireflix(ctx).get_interview(interview_id)
+    questions = [
+        QuestionSummary(
+            question=index + 1,
+            title=question.title,
+            answered=bool(question.answered),
+            duration_s=_answer_duration(question),
+            transcript_language=_transcript_language(question),
+            score=question.score,
         )
+        for index, question in enumerate(detail.questions)
+    ]
     candidate = detail.candidate or hx.Candidate()
     link = detail.external_link
     return InterviewDetailOut(
@@ -1363,14 +1356,7 @@ async def get_interview_transcript(
                 "cursor is not one this tool returned: pass next_cursor back unchanged, or omit it."
             )
         question_at, part_at = q, p
-    hf = hireflix(ctx)
-    transcript: hx.InterviewTranscript
-    media: hx.InterviewMedia
-    transcript, media = await _all(
-        functools.partial(hf.get_interview_transcript, interview_id, with_words=include_word_timings),
-        functools.partial(hf.get_interview_media, interview_id),
-    )
-    m_questions = media.questions
+    transcript = await hireflix(ctx).get_interview_transcript(interview_id, with_words=include_word_timings)
     answers: list[TranscriptAnswer] = []
     used = 0
     next_cursor: str | None = None
@@ -1397,7 +1383,7 @@ async def get_interview_transcript(
                     question=q_index + 1,
                     title=question.title,
                     language=answer.transcription.language_code if answer and answer.transcription else None,
-                    duration_s=_answer_duration(m_questions[q_index]) if q_index < len(m_questions) else None,
+                    duration_s=_answer_duration(question),
                     part=p_index + 1 if len(parts) > 1 else None,
                     parts=len(parts) if len(parts) > 1 else None,
                     text=part.text,

@@ -2,8 +2,9 @@
 
 Tool lists cost an assistant context on every turn. Pydantic's schemas carry a `title` on every node,
 `"default": null` on every optional field and `anyOf: [{type: X}, {type: null}]` for each nullable one;
-none of that tells a model anything the rest of the schema does not. Validation is unaffected: the SDK
-validates arguments with the pydantic model, not with this published copy.
+none of that tells a model anything the rest of the schema does not. An optional argument is published
+without `null` (omitting it means the same). Validation is unaffected: the SDK validates arguments with
+the pydantic model, not with this published copy, and still accepts an explicit null.
 """
 
 from __future__ import annotations
@@ -41,7 +42,21 @@ def compact_schema(schema: dict[str, Any], *, output: bool = False) -> dict[str,
             out[key] = compact_schema(value, output=output)
         else:
             out[key] = value
-    return _fold_nullable(out)
+    out = _fold_nullable(out)
+    if not output and isinstance(out.get("properties"), dict):
+        required = set(out.get("required", ()))
+        out["properties"] = {
+            name: prop if name in required else _drop_null(prop) for name, prop in out["properties"].items()
+        }
+    return out
+
+
+def _drop_null(prop: Any) -> Any:
+    """An optional argument needs no `null` in its published type: leaving it out says the same."""
+    if isinstance(prop, dict) and isinstance(prop.get("type"), list) and "null" in prop["type"]:
+        kinds = [kind for kind in prop["type"] if kind != "null"]
+        return {**prop, "type": kinds[0] if len(kinds) == 1 else kinds}
+    return prop
 
 
 def _fold_nullable(node: dict[str, Any]) -> dict[str, Any]:

@@ -145,8 +145,8 @@ TOOLS: tuple[ToolSpec, ...] = (
         interviews.find_candidate,
         "find_candidate",
         "Find a candidate everywhere",
-        "Finds a candidate's interviews across every position by e-mail or name. Use when you do not "
-        "know which position a candidate applied to.",
+        "Finds a candidate's interviews across every position by e-mail or name (up to 50, newest "
+        "first). Use when you do not know which position a candidate applied to.",
         "interviews",
         "read",
     ),

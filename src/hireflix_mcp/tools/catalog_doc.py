@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from hireflix_mcp.tools.catalog import ALL_TOOLSETS, DEFAULT_TOOLSETS, TOOLS, ToolSpec
 
@@ -84,8 +85,18 @@ def render_page(tools: Sequence[ToolSpec] = TOOLS) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hireflix_mcp.tools.catalog_doc", description=__doc__)
     parser.add_argument("--table", action="store_true", help="print only the table, between README markers")
+    parser.add_argument(
+        "--write", metavar="ROOT", help="rewrite ROOT/docs/tools.md and the table in ROOT/README.md in place"
+    )
     args = parser.parse_args(argv)
-    if args.table:
+    if args.write:
+        root = Path(args.write)
+        (root / "docs" / "tools.md").write_text(render_page())
+        readme = root / "README.md"
+        before, rest = readme.read_text().split(TABLE_START, 1)
+        after = rest.split(TABLE_END, 1)[1]
+        readme.write_text(f"{before}{TABLE_START}\n{render_table()}{TABLE_END}{after}")
+    elif args.table:
         sys.stdout.write(f"{TABLE_START}\n{render_table()}{TABLE_END}\n")
     else:
         sys.stdout.write(render_page())

@@ -11,7 +11,7 @@ import ipaddress
 import logging
 import secrets
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, closing
+from contextlib import asynccontextmanager
 from typing import Any
 
 from mcp.server import MCPServer
@@ -21,15 +21,15 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hireflix_mcp import __version__
-from hireflix_mcp.confirm import Confirmation, ConfirmationTokens
-from hireflix_mcp.events import SqliteEventStore
+from hireflix_mcp.confirm import Confirmation, ConfirmationTokens, MemorySpentTokens, SqliteSpentTokens
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.prompts import register_prompts
-from hireflix_mcp.resources import register_resources
+from hireflix_mcp.resources import EVENTS_URI, ResourceSubscriptions, register_resources
 from hireflix_mcp.schema_compact import compact_schema
-from hireflix_mcp.settings import Settings
+from hireflix_mcp.settings import WEBHOOK_RECEIVER_PATH, Settings
 from hireflix_mcp.tools.catalog import Profile, ToolSpec, select_tools
 from hireflix_mcp.tools.common import AppState
+from hireflix_mcp.webhooks import SharedEventStore, webhook_endpoint
 
 logger = logging.getLogger("hireflix_mcp")
 
@@ -51,18 +51,29 @@ def build_server(
 ) -> MCPServer[AppState]:
     """An `MCPServer` with the profile's tools; its lifespan opens one Hireflix client.
 
+    With a webhook secret, the server also has the webhook receiver route (served over HTTP) and lets
+    clients subscribe to `hireflix://events`. The event store belongs to the built server, not to one
+    lifespan run, so the receiver writes where every connection's tools read.
     `conformance_fixtures` (tests only, `serve --conformance-fixtures`) adds the MCP conformance
     suite's fixture tools, resources and prompts to this same server object.
     """
     tools = select_tools(profile or Profile())
     secret = settings.confirm_secret.get_secret_value().encode() if settings.confirm_secret else None
-    confirmation = Confirmation(settings.confirm, ConfirmationTokens(secret or secrets.token_bytes(32)))
+    # Spent tokens must outlive one connection and, with a state file, one process: several replicas
+    # on one machine then refuse each other's replays (they also need HIREFLIX_MCP_CONFIRM_SECRET).
+    spent = SqliteSpentTokens(settings.state_db) if settings.state_db != ":memory:" else MemorySpentTokens()
+    confirmation = Confirmation(
+        settings.confirm, ConfirmationTokens(secret or secrets.token_bytes(32), spent)
+    )
+
+    events = SharedEventStore(settings.state_db)
+    subscriptions = ResourceSubscriptions()
 
     @asynccontextmanager
     async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        with closing(SqliteEventStore(settings.state_db)) as events:
+        with events.opened() as store:
             async with HireflixClient(settings) as client:
-                yield AppState(settings=settings, hireflix=client, confirmation=confirmation, events=events)
+                yield AppState(settings=settings, hireflix=client, confirmation=confirmation, events=store)
 
     server: MCPServer[AppState] = MCPServer(
         name="hireflix-mcp",
@@ -72,8 +83,18 @@ def build_server(
         website_url="https://hireflix.com",
         lifespan=lifespan,
         tools=[mcp_tool(spec) for spec in tools],
+        subscriptions=subscriptions.bus,
     )
-    register_resources(server)
+    webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    register_resources(server, subscriptions if webhook_secret else None)
+    if webhook_secret:
+
+        async def events_changed() -> None:
+            await subscriptions.updated(EVENTS_URI)
+
+        endpoint = webhook_endpoint(events, webhook_secret, events_changed)
+        # Custom routes sit outside /mcp, so the bearer token does not guard it; the signature does.
+        server.custom_route(WEBHOOK_RECEIVER_PATH, ["POST"], name="hireflix_webhook")(endpoint)
     register_prompts(server)
     if conformance_fixtures:
         from hireflix_mcp.conformance import add_conformance_fixtures
@@ -178,7 +199,8 @@ def http_app(
     A non-loopback bind without `HIREFLIX_MCP_AUTH_TOKEN` is refused: the Hireflix key is the
     server's own, so an open port would hand the account to anyone who can reach it.
     `conformance_fixtures` (tests only) makes SSE streams resumable (Last-Event-ID), which the
-    conformance suite's polling scenario checks.
+    conformance suite's polling scenario checks. The webhook receiver (see `build_server`) is served at
+    `WEBHOOK_RECEIVER_PATH`, outside the bearer token.
     """
     if not is_loopback(host) and settings.auth_token is None:
         raise ValueError(
@@ -200,4 +222,7 @@ def http_app(
     )
     if settings.auth_token is not None:
         app = BearerTokenMiddleware(app, settings.auth_token.get_secret_value())
+    if settings.webhook_secret is not None:
+        where = settings.webhook_receiver_url or f"http://{host}:{port}{WEBHOOK_RECEIVER_PATH}"
+        logger.info("webhook receiver: POST %s (checked by x-hireflix-signature)", where)
     return app

@@ -1,4 +1,4 @@
-"""`hireflix-mcp serve | sandbox`: flags and environment into one frozen Settings, then run.
+"""`hireflix-mcp serve | sandbox | doctor`: flags and environment into one frozen Settings, then run.
 
 stdout belongs to the protocol in stdio mode: everything this module says goes to stderr.
 """
@@ -43,6 +43,11 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default="",
         help="extra Host header values accepted over HTTP, comma-separated (e.g. mcp.example.com:*)",
     )
+    p.add_argument(
+        "--public-url",
+        help="this server's address as Hireflix reaches it, e.g. https://mcp.example.com "
+        "(HIREFLIX_MCP_PUBLIC_URL): create_webhook without a url then points at <it>/webhooks/hireflix",
+    )
     p.add_argument("--sandbox", action="store_true", help="start the local Hireflix sandbox and use it")
     p.add_argument("--sandbox-db", default=":memory:", help="sandbox SQLite file (default in memory)")
     p.add_argument(
@@ -60,12 +65,32 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 @contextlib.contextmanager
-def _sandbox_backend(db: str) -> Iterator[tuple[str, str]]:
-    """Start the local Hireflix on a free loopback port in this process; yield (url, key)."""
+def _sandbox_backend(db: str) -> Iterator[tuple[str, str, str]]:
+    """Start the local Hireflix on a free loopback port in this process; yield (url, key, webhook secret)."""
     from hireflix_sandbox.testing import running_sandbox
 
     with running_sandbox(db_path=db) as sandbox:
-        yield sandbox.url, sandbox.api_key
+        yield sandbox.url, sandbox.api_key, sandbox.runtime.webhook_secret
+
+
+def _sandbox_webhook_settings(settings: Settings, secret: str, host: str, port: int) -> Settings:
+    """Over HTTP against the embedded sandbox, receive its webhooks with no setup.
+
+    The webhook secret is the sandbox company's own (read from the sandbox in this process, as a user
+    would copy it from the Hireflix dashboard), and the public URL is this server on loopback, which the
+    sandbox reaches. Either one given explicitly wins.
+    """
+    from hireflix_mcp.server import is_loopback
+
+    update: dict[str, object] = {}
+    if settings.webhook_secret is None:
+        update["webhook_secret"] = SecretStr(secret)
+    if settings.public_url is None:
+        reachable = host if is_loopback(host) else "127.0.0.1"
+        if ":" in reachable:
+            reachable = f"[{reachable.strip('[]')}]"
+        update["public_url"] = f"http://{reachable}:{port}"
+    return settings.model_copy(update=update)
 
 
 def _print_connect_help(args: argparse.Namespace, api_url: str) -> None:
@@ -74,6 +99,10 @@ def _print_connect_help(args: argparse.Namespace, api_url: str) -> None:
     if args.transport == "http":
         url = f"http://{args.host}:{args.port}/mcp"
         print(f"  MCP endpoint: {url}", file=sys.stderr)
+        print(
+            "  Webhooks:     create_webhook without a url points the sandbox at this server's receiver",
+            file=sys.stderr,
+        )
         print(
             f"  Inspector:    npx @modelcontextprotocol/inspector --cli {url} --method tools/list",
             file=sys.stderr,
@@ -91,7 +120,9 @@ def _serve(args: argparse.Namespace) -> int:
     from hireflix_mcp.tools.catalog import Profile
 
     try:
-        settings = Settings.from_env(confirm=args.confirm, log_level=args.log_level)
+        settings = Settings.from_env(
+            confirm=args.confirm, log_level=args.log_level, public_url=args.public_url
+        )
         profile = Profile.parse(args.toolsets, args.tools, args.exclude_tools, args.read_only)
     except (ValidationError, ValueError) as exc:
         print(f"hireflix-mcp: {exc}", file=sys.stderr)
@@ -100,8 +131,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     with contextlib.ExitStack() as stack:
         if args.sandbox:
-            url, key = stack.enter_context(_sandbox_backend(args.sandbox_db))
+            url, key, webhook_secret = stack.enter_context(_sandbox_backend(args.sandbox_db))
             settings = settings.model_copy(update={"api_url": url, "api_key": SecretStr(key)})
+            if args.transport == "http":
+                settings = _sandbox_webhook_settings(settings, webhook_secret, args.host, args.port)
             _print_connect_help(args, url)
         elif settings.api_key is None:
             print(
@@ -150,10 +183,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser(
         "sandbox", help="run the local Hireflix (see `hireflix-mcp sandbox --help`)", add_help=False
     )
+    sub.add_parser(
+        "doctor",
+        help="check the key, then validate every operation against the live schema "
+        "(see `hireflix-mcp doctor --help`)",
+        add_help=False,
+    )
     if argv and argv[0] == "sandbox":
         from hireflix_sandbox.app import main as sandbox_main
 
         return sandbox_main(argv[1:])
+    if argv and argv[0] == "doctor":
+        from hireflix_mcp.doctor import main as doctor_main
+
+        return doctor_main(argv[1:])
     args = parser.parse_args(argv)
     return _serve(args)
 

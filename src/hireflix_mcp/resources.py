@@ -6,7 +6,8 @@
   score, questions answered, links.
 - `hireflix://interviews/{interview_id}/transcript` (Markdown): one section per question with its title,
   the answer's duration and language, and the transcribed answer fenced as candidate content.
-- `hireflix://events` (JSON): webhook events the server received, newest first.
+- `hireflix://events` (JSON): webhook events the server received, newest first. Clients can subscribe
+  to it (`ResourceSubscriptions`) and hear when the webhook receiver stores a new event.
 
 Candidate-written text is sanitised (`candidate_text`) and, in Markdown, shown only inside a fenced block
 under a line saying it is untrusted; the fence is longer than any backtick run in the text, so nothing a
@@ -20,13 +21,21 @@ never contains the API key.
 from __future__ import annotations
 
 import json
+import logging
 import re
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import anyio
 from mcp.server import MCPServer
+from mcp.server.connection import Connection
+from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
+from mcp.server.subscriptions import InMemorySubscriptionBus, ResourceUpdated, SubscriptionBus
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_REQUEST, EmptyResult, SubscribeRequestParams, UnsubscribeRequestParams
 from pydantic import BaseModel, Field
 
 from hireflix_mcp.completions import register_completions, request_app_state
@@ -49,6 +58,8 @@ from hireflix_mcp.tools.positions import _detail
 
 if TYPE_CHECKING:
     from hireflix_mcp.events import StoredEvent
+
+logger = logging.getLogger("hireflix_mcp.resources")
 
 POSITIONS_URI = "hireflix://positions"
 POSITION_URI = "hireflix://positions/{position_id}"
@@ -410,8 +421,89 @@ async def read_events() -> str:
     return to_json({"events": [_event_row(e) for e in events], "note": note})
 
 
-def register_resources(server: MCPServer[Any]) -> None:
-    """Register every resource, template and the completion handler on `server`."""
+# ------------------------------------------------------------------------------------ subscriptions
+
+NOTIFY_TIMEOUT = 2.0
+"""Longest one client may hold up a resource-updated notification (the webhook answer waits for it)."""
+
+
+class ResourceSubscriptions:
+    """Who wants to hear that a resource changed, in both protocol eras, and telling them.
+
+    Handshake era: `resources/subscribe` records the client's connection; `updated(uri)` sends
+    `notifications/resources/updated` on that connection's standalone stream (the GET stream over HTTP).
+    Connections are held weakly, so a client that goes away is forgotten without unsubscribing.
+    2026-07-28: clients open `subscriptions/listen` with the URIs they want; the SDK's listen handler
+    serves those streams from `bus` (pass it to `MCPServer(subscriptions=...)`), and `updated(uri)`
+    publishes to it. A bus over a shared pub/sub backend would reach listeners on other replicas too.
+    """
+
+    def __init__(self, bus: SubscriptionBus | None = None) -> None:
+        self.bus: SubscriptionBus = bus or InMemorySubscriptionBus()
+        self._legacy: weakref.WeakKeyDictionary[Connection, set[str]] = weakref.WeakKeyDictionary()
+
+    @staticmethod
+    def _connection(ctx: ServerRequestContext[Any, Any]) -> Connection:
+        # `ctx.session` is a per-request proxy; the connection it wraps is what outlives the request,
+        # and the SDK offers handlers no public handle on it.
+        return ctx.session._connection
+
+    async def subscribe(
+        self, ctx: ServerRequestContext[Any, Any], params: SubscribeRequestParams
+    ) -> EmptyResult:
+        connection = self._connection(ctx)
+        if not connection.has_standalone_channel:
+            raise MCPError(
+                INVALID_REQUEST,
+                "This connection cannot receive notifications (stateless HTTP): read the resource again "
+                "to see changes, or use subscriptions/listen (protocol 2026-07-28).",
+            )
+        self._legacy.setdefault(connection, set()).add(str(params.uri))
+        return EmptyResult()
+
+    async def unsubscribe(
+        self, ctx: ServerRequestContext[Any, Any], params: UnsubscribeRequestParams
+    ) -> EmptyResult:
+        self._legacy.get(self._connection(ctx), set()).discard(str(params.uri))
+        return EmptyResult()
+
+    def subscribers(self, uri: str) -> int:
+        """How many handshake-era connections subscribed to `uri`."""
+        return sum(1 for uris in list(self._legacy.values()) if uri in uris)
+
+    async def updated(self, uri: str) -> None:
+        """Tell every subscriber of `uri`, in either era, that it changed. Never raises for a client."""
+
+        async def tell(connection: Connection) -> None:
+            # Best-effort (a closed stream is dropped by the SDK), and bounded: a client that stopped
+            # reading must not hold up the others or the webhook answer.
+            with anyio.move_on_after(NOTIFY_TIMEOUT) as scope:
+                await connection.send_resource_updated(uri)
+            if scope.cancelled_caught:
+                logger.warning("a subscriber did not take a resource update within %s s", NOTIFY_TIMEOUT)
+
+        async with anyio.create_task_group() as group:
+            for connection, uris in list(self._legacy.items()):
+                if uri in uris:
+                    group.start_soon(tell, connection)
+        await self.bus.publish(ResourceUpdated(uri=uri))
+
+    def install(self, server: MCPServer[Any]) -> None:
+        """Serve `resources/subscribe` and `resources/unsubscribe` (handshake era) on `server`."""
+        # `MCPServer` has no public registration for these methods; the low-level server does.
+        lowlevel = server._lowlevel_server
+        lowlevel.add_request_handler("resources/subscribe", SubscribeRequestParams, self.subscribe)
+        lowlevel.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, self.unsubscribe)
+
+
+def register_resources(server: MCPServer[Any], subscriptions: ResourceSubscriptions | None = None) -> None:
+    """Register every resource, template and the completion handler on `server`.
+
+    With `subscriptions`, clients may also subscribe to resources (only `hireflix://events` changes
+    while the server runs: the webhook receiver calls `subscriptions.updated(EVENTS_URI)`).
+    """
+    if subscriptions is not None:
+        subscriptions.install(server)
     server.resource(
         POSITIONS_URI,
         name="positions",

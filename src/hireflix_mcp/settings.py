@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 DEFAULT_API_URL = "https://api.hireflix.com/me"
+WEBHOOK_RECEIVER_PATH = "/webhooks/hireflix"
+"""Where the HTTP server receives Hireflix webhooks (next to `/mcp`)."""
 
 ConfirmPolicy = Literal["auto", "token", "off"]
 
@@ -35,7 +38,30 @@ class Settings(BaseModel):
     state_db: str = Field(
         default=":memory:", description="HIREFLIX_MCP_STATE_DB: SQLite file for received webhook events"
     )
+    public_url: str | None = Field(
+        default=None,
+        description="HIREFLIX_MCP_PUBLIC_URL: this server's address as Hireflix reaches it "
+        "(create_webhook then defaults to <public_url>/webhooks/hireflix)",
+    )
     log_level: str = "INFO"
+
+    @property
+    def webhook_receiver_url(self) -> str | None:
+        """This server's webhook receiver as Hireflix reaches it; None without a public URL."""
+        return f"{self.public_url}{WEBHOOK_RECEIVER_PATH}" if self.public_url else None
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_a_base(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(
+                "HIREFLIX_MCP_PUBLIC_URL must be an absolute http(s) URL without query, "
+                "e.g. https://mcp.example.com"
+            )
+        return value.strip().rstrip("/")
 
     @field_validator("api_url")
     @classmethod
@@ -61,6 +87,7 @@ class Settings(BaseModel):
             "HIREFLIX_MCP_AUTH_TOKEN": "auth_token",
             "HIREFLIX_WEBHOOK_SECRET": "webhook_secret",
             "HIREFLIX_MCP_STATE_DB": "state_db",
+            "HIREFLIX_MCP_PUBLIC_URL": "public_url",
             "HIREFLIX_MCP_LOG_LEVEL": "log_level",
         }
         for var, field in mapping.items():

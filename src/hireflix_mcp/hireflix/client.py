@@ -18,7 +18,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 import httpx2
-from graphql import get_introspection_query
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from hireflix_mcp.hireflix.errors import (
@@ -494,6 +493,8 @@ class HireflixClient:
     # ------------------------------------------------------------------------------ schema
     async def introspect(self) -> dict[str, Any]:
         """The live schema by introspection (for `hireflix-mcp doctor`), retried like any read."""
+        from graphql import get_introspection_query  # only `doctor` needs it: kept off server start-up
+
         operation = Operation(
             name="IntrospectionQuery", document=get_introspection_query(), kind="query", retry="read"
         )

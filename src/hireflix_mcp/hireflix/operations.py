@@ -15,18 +15,13 @@ import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from graphql import (
-    DocumentNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    OperationDefinitionNode,
-    OperationType,
-    Visitor,
-    parse,
-    visit,
-)
+if TYPE_CHECKING:
+    from graphql import DocumentNode, FragmentDefinitionNode, OperationDefinitionNode
+
+# graphql-core is imported inside the loader functions, not here: it costs more to import than the
+# rest of this package, and a server answers its first request (tools/list) without any document.
 
 OperationKind = Literal["query", "mutation"]
 
@@ -110,6 +105,8 @@ def operation_files() -> list[str]:
 
 
 def _spreads(node: DocumentNode | FragmentDefinitionNode | OperationDefinitionNode) -> set[str]:
+    from graphql import FragmentSpreadNode, Visitor, visit
+
     found: set[str] = set()
 
     class _Collect(Visitor):
@@ -123,6 +120,8 @@ def _spreads(node: DocumentNode | FragmentDefinitionNode | OperationDefinitionNo
 @functools.cache
 def _fragment_sources() -> dict[str, tuple[str, frozenset[str]]]:
     """Fragment name -> (its source text, the fragments it spreads)."""
+    from graphql import FragmentDefinitionNode, parse
+
     text = _read(FRAGMENTS_FILE)
     fragments: dict[str, tuple[str, frozenset[str]]] = {}
     for definition in parse(text).definitions:
@@ -149,6 +148,8 @@ def _needed_fragments(direct: set[str]) -> list[str]:
 
 
 def _load(file_name: str) -> Operation:
+    from graphql import OperationDefinitionNode, OperationType, parse
+
     text = _read(file_name)
     definitions = parse(text).definitions
     operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]

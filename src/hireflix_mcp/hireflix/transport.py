@@ -117,12 +117,42 @@ class GraphQLTransport:
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
         self._jitter = jitter
-        self._client = httpx2.AsyncClient(
-            transport=transport,
+        self._transport = transport
+        # Built on the first request, not here: building one imports the HTTP stack and loads the CA
+        # bundle (tens of ms), which a server would otherwise pay before answering its first request.
+        self._client: httpx2.AsyncClient | None = None
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"GraphQLTransport(url={self._url!r}, max_retries={self.max_retries})"
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    async def aclose(self) -> None:
+        self._closed = True
+        if self._client is not None:
+            await self._client.aclose()
+
+    def _http(self) -> httpx2.AsyncClient:
+        """The pooled client, built on first use and then reused for every request."""
+        if self._client is None:
+            if self._closed:
+                raise RuntimeError("Cannot send a request, as the client has been closed.")
+            self._client = self._build_client()
+        return self._client
+
+    def _build_client(self) -> httpx2.AsyncClient:
+        return httpx2.AsyncClient(
+            transport=self._transport,
             # Proxy variables from the environment apply to the real API, never to a loopback sandbox.
-            trust_env=urlsplit(url).hostname not in LOOPBACK_HOSTS,
+            trust_env=urlsplit(self._url).hostname not in LOOPBACK_HOSTS,
             timeout=httpx2.Timeout(
-                connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout
+                connect=self._connect_timeout,
+                read=self._read_timeout,
+                write=self._read_timeout,
+                pool=self._connect_timeout,
             ),
             # Below common server keep-alive timeouts (uvicorn: 5 s), so a pooled connection is not
             # reused just as the server closes it, which would turn a harmless retry into an unknown outcome.
@@ -133,16 +163,6 @@ class GraphQLTransport:
                 "User-Agent": USER_AGENT,
             },
         )
-
-    def __repr__(self) -> str:
-        return f"GraphQLTransport(url={self._url!r}, max_retries={self.max_retries})"
-
-    @property
-    def url(self) -> str:
-        return self._url
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
 
     # ------------------------------------------------------------------------------ execute
     async def execute(
@@ -204,7 +224,7 @@ class GraphQLTransport:
         logger.debug("Hireflix %s: sending", name)
         started = time.monotonic()
         try:
-            response = await self._client.post(self._url, content=body, headers={"X-API-KEY": key})
+            response = await self._http().post(self._url, content=body, headers={"X-API-KEY": key})
         except (httpx2.ConnectTimeout, httpx2.PoolTimeout):
             raise _Failure(
                 Timeout(name, self._connect_timeout, phase="accept the connection"), "no"

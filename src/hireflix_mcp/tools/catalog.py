@@ -313,7 +313,8 @@ TOOLS: tuple[ToolSpec, ...] = (
         "create_webhook",
         "Create a webhook",
         "Asks Hireflix to POST interview events (interview.create, interview.finish, "
-        "interview.status-change, interview.delete, interview.score-updated) to a URL.",
+        "interview.status-change, interview.delete, interview.score-updated) to a URL; omit url to use "
+        "this server's own receiver.",
         "webhooks",
         "write",
     ),

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from mcp.server.mcpserver import Elicit, Resolve
+from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 from hireflix_mcp.confirm import Approval, ConfirmForm, NotAsked
@@ -58,6 +59,10 @@ def _webhook_url(value: str) -> str:
     return url
 
 
+def _optional_webhook_url(value: str | None) -> str | None:
+    return None if value is None else _webhook_url(value)
+
+
 def _unique(events: list[hx.WebhookEvent]) -> list[hx.WebhookEvent]:
     return list(dict.fromkeys(events))
 
@@ -84,6 +89,16 @@ WebhookUrl = Annotated[
         description="Where Hireflix POSTs events: https (http only for loopback, for local testing).",
     ),
     AfterValidator(_webhook_url),
+]
+OptionalWebhookUrl = Annotated[
+    str | None,
+    Field(
+        min_length=10,
+        max_length=2048,
+        description="Where Hireflix POSTs events: https (http only for loopback, for local testing). Omit "
+        "to use this server's own receiver (when the server was started with its public URL).",
+    ),
+    AfterValidator(_optional_webhook_url),
 ]
 WebhookEvents = Annotated[
     list[hx.WebhookEvent],
@@ -156,14 +171,46 @@ async def list_webhooks(ctx: Ctx) -> WebhookList:
     return WebhookList(webhooks=hooks, total=len(hooks))
 
 
+SIGNATURE_NOTE = (
+    "Hireflix signs each POST with the header x-hireflix-signature: base64 HMAC-SHA256 of the raw body with "
+    "the company's webhook secret (in the Hireflix dashboard). Verify it before trusting an event."
+)
+OWN_RECEIVER_NOTE = (
+    "Events go to this server's own webhook receiver, which verifies their signatures: "
+    "list_webhook_events and the hireflix://events resource show them as they arrive."
+)
+
+
+def own_receiver_url(settings: Settings) -> str:
+    """This server's webhook receiver URL, or a `ToolError` saying why webhooks cannot point here."""
+    if settings.webhook_receiver_url is None:
+        raise ToolError(
+            "url is required: this server does not know the address Hireflix can reach it at. Pass url, "
+            "or restart the server with --public-url <its public https address> (HIREFLIX_MCP_PUBLIC_URL) "
+            "to point webhooks at its own receiver."
+        )
+    if not receiver_configured(settings):
+        raise ToolError(
+            "url is required: this server's webhook receiver is off because HIREFLIX_WEBHOOK_SECRET is not "
+            "set (it needs the company's webhook secret to verify events). Pass url, or restart the server "
+            "with the secret."
+        )
+    try:
+        return _webhook_url(settings.webhook_receiver_url)
+    except ValueError as exc:
+        raise ToolError(f"This server's public URL cannot receive webhooks: {exc}") from None
+
+
 @upstream_errors
-async def create_webhook(url: WebhookUrl, events: WebhookEvents, ctx: Ctx) -> CreatedWebhook:
-    hook = await hireflix(ctx).create_webhook(url, events)
+async def create_webhook(
+    url: OptionalWebhookUrl = None, *, events: WebhookEvents, ctx: Ctx
+) -> CreatedWebhook:
+    settings = app_state(ctx).settings
+    target = url if url is not None else own_receiver_url(settings)
+    hook = await hireflix(ctx).create_webhook(target, events)
+    own = receiver_configured(settings) and target == settings.webhook_receiver_url
     return CreatedWebhook(
-        **WebhookOut.of(hook).model_dump(),
-        note="Hireflix signs each POST with the header x-hireflix-signature: base64 HMAC-SHA256 of the raw "
-        "body with the company's webhook secret (in the Hireflix dashboard). Verify it before trusting "
-        "an event.",
+        **WebhookOut.of(hook).model_dump(), note=OWN_RECEIVER_NOTE if own else SIGNATURE_NOTE
     )
 
 
@@ -228,7 +275,11 @@ UNPOLLABLE_EVENTS = frozenset({"interview.delete", "interview.score-updated"})
 
 
 def receiver_configured(settings: Settings) -> bool:
-    """Whether this server can receive webhooks: it needs the secret to verify their signatures."""
+    """Whether this server can receive webhooks: it needs the secret to verify their signatures.
+
+    Over HTTP the receiver route is served exactly then (see `hireflix_mcp.webhooks`); `serve --sandbox
+    --transport http` fills the secret in from the embedded sandbox.
+    """
     return settings.webhook_secret is not None
 
 

@@ -1,0 +1,216 @@
+"""The webhook receiver: `POST /webhooks/hireflix`, where Hireflix delivers interview events.
+
+Served next to `/mcp` in HTTP mode when `HIREFLIX_WEBHOOK_SECRET` is set. The MCP bearer token does not
+apply here (Hireflix cannot send it); the signature does. Each POST goes through, in this order:
+
+| check | answer |
+|---|---|
+| body over `MAX_BODY_BYTES` (declared or actually sent) | 413, nothing read further |
+| `x-hireflix-signature` missing, or not base64(HMAC-SHA256(secret, raw body)) | 401, nothing stored |
+| body not a JSON object with a string `event` and a numeric `date` (`data`: object) | 400, nothing stored |
+| the same raw body accepted before (a retry or a replay) | 200 `{"accepted": true, "duplicate": true}` |
+| otherwise: stored, subscribers notified | 200 `{"accepted": true, "duplicate": false}` |
+
+The signature is compared in constant time and checked before the body is parsed, so unauthenticated
+bytes never reach the JSON parser. Hireflix documents no timestamp or nonce, so a captured delivery can
+be replayed: the store keeps one event per raw body, which makes a replay (or Hireflix retrying) harmless.
+Event names outside today's five are stored too, so an event Hireflix adds later is not lost.
+A store failure is a 5xx, which tells Hireflix to try again.
+"""
+
+from __future__ import annotations
+
+import base64
+import builtins
+import hashlib
+import hmac
+import json
+import logging
+import threading
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from hireflix_mcp.events import EventStore, SqliteEventStore, StoredEvent
+from hireflix_mcp.settings import WEBHOOK_RECEIVER_PATH
+
+logger = logging.getLogger("hireflix_mcp.webhooks")
+
+SIGNATURE_HEADER = "x-hireflix-signature"
+MAX_BODY_BYTES = 256 * 1024
+"""Largest body accepted. An interview snapshot is a few KiB; this leaves room for long names and
+metadata while keeping what an unauthenticated sender can make the server buffer small."""
+MAX_EVENT_NAME = 100
+
+Notify = Callable[[], Awaitable[None]]
+
+
+def sign(secret: str, body: bytes) -> str:
+    """base64(HMAC-SHA256(secret, body)): the `x-hireflix-signature` Hireflix sends with `body`."""
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode("ascii")
+
+
+def signature_matches(secret: str, body: bytes, presented: str | None) -> bool:
+    """Whether `presented` signs `body` under `secret`, compared in constant time."""
+    if not presented:
+        return False
+    # surrogateescape: any header text maps to bytes, so odd input compares unequal instead of raising.
+    return hmac.compare_digest(
+        sign(secret, body).encode("ascii"), presented.encode("utf-8", "surrogateescape")
+    )
+
+
+class StoreUnavailable(RuntimeError):
+    """The shared event store is not open (the server is starting or stopping)."""
+
+
+class SharedEventStore:
+    """One `EventStore` per built server, shared by every connection's tools and the webhook receiver.
+
+    The server's lifespan runs once per HTTP server but once per in-process connection. The store opens
+    when the first lifespan enters `opened()` and closes when the last one leaves, so the receiver writes
+    where the tools read, and a `":memory:"` store lives exactly as long as something uses it.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._store: SqliteEventStore | None = None
+        self._users = 0
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def opened(self) -> Iterator[EventStore]:
+        with self._lock:
+            if self._store is None:
+                self._store = SqliteEventStore(self._path)
+            self._users += 1
+            store = self._store
+        try:
+            yield store
+        finally:
+            with self._lock:
+                self._users -= 1
+                if self._users == 0:
+                    self._store = None
+                    store.close()
+
+    @property
+    def current(self) -> EventStore:
+        store = self._store
+        if store is None:
+            raise StoreUnavailable("the event store is not open")
+        return store
+
+    # EventStore, delegating to the open store (what the receiver writes through).
+
+    def add(self, event_name: str, date_ms: float, data: Mapping[str, Any], raw_body: bytes) -> bool:
+        return self.current.add(event_name, date_ms, data, raw_body)
+
+    def list(
+        self, since_ms: float | None = None, event: str | None = None, limit: int = 20
+    ) -> builtins.list[StoredEvent]:
+        return self.current.list(since_ms, event, limit)
+
+    def count(self) -> int:
+        return self.current.count()
+
+    def close(self) -> None:
+        """Closing happens when the last user leaves `opened()`; nothing to do here."""
+
+
+class BadEvent(ValueError):
+    """A signed body that is not a Hireflix event."""
+
+
+def parse_event(body: bytes) -> tuple[str, float, dict[str, Any]]:
+    """(event name, date in epoch ms, data) from a webhook body; `BadEvent` says what is wrong."""
+    try:
+        payload = json.loads(body)
+    except ValueError as exc:  # includes UnicodeDecodeError
+        raise BadEvent(f"body is not JSON: {exc}") from None
+    if not isinstance(payload, dict):
+        raise BadEvent("body must be a JSON object with event, date and data")
+    event = payload.get("event")
+    if not isinstance(event, str) or not event or len(event) > MAX_EVENT_NAME:
+        raise BadEvent("event must be a non-empty string, e.g. interview.finish")
+    date = payload.get("date")
+    if isinstance(date, bool) or not isinstance(date, int | float):
+        raise BadEvent("date must be a number (epoch milliseconds)")
+    data = payload.get("data", {})
+    if not isinstance(data, dict):
+        raise BadEvent("data must be a JSON object (the interview snapshot)")
+    return event, float(date), data
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message}, status_code=status)
+
+
+def _too_large() -> JSONResponse:
+    return _error(413, "body_too_large", f"body over {MAX_BODY_BYTES} bytes")
+
+
+async def _read_body(request: Request) -> bytes | None:
+    """The body, or None when it is larger than `MAX_BODY_BYTES` (stops reading at the limit)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return None
+    return bytes(body)
+
+
+def webhook_route(store: EventStore, secret: str, notify: Notify, path: str = WEBHOOK_RECEIVER_PATH) -> Route:
+    """The receiver as a Starlette route (POST only) at `path`."""
+    return Route(path, webhook_endpoint(store, secret, notify), methods=["POST"], name="hireflix_webhook")
+
+
+def webhook_endpoint(
+    store: EventStore, secret: str, notify: Notify
+) -> Callable[[Request], Awaitable[Response]]:
+    """The request handler that verifies, de-duplicates and stores webhook events, then calls `notify`.
+
+    `notify` runs only for a newly stored event (not for a duplicate); it should be best-effort, since
+    the event is already stored when it runs.
+    """
+    if not secret:
+        raise ValueError("the webhook receiver needs a non-empty secret")
+
+    async def receive_webhook(request: Request) -> Response:
+        try:
+            body = await _read_body(request)
+        except ClientDisconnect:
+            return Response(status_code=400)
+        if body is None:
+            return _too_large()
+        if not signature_matches(secret, body, request.headers.get(SIGNATURE_HEADER)):
+            present = SIGNATURE_HEADER in request.headers
+            logger.warning("webhook rejected: %s signature", "wrong" if present else "missing")
+            return _error(
+                401,
+                "invalid_signature",
+                f"{SIGNATURE_HEADER} {'does not match the body' if present else 'is missing'}",
+            )
+        try:
+            event, date_ms, data = parse_event(body)
+        except BadEvent as exc:
+            return _error(400, "bad_event", str(exc))
+        try:
+            stored = store.add(event, date_ms, data, body)
+        except StoreUnavailable:
+            return _error(503, "unavailable", "the server is starting or stopping; retry")
+        if stored:
+            logger.info("webhook event %s stored", event)
+            await notify()
+        else:
+            logger.info("webhook event %s was a duplicate; ignored", event)
+        return JSONResponse({"accepted": True, "duplicate": not stored})
+
+    return receive_webhook

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
-import uvicorn
 from graphql import build_schema, graphql
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -22,8 +20,7 @@ from hireflix_mcp import cli, doctor
 from hireflix_mcp.doctor import check_documents, diff_guesses, parse_marks
 from hireflix_mcp.hireflix.operations import OPERATIONS, schema_sdl
 from hireflix_sandbox.testing import RunningSandbox
-from hireflix_sandbox.testing import _free_socket as free_socket  # the sandbox's own loopback plumbing
-from hireflix_sandbox.testing import _ThreadServer as ThreadServer
+from hireflix_sandbox.testing import serving as serving_app
 from tests.client.test_client_documents import INFERRED
 
 FAKE_KEY = "fake-hireflix-key-0123456789"
@@ -62,18 +59,8 @@ def fake_hireflix(sdl: str) -> Starlette:
 @contextmanager
 def serving(app: Starlette) -> Iterator[str]:
     """Serve `app` on a loopback port in a background thread; yield its `/me` URL."""
-    sock = free_socket("127.0.0.1")
-    port = sock.getsockname()[1]
-    server = ThreadServer(uvicorn.Config(app, lifespan="off", log_config=None, access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        assert server.ready.wait(10), "the fake Hireflix did not start"
-        yield f"http://127.0.0.1:{port}/me"
-    finally:
-        server.request_stop()
-        thread.join(10)
-        sock.close()
+    with serving_app(app) as (base_url, _server):
+        yield f"{base_url}/me"
 
 
 def run_doctor(capsys: pytest.CaptureFixture[str], url: str, key: str | None, *flags: str) -> tuple[int, str]:

@@ -20,10 +20,11 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 import httpx2
 import uvicorn
+from starlette.types import ASGIApp
 
 from .app import SandboxConfig, SandboxRuntime, create_app, runtime_of
 from .store import Store
@@ -166,14 +167,15 @@ def _free_socket(host: str) -> socket.socket:
 
 
 @contextmanager
-def running_sandbox(config: SandboxConfig | None = None, **overrides: Any) -> Iterator[RunningSandbox]:
-    """Serve a fresh sandbox (default: in-memory, seed 1, demo data) on 127.0.0.1 for the `with` body."""
-    config = dataclasses.replace(config or SandboxConfig(), **overrides)
-    app = create_app(config)
+def serving(app: ASGIApp, *, lifespan: Literal["on", "off"] = "off") -> Iterator[tuple[str, _ThreadServer]]:
+    """Serve any ASGI `app` on 127.0.0.1 in a background thread; yield its base URL and the server.
+
+    Start-up waits on a readiness event, never a sleep; the `with` exit stops the server at once.
+    """
     host = "127.0.0.1"
     sock = _free_socket(host)
     port = sock.getsockname()[1]
-    uv_config = uvicorn.Config(app, lifespan="on", log_config=None, log_level="warning", access_log=False)
+    uv_config = uvicorn.Config(app, lifespan=lifespan, log_config=None, log_level="warning", access_log=False)
     server = _ThreadServer(uv_config)
     failure: list[BaseException] = []
 
@@ -183,25 +185,32 @@ def running_sandbox(config: SandboxConfig | None = None, **overrides: Any) -> It
         except BaseException as exc:  # noqa: BLE001 - reported to the starting thread below
             failure.append(exc)
 
-    thread = threading.Thread(target=serve, name=f"hireflix-sandbox:{port}", daemon=True)
+    thread = threading.Thread(target=serve, name=f"loopback-server:{port}", daemon=True)
     thread.start()
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not server.ready.wait(0.005):
             if not thread.is_alive():
-                raise RuntimeError("the sandbox server failed to start") from (
-                    failure[0] if failure else None
-                )
+                raise RuntimeError("the server failed to start") from (failure[0] if failure else None)
             if time.monotonic() > deadline:
-                raise TimeoutError(f"the sandbox server did not start within {STARTUP_TIMEOUT} s")
-        sandbox = RunningSandbox(runtime_of(app), server, f"http://{host}:{port}")
-        try:
-            yield sandbox
-        finally:
-            sandbox.http.close()
+                raise TimeoutError(f"the server did not start within {STARTUP_TIMEOUT} s")
+        yield f"http://{host}:{port}", server
     finally:
         server.request_stop()
         thread.join(SHUTDOWN_TIMEOUT)
         sock.close()
         if thread.is_alive():
-            raise RuntimeError("the sandbox server did not stop in time")
+            raise RuntimeError("the server did not stop in time")
+
+
+@contextmanager
+def running_sandbox(config: SandboxConfig | None = None, **overrides: Any) -> Iterator[RunningSandbox]:
+    """Serve a fresh sandbox (default: in-memory, seed 1, demo data) on 127.0.0.1 for the `with` body."""
+    config = dataclasses.replace(config or SandboxConfig(), **overrides)
+    app = create_app(config)
+    with serving(app, lifespan="on") as (base_url, server):
+        sandbox = RunningSandbox(runtime_of(app), server, base_url)
+        try:
+            yield sandbox
+        finally:
+            sandbox.http.close()

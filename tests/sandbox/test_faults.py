@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +13,6 @@ import anyio
 import anyio.to_thread
 import httpx2
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -30,6 +27,7 @@ from hireflix_sandbox.faults import (
     operation_names,
     parse_spec,
 )
+from hireflix_sandbox.testing import serving
 
 INVITE = (
     "mutation inviteCandidate { inviteCandidateToInterview("
@@ -44,26 +42,9 @@ LIST_POSITIONS = "query ListPositions { positions { id name } }"
 
 @contextmanager
 def serve(app: ASGIApp) -> Iterator[str]:
-    """Run `app` under uvicorn in a thread; the socket listens before the thread starts, so no waiting."""
-    # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on accepted sockets whose proto says TCP, and
-    # without it every response (headers and body written apart) waits ~40 ms for a delayed ACK.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app, lifespan="off", log_config=None, access_log=False, timeout_graceful_shutdown=2
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-    assert not thread.is_alive(), "uvicorn did not stop"
+    """Run `app` under uvicorn in a thread on loopback; yield its base URL."""
+    with serving(app) as (base_url, _server):
+        yield base_url
 
 
 @dataclass

@@ -15,13 +15,13 @@ import anyio
 import anyio.to_thread
 import httpx2
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from hireflix_sandbox.testing import serving
 from hireflix_sandbox.webhooks import (
     SIGNATURE_HEADER,
     WebhookDispatcher,
@@ -44,26 +44,9 @@ DATE_MS = 1_717_171_717_000
 
 @contextmanager
 def serve(app: ASGIApp) -> Iterator[str]:
-    """Run `app` under uvicorn in a thread; the socket listens before the thread starts, so no waiting."""
-    # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on accepted sockets whose proto says TCP, and
-    # without it every response (headers and body written apart) waits ~40 ms for a delayed ACK.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app, lifespan="off", log_config=None, access_log=False, timeout_graceful_shutdown=2
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-    assert not thread.is_alive(), "uvicorn did not stop"
+    """Run `app` under uvicorn in a thread on loopback; yield its base URL."""
+    with serving(app) as (base_url, _server):
+        yield base_url
 
 
 @dataclass(frozen=True)

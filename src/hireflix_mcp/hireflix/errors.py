@@ -274,7 +274,7 @@ class GraphQLRequestError(APIError):
 class MalformedResponseError(APIError):
     def __init__(self, operation: str, detail: str, *, retryable: bool = True) -> None:
         advice = (
-            "retrying may help."
+            "retrying in a few seconds may help."
             if retryable
             else "this usually means a guessed part of schema.graphql is wrong; run `hireflix-mcp doctor`."
         )

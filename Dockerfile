@@ -22,7 +22,7 @@ RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin hire
 USER 10001
 WORKDIR /tmp
 EXPOSE 8000
-# No dedicated health route: a TCP connect to the port is what "serving" means here.
+# /healthz answers without the bearer token: liveness only, it does not call Hireflix.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
-  CMD ["python", "-c", "import socket; socket.create_connection(('127.0.0.1', 8000), timeout=3).close()"]
+  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=3)"]
 CMD ["hireflix-mcp", "serve", "--transport", "http", "--host", "0.0.0.0", "--port", "8000"]

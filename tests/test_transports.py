@@ -139,6 +139,14 @@ async def test_http_with_a_token_rejects_missing_and_wrong_bearer(sandbox: Runni
                     assert await _positions_via(client)
 
 
+async def test_http_serves_a_health_route_without_the_token(sandbox: RunningSandbox) -> None:
+    with _serve_http(_env(sandbox, HIREFLIX_MCP_AUTH_TOKEN="t0k3n-for-tests-only")) as (url, _proc):
+        async with httpx2.AsyncClient(timeout=5) as http:
+            health = await http.get(url.replace("/mcp", "/healthz"))
+    assert health.status_code == 200
+    assert health.json()["status"] == "ok"
+
+
 async def test_http_rejects_a_foreign_origin_and_host(sandbox: RunningSandbox) -> None:
     with _serve_http(_env(sandbox)) as (url, _proc):
         body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}

@@ -18,6 +18,8 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.streamable_http import EventStore as SSEEventStore
 from mcp.server.transport_security import TransportSecuritySettings
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hireflix_mcp import __version__
@@ -96,11 +98,20 @@ def build_server(
         # Custom routes sit outside /mcp, so the bearer token does not guard it; the signature does.
         server.custom_route(WEBHOOK_RECEIVER_PATH, ["POST"], name="hireflix_webhook")(endpoint)
     register_prompts(server)
+    server.custom_route(HEALTH_PATH, ["GET"], name="health")(_health)
     if conformance_fixtures:
         from hireflix_mcp.conformance import add_conformance_fixtures
 
         add_conformance_fixtures(server)
     return server
+
+
+HEALTH_PATH = "/healthz"
+
+
+async def _health(_request: Request) -> Response:
+    """Liveness for load balancers and container healthchecks (HTTP only; says nothing of Hireflix)."""
+    return JSONResponse({"status": "ok", "server": "hireflix-mcp", "version": __version__})
 
 
 def mcp_tool(spec: ToolSpec) -> Tool:

@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import json
 import logging
+import os
 import shlex
 import sys
 from collections.abc import Iterator, Sequence
@@ -40,8 +41,9 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--stateless", action="store_true", help="stateless streamable HTTP (for replicas)")
     p.add_argument(
         "--allowed-hosts",
-        default="",
-        help="extra Host header values accepted over HTTP, comma-separated (e.g. mcp.example.com:*)",
+        default=os.environ.get("HIREFLIX_MCP_ALLOWED_HOSTS", ""),
+        help="extra Host header values accepted over HTTP, comma-separated (e.g. mcp.example.com:*); "
+        "env HIREFLIX_MCP_ALLOWED_HOSTS",
     )
     p.add_argument(
         "--public-url",

@@ -38,16 +38,19 @@ class CanaryLogHandler(logging.Handler):
         super().__init__(logging.DEBUG)
         self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
         self._canary = canary
-        self._lock_leaks = threading.Lock()
+        self._lock = threading.Lock()
+        self.records = 0
         self.leaks: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        with self._lock:
+            self.records += 1
         try:
             formatted = self.format(record)
         except (TypeError, ValueError):  # a record whose arguments do not fit its format string
             formatted = f"{record.msg!r} {record.args!r}"
         if self._canary in formatted:
-            with self._lock_leaks:
+            with self._lock:
                 self.leaks.append(formatted)
 
 

@@ -35,7 +35,7 @@ from mcp.server.mcpserver import (
     Elicit,
     ElicitationResult,
 )
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from hireflix_mcp.settings import ConfirmPolicy
 
@@ -179,9 +179,11 @@ class ConfirmationTokens:
 
 
 class ConfirmForm(BaseModel):
-    """What the human is asked through elicitation."""
+    """What the human is asked through elicitation. Strict: only a real `true` approves."""
 
-    confirm: bool = Field(title="Go ahead", description="Tick to carry out the action described above.")
+    model_config = ConfigDict(extra="forbid")
+
+    confirm: StrictBool = Field(title="Go ahead", description="Tick to carry out the action described above.")
 
 
 class NotAsked(BaseModel):

@@ -18,6 +18,7 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.streamable_http import EventStore as SSEEventStore
 from mcp.server.transport_security import TransportSecuritySettings
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -124,7 +125,13 @@ def mcp_tool(spec: ToolSpec) -> Tool:
         annotations=spec.annotations,
         structured_output=True,
     )
-    tool.parameters = compact_schema(tool.parameters)
+    # Unknown argument names are an error naming them (a misspelt confirmation_token must not vanish).
+    loose = tool.fn_metadata.arg_model
+    strict: type[BaseModel] = type(
+        loose.__name__, (loose,), {"model_config": {**loose.model_config, "extra": "forbid"}}
+    )
+    tool.fn_metadata.arg_model = strict  # type: ignore[assignment]  # a subclass of the SDK's ArgModelBase
+    tool.parameters = compact_schema(strict.model_json_schema(by_alias=True))
     if tool.fn_metadata.output_schema is not None:
         tool.fn_metadata.output_schema = compact_schema(tool.fn_metadata.output_schema, output=True)
     return tool

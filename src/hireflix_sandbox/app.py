@@ -16,6 +16,8 @@ and resolver faults; HTTP 400 only for a body that is not a GraphQL request at a
 from __future__ import annotations
 
 import argparse
+import copy
+import functools
 import hmac
 import json
 import logging
@@ -131,30 +133,35 @@ class RequestCounter:
             self._by_field.clear()
 
 
-def describe_request(body: bytes) -> tuple[str | None, list[str]]:
+def describe_request(body: bytes) -> tuple[str | None, tuple[str, ...]]:
     """The operationName (given, or the document's only operation's) and the field paths it selects."""
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        return None, []
+        return None, ()
     if not isinstance(payload, dict):
-        return None, []
+        return None, ()
     name = payload.get("operationName") if isinstance(payload.get("operationName"), str) else None
     query = payload.get("query")
     if not isinstance(query, str):
-        return name, []
+        return name, ()
+    return _describe_query(query, name)
+
+
+@functools.lru_cache(maxsize=256)
+def _describe_query(query: str, name: str | None) -> tuple[str | None, tuple[str, ...]]:
     try:
         document = parse(query, no_location=True)
     except GraphQLError:
-        return name, []
+        return name, ()
     operation = _select_operation(document, name)
     if operation is None:
-        return name, []
+        return name, ()
     if name is None and operation.name is not None:
         name = operation.name.value
     root = SCHEMA.mutation_type if operation.operation == OperationType.MUTATION else SCHEMA.query_type
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    return name, _field_paths(operation.selection_set, root, fragments, "", frozenset())
+    return name, tuple(_field_paths(operation.selection_set, root, fragments, "", frozenset()))
 
 
 def _select_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
@@ -317,17 +324,26 @@ def _format_error(error: GraphQLError, default_code: str) -> dict[str, Any]:
     return formatted
 
 
+@functools.lru_cache(maxsize=256)
+def _checked_document(query: str) -> tuple[DocumentNode | None, dict[str, Any] | None]:
+    """The parsed and validated document, or the error body: cached, as clients send the same few texts."""
+    try:
+        document = parse(query)
+    except GraphQLError as error:
+        return None, {"errors": [_format_error(error, "GRAPHQL_PARSE_FAILED")]}
+    validation_errors = validate(SCHEMA, document)
+    if validation_errors:
+        return None, {"errors": [_format_error(e, "GRAPHQL_VALIDATION_FAILED") for e in validation_errors]}
+    return document, None
+
+
 def execute_request(
     query: str, variables: dict[str, Any] | None, operation_name: str | None, ctx: RequestContext
 ) -> dict[str, Any]:
     """Parse, validate and run one GraphQL request; the JSON response body."""
-    try:
-        document = parse(query)
-    except GraphQLError as error:
-        return {"errors": [_format_error(error, "GRAPHQL_PARSE_FAILED")]}
-    validation_errors = validate(SCHEMA, document)
-    if validation_errors:
-        return {"errors": [_format_error(e, "GRAPHQL_VALIDATION_FAILED") for e in validation_errors]}
+    document, early = _checked_document(query)
+    if document is None:
+        return copy.deepcopy(early) if early else {}
     result = execute_sync(
         SCHEMA, document, context_value=ctx, variable_values=variables, operation_name=operation_name
     )

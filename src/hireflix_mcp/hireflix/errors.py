@@ -218,9 +218,13 @@ class ServerError(APIError):
 
     def __init__(self, operation: str, status: int, retry_after: float | None = None) -> None:
         self.status = status
+        when = (
+            f"retrying after {retry_after:g} s may help"
+            if retry_after
+            else "retrying in a few seconds may help"
+        )
         super().__init__(
-            f"Hireflix failed with HTTP {status} on {operation}. The fault is on Hireflix's side; "
-            "retrying in a few seconds may help.",
+            f"Hireflix failed with HTTP {status} on {operation}. The fault is on Hireflix's side; {when}.",
             operation=operation,
             retry_after=retry_after,
         )

@@ -693,6 +693,11 @@ class _BulkRun:
         """Monotonic time before which no row is sent: set when a 429 escapes the client's own retries."""
         self.halted: str | None = None
         self.done = sum(1 for r in rows if r.outcome is not None)
+        # Kept up to date as rows finish: recounting every row after each one made a 500-row call quadratic.
+        self.counts: dict[str, int] = {}
+        for r in rows:
+            if r.outcome is not None:
+                self.counts[r.outcome] = self.counts.get(r.outcome, 0) + 1
 
     async def run(self) -> None:
         await self._progress()
@@ -702,6 +707,8 @@ class _BulkRun:
             async with limiter:
                 await self._send(row)
             self.done += 1
+            if row.outcome is not None:
+                self.counts[row.outcome] = self.counts.get(row.outcome, 0) + 1
             await self._progress()
 
         async with anyio.create_task_group() as group:
@@ -710,14 +717,12 @@ class _BulkRun:
                     group.start_soon(one, row)
 
     async def _progress(self) -> None:
-        counts = {
-            o: sum(1 for r in self.rows if r.outcome == o) for o in ("invited", "already_invited", "failed")
-        }
+        counts = self.counts
         await self.ctx.report_progress(
             self.done,
             len(self.rows),
-            f"{self.done}/{len(self.rows)} rows: {counts['invited']} invited, "
-            f"{counts['already_invited']} already invited, {counts['failed']} failed",
+            f"{self.done}/{len(self.rows)} rows: {counts.get('invited', 0)} invited, "
+            f"{counts.get('already_invited', 0)} already invited, {counts.get('failed', 0)} failed",
         )
 
     async def _send(self, row: _Row) -> None:

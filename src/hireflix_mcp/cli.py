@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -118,6 +119,17 @@ def _print_connect_help(args: argparse.Namespace, api_url: str) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    # Start-up only builds long-lived objects (modules, schemas, validators): collecting cycles among
+    # them is wasted work (~45 ms of a cold start here). `_run` freezes them once built, so later
+    # collections skip them too. Restored on every path: tests call `main` in their own process.
+    gc.disable()
+    try:
+        return _run(args)
+    finally:
+        gc.enable()
+
+
+def _run(args: argparse.Namespace) -> int:
     from hireflix_mcp.server import build_server, http_app
     from hireflix_mcp.tools.catalog import Profile
 
@@ -152,6 +164,8 @@ def _serve(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"hireflix-mcp: {exc}", file=sys.stderr)
             return 2
+        gc.freeze()
+        gc.enable()
         if args.transport == "stdio":
             server.run()
             return 0

@@ -37,8 +37,8 @@ SHARED_SCHEMA = Path("/work/shared/hireflix/schema.graphql")
 
 EXPECTED_OPERATIONS = {
     "ListPositions", "GetPosition", "CreatePosition", "UpdatePosition", "ArchivePosition", "DeletePosition",
-    "InviteCandidate", "SearchInterviews", "GetInterview", "GetInterviewTranscript", "GetInterviewMedia",
-    "GetInterviewAccessInfo", "DeleteInterview", "ScoreInterview", "CommentOnInterview",
+    "InviteCandidate", "SearchInterviews", "FindCandidate", "GetInterview", "GetInterviewTranscript",
+    "GetInterviewMedia", "GetInterviewAccessInfo", "DeleteInterview", "ScoreInterview", "CommentOnInterview",
     "SetInterviewFinalist", "SetInterviewArchived", "ShareInterview", "GetAccountLogs", "ListMembers",
     "AddMember", "RemoveMember",
     "ListWebhooks", "GetWebhookSecret", "CreateWebhook", "UpdateWebhook", "DeleteWebhook", "WhoAmI",

@@ -59,7 +59,7 @@ PAGE_LIMIT = 16_000
 
 READ_OPERATIONS = frozenset(
     {"GetInterview", "GetInterviewTranscript", "GetInterviewMedia", "GetInterviewAccessInfo"}
-    | {"SearchInterviews", "ListPositions", "GetPosition"}
+    | {"SearchInterviews", "FindCandidate", "ListPositions", "GetPosition"}
 )
 
 

@@ -8,6 +8,8 @@ import pytest
 from mcp import Client
 
 from hireflix_mcp.hireflix import models as hx
+from hireflix_mcp.hireflix.client import HireflixClient
+from hireflix_mcp.hireflix.errors import GraphQLRequestError
 from hireflix_sandbox.store import InterviewRecord
 from hireflix_sandbox.testing import RunningSandbox
 from tests.tools.conftest import Era, connect, data, error_text
@@ -294,8 +296,8 @@ async def test_find_candidate_by_email_finds_interviews_in_every_position(
     assert {i["position_name"] for i in result["interviews"]} == {p.name for p in positions}
     assert result["positions_searched"] == len(sandbox.store.positions())
     assert result["capped"] is False
-    # One listing of positions, then one search per position.
-    assert total_requests(sandbox) == 1 + len(sandbox.store.positions())
+    # One request searches every position (FindCandidate), not a listing plus one search per position.
+    assert total_requests(sandbox) == 1
 
 
 async def test_find_candidate_by_full_name_needs_every_word(sandbox: RunningSandbox) -> None:
@@ -326,6 +328,51 @@ async def test_find_candidate_caps_a_broad_query_and_says_so(sandbox: RunningSan
     assert len(result["interviews"]) == 50
     assert result["capped"] is True
     assert "refine" in result["message"]
+
+
+async def test_find_candidate_by_name_sends_exactly_one_request(sandbox: RunningSandbox) -> None:
+    record = sandbox.store.all_interviews()[3]
+    async with connect(sandbox) as client:
+        sandbox.reset_request_counts()
+        result = data(await client.call_tool("find_candidate", {"query": record.first_name}))
+        counts = sandbox.request_counts()
+    assert record.id in {i["id"] for i in result["interviews"]}
+    assert result["positions_searched"] == len(sandbox.store.positions())
+    assert result["positions_failed"] == []
+    assert counts["total"] == 1
+    assert counts["by_operation_name"] == {"FindCandidate": 1}
+
+
+async def test_find_candidate_searches_position_by_position_when_hireflix_refuses_the_single_query(
+    sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refusals = 0
+
+    async def refuse(*_: object, **__: object) -> list[hx.PositionMatches]:
+        nonlocal refusals
+        refusals += 1
+        raise GraphQLRequestError(
+            "FindCandidate",
+            ['Cannot query field "interviewList" on type "Position".'],
+            ["GRAPHQL_VALIDATION_FAILED"],
+        )
+
+    monkeypatch.setattr(HireflixClient, "find_candidate_everywhere", refuse)
+    positions = [p for p in sandbox.store.positions() if p.archived is None][:2]
+    async with connect(sandbox) as client:
+        ids = {
+            await _invite(client, p.id, "fallback@example.com", "Quorra", "Fallbackson") for p in positions
+        }
+        sandbox.reset_request_counts()
+        first = data(await client.call_tool("find_candidate", {"query": "fallback@example.com"}))
+        assert total_requests(sandbox) == 1 + len(sandbox.store.positions())
+        second = data(await client.call_tool("find_candidate", {"query": "Quorra Fallbackson"}))
+    for result in (first, second):
+        assert {i["id"] for i in result["interviews"]} == ids
+        assert result["positions_searched"] == len(sandbox.store.positions())
+        assert result["positions_failed"] == []
+    # The refusal is remembered: the second find went straight to the per-position path.
+    assert refusals == 1
 
 
 async def test_find_candidate_rejects_a_too_short_query_before_sending(sandbox: RunningSandbox) -> None:

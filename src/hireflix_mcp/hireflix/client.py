@@ -46,6 +46,7 @@ from hireflix_mcp.hireflix.models import (
     InviteResult,
     Position,
     PositionDetail,
+    PositionMatches,
     PositionQuestionInput,
     ShareLink,
     TeamMember,
@@ -348,6 +349,29 @@ class HireflixClient:
         page = self._parse(InterviewPage, position.get("interviewList") or {}, "SearchInterviews")
         more = len(page.results) >= limit and page.last_cursor is not None
         return page.model_copy(update={"next_cursor": page.last_cursor if more else None})
+
+    async def find_candidate_everywhere(
+        self,
+        filter: Mapping[str, Any] | InterviewCondition | None = None,
+        limit_per_position: int = 20,
+    ) -> list[PositionMatches]:
+        """Every position (archived ones included), each with the first page (up to
+        `limit_per_position`) of its interviews matching `filter`, in ONE request (`FindCandidate`).
+        A position's `interview_list.next_cursor` is set, as in `search_interviews`, when more of its
+        interviews match than are listed; continue with `search_interviews`."""
+        as_filter = build_interview_filter(filter) if isinstance(filter, InterviewCondition) else filter
+        variables = {"input": interview_list_input(as_filter, limit_per_position, None, None)}
+        data = await self._run("FindCandidate", variables)
+        found: list[PositionMatches] = []
+        for raw in data.get("positions") or []:
+            if raw is None:
+                continue
+            position = self._parse(PositionMatches, raw, "FindCandidate")
+            page = position.interview_list
+            more = len(page.results) >= limit_per_position and page.last_cursor is not None
+            next_page = page.model_copy(update={"next_cursor": page.last_cursor if more else None})
+            found.append(position.model_copy(update={"interview_list": next_page}))
+        return found
 
     async def get_interview(self, id: str) -> InterviewDetail:
         data = await self._run("GetInterview", {"id": id})

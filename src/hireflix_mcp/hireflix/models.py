@@ -29,6 +29,10 @@ def _drop_nulls(value: Any) -> Any:
     return value
 
 
+def _empty_if_null(value: Any) -> Any:
+    return {} if value is None else value
+
+
 NonNullList = Annotated[list[Any], BeforeValidator(_drop_nulls)]
 StrList = Annotated[list[str], BeforeValidator(_drop_nulls)]
 
@@ -315,6 +319,19 @@ class InterviewPage(HireflixModel):
 
     next_cursor: str | None = None
     """Not on the wire: set by the client to `last_cursor` when another page may follow, else None."""
+
+
+class PositionMatches(HireflixModel):
+    """One position's page of matches from `FindCandidate` (every position searched in one request)."""
+
+    id: str
+    name: str | None = None
+    archived: float | None = None
+    """Epoch ms when the position was archived, else None."""
+    interview_list: Annotated[InterviewPage, BeforeValidator(_empty_if_null)] = Field(
+        default_factory=InterviewPage
+    )
+    """This position's matches; null on the wire (as SearchInterviews also allows) reads as none."""
 
 
 class InviteResult(HireflixModel):

@@ -42,6 +42,7 @@ RETRY_POLICIES: Mapping[str, RetryPolicy] = {
     "ListPositions": "read",
     "GetPosition": "read",
     "SearchInterviews": "read",
+    "FindCandidate": "read",
     "GetInterview": "read",
     "GetInterviewTranscript": "read",
     "GetInterviewMedia": "read",

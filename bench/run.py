@@ -356,7 +356,7 @@ async def bench_find_candidate(url: str) -> list[Row]:
             "<= 3x",
         ),
         Row(
-            "  diagnostic: ours vs its requests POSTed directly (positions, then 8 searches at a time)",
+            "  diagnostic: ours vs the fallback's requests POSTed directly (positions, then 8 at a time)",
             f"{o:.0f} ms",
             f"{d:.0f} ms direct ({d / b:.2f}x one search)",
             o / d,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,28 +22,16 @@ from hireflix_mcp.cli import main as cli_main
 from hireflix_mcp.server import is_loopback, transport_security
 from hireflix_mcp.settings import Settings
 from hireflix_sandbox.testing import RunningSandbox
+from tests.serving import free_port, server_env
 
 pytestmark = pytest.mark.anyio
 
 CANARY = "hfx-canary-key-Zq8y1V0-never-print"
 
 
-def _env(sandbox: RunningSandbox, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HIREFLIX_")}
-    env.update({"HIREFLIX_API_URL": sandbox.url, "HIREFLIX_API_KEY": sandbox.api_key, **extra})
-    return env
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @contextmanager
 def _serve_http(env: dict[str, str], *args: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = _free_port()
+    port = free_port()
     cmd = [
         sys.executable,
         "-m",
@@ -91,7 +78,7 @@ async def _positions_via(client: Client) -> list[dict[str, Any]]:
 
 async def test_serve_over_stdio_lists_tools_and_answers_a_call(sandbox: RunningSandbox) -> None:
     params = StdioServerParameters(
-        command=sys.executable, args=["-m", "hireflix_mcp.cli", "serve"], env=_env(sandbox)
+        command=sys.executable, args=["-m", "hireflix_mcp.cli", "serve"], env=server_env(sandbox)
     )
     with anyio.fail_after(30):
         async with Client(params) as client:
@@ -115,7 +102,7 @@ async def test_serve_over_streamable_http_answers_in_both_eras(
     sandbox: RunningSandbox, stateless: bool
 ) -> None:
     extra = ("--stateless",) if stateless else ()
-    with _serve_http(_env(sandbox), *extra) as (url, _proc):
+    with _serve_http(server_env(sandbox), *extra) as (url, _proc):
         for mode in ("legacy", "auto"):
             with anyio.fail_after(30):
                 async with Client(url, mode=mode) as client:
@@ -124,7 +111,7 @@ async def test_serve_over_streamable_http_answers_in_both_eras(
 
 async def test_http_with_a_token_rejects_missing_and_wrong_bearer(sandbox: RunningSandbox) -> None:
     token = "t0k3n-for-tests-only"
-    with _serve_http(_env(sandbox, HIREFLIX_MCP_AUTH_TOKEN=token)) as (url, _proc):
+    with _serve_http(server_env(sandbox, HIREFLIX_MCP_AUTH_TOKEN=token)) as (url, _proc):
         body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
         headers = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
         async with httpx2.AsyncClient(timeout=5) as http:
@@ -140,7 +127,7 @@ async def test_http_with_a_token_rejects_missing_and_wrong_bearer(sandbox: Runni
 
 
 async def test_http_serves_a_health_route_without_the_token(sandbox: RunningSandbox) -> None:
-    with _serve_http(_env(sandbox, HIREFLIX_MCP_AUTH_TOKEN="t0k3n-for-tests-only")) as (url, _proc):
+    with _serve_http(server_env(sandbox, HIREFLIX_MCP_AUTH_TOKEN="t0k3n-for-tests-only")) as (url, _proc):
         async with httpx2.AsyncClient(timeout=5) as http:
             health = await http.get(url.replace("/mcp", "/healthz"))
     assert health.status_code == 200
@@ -148,7 +135,7 @@ async def test_http_serves_a_health_route_without_the_token(sandbox: RunningSand
 
 
 async def test_http_rejects_a_foreign_origin_and_host(sandbox: RunningSandbox) -> None:
-    with _serve_http(_env(sandbox)) as (url, _proc):
+    with _serve_http(server_env(sandbox)) as (url, _proc):
         body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
         headers = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
         async with httpx2.AsyncClient(timeout=5) as http:
@@ -186,7 +173,7 @@ async def test_api_key_never_reaches_the_client_or_the_log_of_a_stdio_server(
     sandbox: RunningSandbox, tmp_path: Path
 ) -> None:
     # The sandbox rejects the canary key, so every call fails with an authentication error.
-    env = _env(sandbox, HIREFLIX_API_KEY=CANARY, HIREFLIX_MCP_LOG_LEVEL="DEBUG")
+    env = server_env(sandbox, HIREFLIX_API_KEY=CANARY, HIREFLIX_MCP_LOG_LEVEL="DEBUG")
     params = StdioServerParameters(command=sys.executable, args=["-m", "hireflix_mcp.cli", "serve"], env=env)
     log_path = tmp_path / "stderr.log"
     with log_path.open("w") as errlog, anyio.fail_after(30):

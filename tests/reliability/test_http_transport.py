@@ -19,7 +19,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from hireflix_sandbox.testing import RunningSandbox, running_sandbox
 from tests.conftest import CANARY_API_KEY
-from tests.reliability.serving import MCP_HEADERS, PING, HttpServer, serve_http, server_env
+from tests.serving import MCP_HEADERS, PING, HttpServer, serve_http, server_env
 
 pytestmark = pytest.mark.anyio
 

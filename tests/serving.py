@@ -1,4 +1,4 @@
-"""`hireflix-mcp serve` as a real subprocess for the reliability suites (no tests here)."""
+"""`hireflix-mcp serve` as a real subprocess, for the transport and reliability tests (no tests here)."""
 
 from __future__ import annotations
 

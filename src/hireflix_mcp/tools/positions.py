@@ -184,15 +184,27 @@ async def _position_phrase(ctx: Ctx, position_id: str) -> str:
     )
 
 
+async def _ask_about_position(
+    ctx: Ctx, position_id: str, confirmation_token: str | None, question: str
+) -> Elicit[ConfirmForm] | NotAsked:
+    """Confirmation for an action on one position; `question` has a `{position}` placeholder."""
+
+    async def preview() -> str:
+        return question.format(position=await _position_phrase(ctx, position_id))
+
+    return await app_state(ctx).confirmation.ask(ctx, preview, confirmation_token)
+
+
 @upstream_errors
 async def _confirm_archive(
     ctx: Ctx, position_id: str, confirmation_token: str | None
 ) -> Elicit[ConfirmForm] | NotAsked:
-    async def preview() -> str:
-        phrase = await _position_phrase(ctx, position_id)
-        return f"Archive the position {phrase}? It stops accepting invites; its interviews stay readable."
-
-    return await app_state(ctx).confirmation.ask(ctx, preview, confirmation_token)
+    return await _ask_about_position(
+        ctx,
+        position_id,
+        confirmation_token,
+        "Archive the position {position}? It stops accepting invites; its interviews stay readable.",
+    )
 
 
 @upstream_errors
@@ -219,11 +231,12 @@ async def archive_position(
 async def _confirm_delete(
     ctx: Ctx, position_id: str, confirmation_token: str | None
 ) -> Elicit[ConfirmForm] | NotAsked:
-    async def preview() -> str:
-        phrase = await _position_phrase(ctx, position_id)
-        return f"Delete the position {phrase} and every interview in it? This cannot be undone."
-
-    return await app_state(ctx).confirmation.ask(ctx, preview, confirmation_token)
+    return await _ask_about_position(
+        ctx,
+        position_id,
+        confirmation_token,
+        "Delete the position {position} and every interview in it? This cannot be undone.",
+    )
 
 
 @upstream_errors

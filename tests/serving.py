@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx2
 
-from hireflix_sandbox.testing import RunningSandbox
+from hireflix_sandbox.embedded import RunningSandbox
 
 STARTUP_POLLS = 300
 """Readiness probes, each waiting at most 0.1 s for the process: ~30 s for a cold interpreter."""

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from mcp import Client
 from mcp.types import Completion, PromptReference, ResourceTemplateReference
 
 from hireflix_mcp.completions import match_positions
+from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.hireflix.models import Position
+from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
-from hireflix_sandbox.testing import RunningSandbox
 from tests.tools.conftest import Era, connect
 
 pytestmark = pytest.mark.anyio
@@ -128,6 +131,43 @@ async def test_every_typed_word_must_match_so_a_full_name_narrows_to_one_candida
         for r in sandbox.store.all_interviews()
         if r.first_name == "Fatima" and r.last_name == target.last_name
     }
+
+
+def _plain(text: str | None) -> str:
+    stripped = (c for c in unicodedata.normalize("NFD", text or "") if not unicodedata.combining(c))
+    return "".join(stripped).casefold()
+
+
+@pytest.mark.parametrize(
+    ("typed", "first", "last"),
+    [("costa liam", "Liam", "Costa"), ("Clarke, Laura", "Laura", "Clarke"), ("bjorn", "Björn", None)],
+)
+async def test_a_name_in_either_order_or_without_its_accents_completes_like_a_search(
+    sandbox: RunningSandbox, typed: str, first: str, last: str | None
+) -> None:
+    expected = {
+        r.id
+        for r in sandbox.store.all_interviews()
+        if _plain(first) in _plain(r.first_name) and (last is None or _plain(last) in _plain(r.last_name))
+    }
+    assert expected
+    async with connect(sandbox) as client:
+        completion = await complete(client, SUMMARIZE, "interview_id", typed)
+    assert set(completion.values) == expected
+
+
+async def test_completion_finds_the_same_interviews_when_hireflix_refuses_or_and(
+    sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    position = next(p for p in sandbox.store.positions() if p.name == "Senior Backend Engineer")
+    async with connect(sandbox) as client:
+        served = await complete(client, COMPARE, "interview_id", "a", {"position_id": position.id})
+        # Combinator names the sandbox does not know: it refuses them as Hireflix would a wrong guess.
+        monkeypatch.setattr(hx, "FILTER_OR", "anyOf")
+        monkeypatch.setattr(hx, "FILTER_AND", "allOf")
+        fallen_back = await complete(client, COMPARE, "interview_id", "a", {"position_id": position.id})
+    assert fallen_back.values
+    assert fallen_back.values == served.values
 
 
 async def test_part_of_an_email_completes_to_that_interview(sandbox: RunningSandbox) -> None:

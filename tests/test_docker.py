@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from hireflix_sandbox.testing import RunningSandbox, running_sandbox
+from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILE = ROOT / "Dockerfile"

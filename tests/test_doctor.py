@@ -19,8 +19,8 @@ from starlette.routing import Route
 from hireflix_mcp import cli, doctor
 from hireflix_mcp.doctor import check_documents, diff_guesses, parse_marks
 from hireflix_mcp.hireflix.operations import OPERATIONS, schema_sdl
-from hireflix_sandbox.testing import RunningSandbox
-from hireflix_sandbox.testing import serving as serving_app
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import serving as serving_app
 from tests.client.test_client_documents import INFERRED
 
 FAKE_KEY = "fake-hireflix-key-0123456789"

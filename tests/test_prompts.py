@@ -9,7 +9,7 @@ from mcp.types import INVALID_PARAMS, EmbeddedResource, GetPromptResult, TextCon
 
 from hireflix_mcp.prompts import COMPARE_MAX_TRANSCRIPTS, COMPARE_TRANSCRIPT_CHARS, PROMPT_TRANSCRIPT_CHARS
 from hireflix_mcp.sanitize import candidate_text
-from hireflix_sandbox.testing import RunningSandbox
+from hireflix_sandbox.embedded import RunningSandbox
 from tests.test_resources import (
     HOSTILE,
     HOSTILE_MARKERS,

@@ -22,8 +22,8 @@ from mcp.types import INTERNAL_ERROR, INVALID_PARAMS, EmbeddedResource, TextReso
 from hireflix_mcp.events import SqliteEventStore
 from hireflix_mcp.resources import TRANSCRIPT_MAX_CHARS, fenced_candidate_text
 from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE, candidate_text
+from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
-from hireflix_sandbox.testing import RunningSandbox
 from tests.tools.conftest import Era, connect
 
 pytestmark = pytest.mark.anyio

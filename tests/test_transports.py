@@ -21,7 +21,7 @@ from mcp.client.streamable_http import streamable_http_client
 from hireflix_mcp.cli import main as cli_main
 from hireflix_mcp.server import is_loopback, transport_security
 from hireflix_mcp.settings import Settings
-from hireflix_sandbox.testing import RunningSandbox
+from hireflix_sandbox.embedded import RunningSandbox
 from tests.serving import free_port, server_env
 
 pytestmark = pytest.mark.anyio

@@ -42,7 +42,7 @@ from hireflix_mcp.webhooks import (
     signature_matches,
     webhook_route,
 )
-from hireflix_sandbox.testing import RunningSandbox
+from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.webhooks import encode_event, sign
 from tests.tools.conftest import Era, connect, data, error_text, sandbox_settings
 

@@ -1,6 +1,8 @@
 """`hireflix-mcp serve | sandbox | doctor`: flags and environment into one frozen Settings, then run.
 
-stdout belongs to the protocol in stdio mode: everything this module says goes to stderr.
+stdout belongs to the protocol in stdio mode: everything this module says goes to stderr. A bad flag
+or environment variable is one line naming it and what it accepts, exit status 2; `serve` checks
+everything it can before it prints its banner or serves, so the banner only shows what works.
 """
 
 from __future__ import annotations
@@ -12,14 +14,42 @@ import json
 import logging
 import os
 import shlex
+import shutil
 import sys
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, NoReturn, get_args
 
 from pydantic import SecretStr, ValidationError
 
-from hireflix_mcp.settings import Settings
+from hireflix_mcp import __version__
+from hireflix_mcp.settings import (
+    LOG_LEVELS,
+    ConfirmPolicy,
+    Settings,
+    describe_invalid,
+    expected_values,
+    sqlite_file_ok,
+)
+
+if TYPE_CHECKING:
+    from hireflix_mcp.tools.catalog import Profile
 
 logger = logging.getLogger("hireflix_mcp")
+
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")  # noqa: S104  # names of binds, not binds
+AUTH_HEADER = '--header "Authorization: Bearer $HIREFLIX_MCP_AUTH_TOKEN"'
+"""How the banner's commands send the token: by the variable's name, never its value."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (what is wrong, where the help is) and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+class _Refused(Exception):
+    """`serve` cannot start as asked; each argument is one line for the person at the terminal."""
 
 
 def _configure_logging(level: str) -> None:
@@ -34,11 +64,36 @@ def _configure_logging(level: str) -> None:
             logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("serve", help="run the MCP server (stdio by default)")
-    p.add_argument("--transport", choices=("stdio", "http"), default="stdio")
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is invalid: expected a port number from 1 to 65535")
+    return int(text)
+
+
+def _sqlite_file(text: str) -> str:
+    if not sqlite_file_ok(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is invalid: expected {expected_values('state_db')}")
+    return text
+
+
+def _serve_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="run the MCP server (stdio by default)",
+        description="Run the Hireflix MCP server. Over stdio (the default) an MCP client such as Claude "
+        "Desktop starts it and speaks on its stdin and stdout; over HTTP (--transport http) clients "
+        "connect to http://HOST:PORT/mcp. It talks to Hireflix with HIREFLIX_API_KEY, or to a local "
+        "Hireflix with demo data under --sandbox. Flags win over the HIREFLIX_* environment variables "
+        "named in their help; the README's Configuration section lists them all.",
+    )
+    p.add_argument(
+        "--transport",
+        choices=("stdio", "http"),
+        default="stdio",
+        help="stdio: the client starts this process (default); http: streamable HTTP at /mcp",
+    )
     p.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
+    p.add_argument("--port", type=_port, default=8000, help="HTTP port (default 8000)")
     p.add_argument("--stateless", action="store_true", help="stateless streamable HTTP (for replicas)")
     p.add_argument(
         "--allowed-hosts",
@@ -52,7 +107,12 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "(HIREFLIX_MCP_PUBLIC_URL): create_webhook without a url then points at <it>/webhooks/hireflix",
     )
     p.add_argument("--sandbox", action="store_true", help="start the local Hireflix sandbox and use it")
-    p.add_argument("--sandbox-db", default=":memory:", help="sandbox SQLite file (default in memory)")
+    p.add_argument(
+        "--sandbox-db",
+        type=_sqlite_file,
+        default=":memory:",
+        help="sandbox SQLite file, kept between runs (default :memory:)",
+    )
     p.add_argument(
         "--toolsets", help="comma-separated toolsets, or 'all' (default positions,interviews,review,links)"
     )
@@ -60,62 +120,118 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--exclude-tools", help="single tools to remove, comma-separated")
     p.add_argument("--read-only", action="store_true", help="register read tools only (wins over everything)")
     p.add_argument(
-        "--confirm", choices=("auto", "token", "off"), help="confirmation policy (HIREFLIX_MCP_CONFIRM)"
+        "--confirm",
+        choices=get_args(ConfirmPolicy),
+        help="confirmation policy: auto, token or off (HIREFLIX_MCP_CONFIRM; default auto)",
     )
-    p.add_argument("--log-level", help="DEBUG, INFO, WARNING, ERROR (HIREFLIX_MCP_LOG_LEVEL)")
-    # Tests only: the MCP conformance suite's fixture tools/resources/prompts (hireflix_mcp.conformance).
-    p.add_argument("--conformance-fixtures", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        help="DEBUG, INFO, WARNING, ERROR or CRITICAL, any case (HIREFLIX_MCP_LOG_LEVEL; default INFO)",
+    )
 
 
 @contextlib.contextmanager
 def _sandbox_backend(db: str) -> Iterator[tuple[str, str, str]]:
     """Start the local Hireflix on a free loopback port in this process; yield (url, key, webhook secret)."""
-    from hireflix_sandbox.testing import running_sandbox
+    from hireflix_sandbox.embedded import running_sandbox
 
     with running_sandbox(db_path=db) as sandbox:
         yield sandbox.url, sandbox.api_key, sandbox.runtime.webhook_secret
+
+
+def _url_host(host: str) -> str:
+    """`host` as a client on this machine reaches a server bound to it, ready to put in a URL."""
+    reachable = "127.0.0.1" if host in WILDCARD_HOSTS else host
+    return f"[{reachable.strip('[]')}]" if ":" in reachable else reachable
 
 
 def _sandbox_webhook_settings(settings: Settings, secret: str, host: str, port: int) -> Settings:
     """Over HTTP against the embedded sandbox, receive its webhooks with no setup.
 
     The webhook secret is the sandbox company's own (read from the sandbox in this process, as a user
-    would copy it from the Hireflix dashboard), and the public URL is this server on loopback, which the
-    sandbox reaches. Either one given explicitly wins.
+    would copy it from the Hireflix dashboard), and the public URL is this server as the sandbox, on
+    this machine, reaches it. Either one given explicitly wins.
     """
-    from hireflix_mcp.server import is_loopback
-
     update: dict[str, object] = {}
     if settings.webhook_secret is None:
         update["webhook_secret"] = SecretStr(secret)
     if settings.public_url is None:
-        reachable = host if is_loopback(host) else "127.0.0.1"
-        if ":" in reachable:
-            reachable = f"[{reachable.strip('[]')}]"
-        update["public_url"] = f"http://{reachable}:{port}"
+        update["public_url"] = f"http://{_url_host(host)}:{port}"
     return settings.model_copy(update=update)
 
 
-def _print_connect_help(args: argparse.Namespace, api_url: str) -> None:
-    cmd = [sys.argv[0] if sys.argv and sys.argv[0] else "hireflix-mcp", "serve", "--sandbox"]
-    print(f"hireflix-mcp: using the local Hireflix sandbox at {api_url}", file=sys.stderr)
+def _self_command() -> list[str]:
+    """This program as another program starts it: an absolute path (a client has its own working
+    directory and PATH), or the interpreter with `-m` when it did not start as `hireflix-mcp`."""
+    launched = sys.argv[0] if sys.argv else ""
+    if os.path.basename(launched).startswith("hireflix-mcp"):
+        found = launched if os.sep in launched else shutil.which(launched)
+        if found and os.access(found, os.X_OK):
+            return [os.path.abspath(found)]
+    return [os.path.abspath(sys.executable), "-m", "hireflix_mcp.cli"]
+
+
+def _stdio_args(args: argparse.Namespace) -> list[str]:
+    """The `serve` arguments that start this same sandbox server over stdio, paths made absolute."""
+    argv = ["serve", "--sandbox"]
+    if args.sandbox_db != ":memory:":
+        argv += ["--sandbox-db", os.path.abspath(args.sandbox_db)]
+    options = {
+        "--toolsets": args.toolsets,
+        "--tools": args.tools,
+        "--exclude-tools": args.exclude_tools,
+        "--confirm": args.confirm,
+        "--log-level": args.log_level,
+    }
+    argv += [part for flag, value in options.items() if value for part in (flag, value)]
+    return [*argv, "--read-only"] if args.read_only else argv
+
+
+def _print_connect_help(args: argparse.Namespace, settings: Settings) -> None:
+    def say(line: str) -> None:
+        print(line, file=sys.stderr)
+
+    say(f"hireflix-mcp: using the local Hireflix sandbox at {settings.api_url}")
     if args.transport == "http":
-        url = f"http://{args.host}:{args.port}/mcp"
-        print(f"  MCP endpoint: {url}", file=sys.stderr)
-        print(
-            "  Webhooks:     create_webhook without a url points the sandbox at this server's receiver",
-            file=sys.stderr,
-        )
-        print(
-            f"  Inspector:    npx @modelcontextprotocol/inspector --cli {url} --method tools/list",
-            file=sys.stderr,
-        )
+        url = f"http://{_url_host(args.host)}:{args.port}/mcp"
+        header = f" {AUTH_HEADER}" if settings.auth_token is not None else ""
+        say(f"  MCP endpoint: {url}")
+        say("  Webhooks:     create_webhook without a url points the sandbox at this server's receiver")
+        say(f"  Inspector:    npx @modelcontextprotocol/inspector --cli {url}{header} --method tools/list")
         return
-    desktop = {"mcpServers": {"hireflix-sandbox": {"command": cmd[0], "args": cmd[1:]}}}
-    print("  Inspector:    npx @modelcontextprotocol/inspector --cli " + shlex.join(cmd), file=sys.stderr)
-    print("  Claude Desktop (claude_desktop_config.json):", file=sys.stderr)
-    print("    " + json.dumps(desktop), file=sys.stderr)
-    print("  Claude Code:  claude mcp add hireflix-sandbox -- " + shlex.join(cmd), file=sys.stderr)
+    command = [*_self_command(), *_stdio_args(args)]
+    desktop = {"mcpServers": {"hireflix-sandbox": {"command": command[0], "args": command[1:]}}}
+    say("  Inspector:    npx @modelcontextprotocol/inspector --cli " + shlex.join(command))
+    say("  Claude Desktop (claude_desktop_config.json):")
+    say("    " + json.dumps(desktop))
+    say("  Claude Code:  claude mcp add hireflix-sandbox -- " + shlex.join(command))
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    given = {"confirm": args.confirm, "log_level": args.log_level, "public_url": args.public_url}
+    flags = {field: "--" + field.replace("_", "-") for field, value in given.items() if value is not None}
+    try:
+        return Settings.from_env(**given)
+    except ValidationError as exc:
+        raise _Refused(*describe_invalid(exc, flags)) from None
+
+
+def _profile(args: argparse.Namespace) -> Profile:
+    """The tool profile, each of its flags checked against the catalogue on its own to name it."""
+    from hireflix_mcp.tools.catalog import Profile, select_tools
+
+    for flag, value, alone in (
+        ("--toolsets", args.toolsets, Profile.parse(toolsets=args.toolsets)),
+        ("--tools", args.tools, Profile.parse(tools=args.tools)),
+        ("--exclude-tools", args.exclude_tools, Profile.parse(exclude_tools=args.exclude_tools)),
+    ):
+        try:
+            select_tools(alone)
+        except ValueError as exc:
+            raise _Refused(f"{flag} {value!r} is invalid: {exc}") from None
+    return Profile.parse(args.toolsets, args.tools, args.exclude_tools, args.read_only)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -125,22 +241,25 @@ def _serve(args: argparse.Namespace) -> int:
     gc.disable()
     try:
         return _run(args)
+    except _Refused as refused:
+        for line in refused.args:
+            print(f"hireflix-mcp: {line}", file=sys.stderr)
+        return 2
     finally:
         gc.enable()
 
 
 def _run(args: argparse.Namespace) -> int:
+    """Check everything, start what is needed, build the server and its app, then say so and serve."""
     from hireflix_mcp.server import build_server, http_app
-    from hireflix_mcp.tools.catalog import Profile
 
-    try:
-        settings = Settings.from_env(
-            confirm=args.confirm, log_level=args.log_level, public_url=args.public_url
+    settings = _settings(args)
+    profile = _profile(args)
+    if not args.sandbox and settings.api_key is None:
+        raise _Refused(
+            "HIREFLIX_API_KEY is not set. Create a key in Hireflix under My account -> API keys, or run "
+            "with --sandbox to try the local Hireflix."
         )
-        profile = Profile.parse(args.toolsets, args.tools, args.exclude_tools, args.read_only)
-    except (ValidationError, ValueError) as exc:
-        print(f"hireflix-mcp: {exc}", file=sys.stderr)
-        return 2
     _configure_logging(settings.log_level)
 
     with contextlib.ExitStack() as stack:
@@ -149,42 +268,34 @@ def _run(args: argparse.Namespace) -> int:
             settings = settings.model_copy(update={"api_url": url, "api_key": SecretStr(key)})
             if args.transport == "http":
                 settings = _sandbox_webhook_settings(settings, webhook_secret, args.host, args.port)
-            _print_connect_help(args, url)
-        elif settings.api_key is None:
-            print(
-                "hireflix-mcp: HIREFLIX_API_KEY is not set. Create a key in Hireflix under My account -> "
-                "API keys, or run with --sandbox to try the local Hireflix.",
-                file=sys.stderr,
+        allowed = tuple(h.strip() for h in args.allowed_hosts.split(",") if h.strip())
+        try:
+            server = build_server(settings, profile)
+            app = (
+                http_app(
+                    server,
+                    settings,
+                    host=args.host,
+                    port=args.port,
+                    stateless=args.stateless,
+                    allowed_hosts=allowed,
+                )
+                if args.transport == "http"
+                else None
             )
-            return 2
+        except ValueError as exc:
+            raise _Refused(str(exc)) from None
+        if args.sandbox:
+            _print_connect_help(args, settings)
         if settings.confirm == "off":
             logger.warning("confirmation policy is OFF: destructive tools run without asking anyone")
-        try:
-            server = build_server(settings, profile, conformance_fixtures=args.conformance_fixtures)
-        except ValueError as exc:
-            print(f"hireflix-mcp: {exc}", file=sys.stderr)
-            return 2
         gc.freeze()
         gc.enable()
-        if args.transport == "stdio":
+        if app is None:
             server.run()
             return 0
         import uvicorn
 
-        allowed = tuple(h.strip() for h in args.allowed_hosts.split(",") if h.strip())
-        try:
-            app = http_app(
-                server,
-                settings,
-                host=args.host,
-                port=args.port,
-                stateless=args.stateless,
-                allowed_hosts=allowed,
-                conformance_fixtures=args.conformance_fixtures,
-            )
-        except ValueError as exc:
-            print(f"hireflix-mcp: {exc}", file=sys.stderr)
-            return 2
         uvicorn.run(
             app, host=args.host, port=args.port, log_level=settings.log_level.lower(), log_config=None
         )
@@ -193,8 +304,9 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="hireflix-mcp", description="Hireflix for AI assistants, over MCP.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="hireflix-mcp", description="Hireflix for AI assistants, over MCP.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{serve,sandbox,doctor}")
     _serve_parser(sub)
     sub.add_parser(
         "sandbox", help="run the local Hireflix (see `hireflix-mcp sandbox --help`)", add_help=False

@@ -2,10 +2,10 @@
 
 - `position_id`: positions whose name contains what the user typed (any case), or whose id starts with
   it; open positions before archived ones, best match first.
-- `interview_id`: interviews whose candidate first name, last name or e-mail contains what the user
-  typed (every word of it, any case). When the request's context already holds a `position_id`, only
-  that position is searched; otherwise the most recently updated positions are searched, a few at a
-  time, each for a few matches.
+- `interview_id`: interviews whose candidate has every typed word in their first or last name (the
+  client's name rule: any order, any case, any accent), or whose e-mail contains what was typed as one
+  word. When the request's context already holds a `position_id`, only that position is searched;
+  otherwise the most recently updated positions are searched, a few at a time, each for a few matches.
 - `status`: the four review stages.
 
 The protocol's `Completion` carries bare values (no labels), so ids come back alone, best first, at most
@@ -19,13 +19,11 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator, Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 import anyio
 from mcp.server import MCPServer
-from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.types import (
     Completion,
     CompletionArgument,
@@ -36,14 +34,10 @@ from mcp.types import (
 
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.errors import HireflixError
-from hireflix_mcp.hireflix.models import (
-    FILTER_OR,
-    INTERVIEW_STATUSES,
-    Interview,
-    Position,
-    case_insensitive_pattern,
-)
-from hireflix_mcp.tools.common import AppState
+from hireflix_mcp.hireflix.models import INTERVIEW_STATUSES, Interview, InterviewCondition, Position
+from hireflix_mcp.hireflix.names import fold
+from hireflix_mcp.hireflix.search import SearchPage
+from hireflix_mcp.state import install_app_state_middleware, request_app_state
 
 logger = logging.getLogger("hireflix_mcp.completions")
 
@@ -56,35 +50,6 @@ SEARCH_CONCURRENCY = 4
 MAX_QUERY_CHARS = 100
 
 HEX_ID = re.compile(r"^[0-9a-f]{24}$")
-
-# ------------------------------------------------------------------------------------ request state
-
-_app_state: ContextVar[AppState | None] = ContextVar("hireflix_mcp_app_state", default=None)
-
-
-async def expose_app_state(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
-    """Middleware: make this request's `AppState` readable by handlers that get no context."""
-    state = ctx.lifespan_context if isinstance(ctx.lifespan_context, AppState) else None
-    token = _app_state.set(state)
-    try:
-        return await call_next(ctx)
-    finally:
-        _app_state.reset(token)
-
-
-def request_app_state() -> AppState:
-    """The `AppState` of the request being handled (inside a handler wrapped by `expose_app_state`)."""
-    state = _app_state.get()
-    if state is None:  # pragma: no cover - a wiring bug, not a user error
-        raise RuntimeError("no AppState for this request: is the expose_app_state middleware installed?")
-    return state
-
-
-def install_app_state_middleware(server: MCPServer[Any]) -> None:
-    """Add `expose_app_state` to `server` once (idempotent)."""
-    if expose_app_state not in server.middleware:
-        server.middleware.append(expose_app_state)
-
 
 # ------------------------------------------------------------------------------------ matching
 
@@ -129,6 +94,7 @@ def match_positions(positions: Sequence[Position], typed: str) -> list[str]:
 
 
 def _candidate_fields(interview: Interview) -> tuple[str, str]:
+    """The candidate's full name and e-mail, without case or accents (as the search matched them)."""
     candidate = interview.candidate
     if candidate is None:
         return "", ""
@@ -137,46 +103,36 @@ def _candidate_fields(interview: Interview) -> tuple[str, str]:
         or candidate.name
         or " ".join(p for p in (candidate.first_name, candidate.last_name) if p)
     )
-    return _norm(full), _norm(candidate.email)
+    return fold(_norm(full)), fold(_norm(candidate.email))
 
 
-def _interview_rank(interview: Interview, words: Sequence[str]) -> tuple[int, ...] | None:
+def _interview_rank(interview: Interview, words: Sequence[str]) -> int:
+    """Sort key of a matching interview (lower is better): name start, word start, e-mail start, else."""
     name, email = _candidate_fields(interview)
-    if not words:
-        return (0,)
-    haystack = f"{name} {email}"
-    if not all(word in haystack for word in words):
-        return None
-    query = " ".join(words)
-    if name.startswith(query):
-        return (0,)
+    query = fold(" ".join(words))
+    if not query or name.startswith(query):
+        return 0
     if f" {query}" in f" {name}":
-        return (1,)
+        return 1
     if email.startswith(query):
-        return (2,)
-    return (3,)
+        return 2
+    return 3
 
 
-def _interview_filter(words: Sequence[str]) -> dict[str, Any] | None:
-    """Server-side filter: the longest typed word in the first name, last name or e-mail (any case).
-
-    Each word is checked again locally (`_interview_rank`), so "ana lop" finds Ana López.
-    """
+def _alternatives(words: Sequence[str]) -> list[InterviewCondition]:
+    """Whom the typed words may mean: a name, by the client's one rule (every word in the first or last
+    name, any case or accent: "ana lop" and "lopez, ana" find Ana López), or, typed as one word, part of
+    an e-mail. No words: anyone."""
     if not words:
-        return None
-    pattern = case_insensitive_pattern(max(words, key=len))
-    return {
-        FILTER_OR: [
-            {"firstName": {"regex": pattern}},
-            {"lastName": {"regex": pattern}},
-            {"email": {"regex": pattern}},
-        ]
-    }
+        return []
+    alternatives = [InterviewCondition(name=" ".join(words))]
+    if len(words) == 1:
+        alternatives.append(InterviewCondition(email_contains=words[0]))
+    return alternatives
 
 
-async def _search(hf: HireflixClient, position_id: str, words: Sequence[str], limit: int) -> list[Interview]:
-    page = await hf.search_interviews(position_id, _interview_filter(words), limit=limit)
-    return page.results
+async def _search(hf: HireflixClient, position_id: str, words: Sequence[str], limit: int) -> SearchPage:
+    return await hf.match_interviews(position_id, any_of=_alternatives(words), limit=limit)
 
 
 async def match_interviews(hf: HireflixClient, typed: str, position_id: str | None) -> Completion:
@@ -186,8 +142,9 @@ async def match_interviews(hf: HireflixClient, typed: str, position_id: str | No
         return Completion(values=[words[0]], total=1, has_more=False)
     truncated = False
     if position_id is not None and HEX_ID.match(position_id):
-        found = await _search(hf, position_id, words, MAX_VALUES)
-        truncated = len(found) >= MAX_VALUES
+        page = await _search(hf, position_id, words, MAX_VALUES)
+        found = page.items
+        truncated = page.next_cursor is not None or not page.complete
     else:
         positions = sorted(
             await hf.list_positions(),
@@ -200,23 +157,19 @@ async def match_interviews(hf: HireflixClient, typed: str, position_id: str | No
         async def search_one(pid: str) -> None:
             async with limiter:
                 try:
-                    results = await _search(hf, pid, words, MATCHES_PER_POSITION)
+                    page = await _search(hf, pid, words, MATCHES_PER_POSITION)
                 except HireflixError as exc:
                     # One position failing should not hide the matches found in the others.
                     logger.info("completion search in position %s failed: %s", pid, type(exc).__name__)
                     return
-            found.extend(results)
+            found.extend(page.items)
             nonlocal truncated
-            truncated = truncated or len(results) >= MATCHES_PER_POSITION
+            truncated = truncated or page.next_cursor is not None or not page.complete
 
         async with anyio.create_task_group() as group:
             for position in positions[:POSITIONS_SEARCHED]:
                 group.start_soon(search_one, position.id)
-    ranked: dict[str, tuple[tuple[int, ...], float]] = {}
-    for interview in found:
-        rank = _interview_rank(interview, words)
-        if rank is not None:
-            ranked[interview.id] = (rank, -(interview.created_at or 0.0))
+    ranked = {i.id: (_interview_rank(i, words), -(i.created_at or 0.0)) for i in found}
     ids = sorted(ranked, key=lambda i: ranked[i])
     return Completion(
         values=ids[:MAX_VALUES],

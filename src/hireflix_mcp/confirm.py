@@ -1,4 +1,4 @@
-"""Human confirmation of destructive and privacy-sensitive actions (policy in DESIGN.md).
+"""Human confirmation of destructive and privacy-sensitive actions (README: "Confirmation policy").
 
 `HIREFLIX_MCP_CONFIRM`:
 - `auto` (default): when the client declared form elicitation, ask the human through it (the SDK's

@@ -591,7 +591,7 @@ async def diagnose(settings: Settings) -> DoctorReport:
             "export it, or run `hireflix-mcp doctor --sandbox` to try the local Hireflix."
         )
         return report
-    async with HireflixClient(settings) as client:
+    async with HireflixClient(settings.client_config()) as client:
         try:
             report.identity = await client.whoami()
         except (GraphQLRequestError, MalformedResponseError) as exc:
@@ -702,7 +702,7 @@ def _parser() -> argparse.ArgumentParser:
 
 @contextlib.contextmanager
 def _sandbox(settings: Settings) -> Iterator[Settings]:
-    from hireflix_sandbox.testing import running_sandbox
+    from hireflix_sandbox.embedded import running_sandbox
 
     with running_sandbox() as sandbox:
         yield settings.model_copy(update={"api_url": sandbox.url, "api_key": SecretStr(sandbox.api_key)})

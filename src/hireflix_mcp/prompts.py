@@ -43,7 +43,9 @@ from hireflix_mcp.resources import (
     transcript_chars,
     transcript_uri,
 )
-from hireflix_mcp.tools.common import HEX_ID, Ctx, describe_upstream_error, hireflix
+from hireflix_mcp.state import Ctx, hireflix
+from hireflix_mcp.views.common import HEX_ID
+from hireflix_mcp.views.errors import describe_upstream_error
 
 logger = logging.getLogger("hireflix_mcp.prompts")
 

@@ -38,7 +38,7 @@ from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_REQUEST, EmptyResult, SubscribeRequestParams, UnsubscribeRequestParams
 from pydantic import BaseModel, Field
 
-from hireflix_mcp.completions import register_completions, request_app_state
+from hireflix_mcp.completions import register_completions
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.errors import HireflixError, NotFoundError
 from hireflix_mcp.hireflix.models import (
@@ -50,11 +50,13 @@ from hireflix_mcp.hireflix.models import (
     PositionDetail,
 )
 from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE, CandidateText, candidate_text, candidate_value
-from hireflix_mcp.tools.common import HEX_ID, Ctx, app_state, describe_upstream_error
-from hireflix_mcp.tools.outputs import iso
+from hireflix_mcp.sdk_compat import lowlevel_server, request_connection
+from hireflix_mcp.state import Ctx, app_state, request_app_state
+from hireflix_mcp.views.common import HEX_ID, candidate_name, iso
+from hireflix_mcp.views.errors import describe_upstream_error
 
-# `_detail` is the get_position tool's own mapping: the position resource shows exactly what the tool does.
-from hireflix_mcp.tools.positions import _detail
+# The position resource shows exactly what the get_position tool does.
+from hireflix_mcp.views.positions import position_detail
 
 if TYPE_CHECKING:
     from hireflix_mcp.events import StoredEvent
@@ -247,11 +249,6 @@ def render_transcript(
     return "\n".join(lines) + "\n"
 
 
-def candidate_name(candidate: Candidate) -> str:
-    parts = (candidate.first_name, candidate.last_name)
-    return candidate.full_name or candidate.name or " ".join(part for part in parts if part)
-
-
 def candidate_line(candidate: Candidate) -> str:
     name = candidate_name(candidate)
     return f"{name} <{candidate.email}>" if candidate.email else name
@@ -356,7 +353,7 @@ def resource_error(exc: HireflixError) -> ResourceError:
 
 def render_position(position: PositionDetail) -> str:
     """The position resource's JSON (the get_position tool's output)."""
-    return _detail(position).model_dump_json(indent=2)
+    return position_detail(position).model_dump_json(indent=2)
 
 
 def render_interview(interview: InterviewDetail) -> str:
@@ -442,16 +439,10 @@ class ResourceSubscriptions:
         self.bus: SubscriptionBus = bus or InMemorySubscriptionBus()
         self._legacy: weakref.WeakKeyDictionary[Connection, set[str]] = weakref.WeakKeyDictionary()
 
-    @staticmethod
-    def _connection(ctx: ServerRequestContext[Any, Any]) -> Connection:
-        # `ctx.session` is a per-request proxy; the connection it wraps is what outlives the request,
-        # and the SDK offers handlers no public handle on it.
-        return ctx.session._connection
-
     async def subscribe(
         self, ctx: ServerRequestContext[Any, Any], params: SubscribeRequestParams
     ) -> EmptyResult:
-        connection = self._connection(ctx)
+        connection = request_connection(ctx)
         if not connection.has_standalone_channel:
             raise MCPError(
                 INVALID_REQUEST,
@@ -464,7 +455,7 @@ class ResourceSubscriptions:
     async def unsubscribe(
         self, ctx: ServerRequestContext[Any, Any], params: UnsubscribeRequestParams
     ) -> EmptyResult:
-        self._legacy.get(self._connection(ctx), set()).discard(str(params.uri))
+        self._legacy.get(request_connection(ctx), set()).discard(str(params.uri))
         return EmptyResult()
 
     def subscribers(self, uri: str) -> int:
@@ -490,8 +481,7 @@ class ResourceSubscriptions:
 
     def install(self, server: MCPServer[Any]) -> None:
         """Serve `resources/subscribe` and `resources/unsubscribe` (handshake era) on `server`."""
-        # `MCPServer` has no public registration for these methods; the low-level server does.
-        lowlevel = server._lowlevel_server
+        lowlevel = lowlevel_server(server)
         lowlevel.add_request_handler("resources/subscribe", SubscribeRequestParams, self.subscribe)
         lowlevel.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, self.unsubscribe)
 

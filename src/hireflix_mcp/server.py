@@ -15,10 +15,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from mcp.server import MCPServer
-from mcp.server.mcpserver.tools import Tool
 from mcp.server.streamable_http import EventStore as SSEEventStore
 from mcp.server.transport_security import TransportSecuritySettings
-from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -28,10 +26,9 @@ from hireflix_mcp.confirm import Confirmation, ConfirmationTokens, MemorySpentTo
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.prompts import register_prompts
 from hireflix_mcp.resources import EVENTS_URI, ResourceSubscriptions, register_resources
-from hireflix_mcp.schema_compact import compact_schema
 from hireflix_mcp.settings import WEBHOOK_RECEIVER_PATH, Settings
-from hireflix_mcp.tools.catalog import Profile, ToolSpec, select_tools
-from hireflix_mcp.tools.common import AppState
+from hireflix_mcp.state import AppState
+from hireflix_mcp.tools.catalog import Profile, select_tools
 from hireflix_mcp.webhooks import SharedEventStore, webhook_endpoint
 
 logger = logging.getLogger("hireflix_mcp")
@@ -49,16 +46,12 @@ with the confirmation_token if they agree.
 Lists are paginated: when next_cursor is set, you have seen only part of the results."""
 
 
-def build_server(
-    settings: Settings, profile: Profile | None = None, *, conformance_fixtures: bool = False
-) -> MCPServer[AppState]:
+def build_server(settings: Settings, profile: Profile | None = None) -> MCPServer[AppState]:
     """An `MCPServer` with the profile's tools; its lifespan opens one Hireflix client.
 
     With a webhook secret, the server also has the webhook receiver route (served over HTTP) and lets
     clients subscribe to `hireflix://events`. The event store belongs to the built server, not to one
     lifespan run, so the receiver writes where every connection's tools read.
-    `conformance_fixtures` (tests only, `serve --conformance-fixtures`) adds the MCP conformance
-    suite's fixture tools, resources and prompts to this same server object.
     """
     tools = select_tools(profile or Profile())
     secret = settings.confirm_secret.get_secret_value().encode() if settings.confirm_secret else None
@@ -75,7 +68,7 @@ def build_server(
     @asynccontextmanager
     async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:
         with events.opened() as store:
-            async with HireflixClient(settings) as client:
+            async with HireflixClient(settings.client_config()) as client:
                 yield AppState(settings=settings, hireflix=client, confirmation=confirmation, events=store)
 
     server: MCPServer[AppState] = MCPServer(
@@ -85,7 +78,7 @@ def build_server(
         version=__version__,
         website_url="https://hireflix.com",
         lifespan=lifespan,
-        tools=[mcp_tool(spec) for spec in tools],
+        tools=[spec.sdk_tool() for spec in tools],
         subscriptions=subscriptions.bus,
     )
     webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
@@ -100,10 +93,6 @@ def build_server(
         server.custom_route(WEBHOOK_RECEIVER_PATH, ["POST"], name="hireflix_webhook")(endpoint)
     register_prompts(server)
     server.custom_route(HEALTH_PATH, ["GET"], name="health")(_health)
-    if conformance_fixtures:
-        from hireflix_mcp.conformance import add_conformance_fixtures
-
-        add_conformance_fixtures(server)
     return server
 
 
@@ -115,32 +104,7 @@ async def _health(_request: Request) -> Response:
     return JSONResponse({"status": "ok", "server": "hireflix-mcp", "version": __version__})
 
 
-def mcp_tool(spec: ToolSpec) -> Tool:
-    """The SDK's tool for a catalogue entry, with compact published schemas."""
-    tool = Tool.from_function(
-        spec.fn,
-        name=spec.name,
-        title=spec.title,
-        description=spec.description,
-        annotations=spec.annotations,
-        structured_output=True,
-    )
-    # Unknown argument names are an error naming them (a misspelt confirmation_token must not vanish).
-    loose = tool.fn_metadata.arg_model
-    strict: type[BaseModel] = type(
-        loose.__name__, (loose,), {"model_config": {**loose.model_config, "extra": "forbid"}}
-    )
-    tool.fn_metadata.arg_model = strict  # type: ignore[assignment]  # a subclass of the SDK's ArgModelBase
-    tool.parameters = compact_schema(strict.model_json_schema(by_alias=True))
-    if tool.fn_metadata.output_schema is not None:
-        tool.fn_metadata.output_schema = compact_schema(tool.fn_metadata.output_schema, output=True)
-    return tool
-
-
 # ---------------------------------------------------------------------------------------------- HTTP
-
-SSE_RETRY_INTERVAL_MS = 100
-"""Reconnection delay suggested to clients when SSE streams are resumable (conformance profile only)."""
 
 
 def is_loopback(host: str) -> bool:
@@ -210,14 +174,16 @@ def http_app(
     port: int,
     stateless: bool = False,
     allowed_hosts: tuple[str, ...] = (),
-    conformance_fixtures: bool = False,
+    event_store: SSEEventStore | None = None,
+    retry_interval: int | None = None,
 ) -> ASGIApp:
     """The streamable HTTP app at `/mcp`, behind a bearer token when one is configured.
 
     A non-loopback bind without `HIREFLIX_MCP_AUTH_TOKEN` is refused: the Hireflix key is the
     server's own, so an open port would hand the account to anyone who can reach it.
-    `conformance_fixtures` (tests only) makes SSE streams resumable (Last-Event-ID), which the
-    conformance suite's polling scenario checks. The webhook receiver (see `build_server`) is served at
+    An `event_store` makes SSE streams resumable: a client that reconnects with Last-Event-ID gets
+    what it missed; `retry_interval` (ms) is the reconnection delay suggested to clients on those
+    streams (the SDK's default when None). The webhook receiver (see `build_server`) is served at
     `WEBHOOK_RECEIVER_PATH`, outside the bearer token.
     """
     if not is_loopback(host) and settings.auth_token is None:
@@ -225,18 +191,13 @@ def http_app(
             f"binding to {host} (not loopback) needs HIREFLIX_MCP_AUTH_TOKEN: clients then send "
             "'Authorization: Bearer <token>'"
         )
-    sse_store: SSEEventStore | None = None
-    if conformance_fixtures:
-        from hireflix_mcp.conformance import InMemorySSEEventStore
-
-        sse_store = InMemorySSEEventStore()
     app: ASGIApp = server.streamable_http_app(
         streamable_http_path="/mcp",
         stateless_http=stateless,
         transport_security=transport_security(host, port, allowed_hosts),
         host=host,
-        event_store=sse_store,
-        retry_interval=SSE_RETRY_INTERVAL_MS if sse_store else None,
+        event_store=event_store,
+        retry_interval=retry_interval,
     )
     if settings.auth_token is not None:
         app = BearerTokenMiddleware(app, settings.auth_token.get_secret_value())

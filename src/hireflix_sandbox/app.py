@@ -55,20 +55,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .backend import NotFound, RequestContext
+from .candidate import InterviewStateError, complete_interview
 from .demo_data import bootstrap
 from .faults import FaultInjector, FaultMiddleware, fault_admin_routes
 from .ids import epoch_ms
-from .resolvers import (
-    NAMESPACE_TYPES,
-    InterviewStateError,
-    RequestContext,
-    complete_interview,
-    implemented_fields,
-    sandbox_schema,
-    webhook_snapshot,
-)
+from .resolvers import NAMESPACE_TYPES, implemented_fields, sandbox_schema
 from .store import MemberRecord, Store
-from .webhooks import WebhookDispatcher, webhook_admin_routes
+from .webhooks import WebhookDispatcher, webhook_admin_routes, webhook_snapshot
 
 logger = logging.getLogger("hireflix_sandbox")
 
@@ -435,7 +429,7 @@ async def _complete_endpoint(runtime: SandboxRuntime, request: Request) -> Respo
             ip=str(ip) if ip else None,
             user_agent=str(user_agent) if user_agent else None,
         )
-    except LookupError as exc:
+    except NotFound as exc:
         return JSONResponse({"error": "not_found", "message": str(exc)}, status_code=404)
     except InterviewStateError as exc:
         return JSONResponse({"error": "conflict", "message": str(exc)}, status_code=409)

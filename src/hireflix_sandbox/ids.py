@@ -54,6 +54,11 @@ def private_url(interview_id: str) -> str:
     return PRIVATE_URL.format(id=interview_id)
 
 
+def interview_urls(hash_: str, interview_id: str) -> dict[str, str]:
+    """An interview's `url` object: the candidate's short and public links, the team's private one."""
+    return {"short": short_url(hash_), "public": public_url(hash_), "private": private_url(interview_id)}
+
+
 def share_url(link_id: str) -> str:
     return SHARE_URL.format(uuid=link_id)
 

@@ -1,6 +1,6 @@
-"""Hireflix's business rules as pure functions (no state, no I/O), each one from `hireflix/API.md`.
+"""Hireflix's business rules as pure functions (no state, no I/O), each one as Hireflix documents it.
 
-Invite rules return field errors (`{"candidate.phone": "..."}`), which the resolvers turn into a
+Invite rules return field errors (`{"candidate.phone": "..."}`), which backend.py reports as a
 `ValidationError` union member; rules on arguments whose field type is not a union raise `RuleViolation`,
 which becomes a top-level GraphQL error with `extensions.code = "BAD_USER_INPUT"`.
 """

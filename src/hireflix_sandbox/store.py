@@ -182,6 +182,10 @@ class InterviewRecord(Record):
     def completed(self) -> bool:
         return self.status == "completed"
 
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
 
 @dataclass(frozen=True, slots=True)
 class AnswerRecord(Record):

@@ -8,7 +8,7 @@ Contract used by the resolvers and app.py:
     await dispatcher.aclose()
     routes = webhook_admin_routes(dispatcher)                 # /_sandbox/webhooks/deliveries, /drain
 
-Wire format: body `{"event": ..., "date": <epoch ms>, "data": <interview snapshot>}` serialised compactly
+Wire format: body `{"event": ..., "date": <epoch ms>, "data": webhook_snapshot(...)}` serialised compactly
 (Hireflix's own verifier re-serialises compactly, so the bytes must match), header
 `x-hireflix-signature: base64(HMAC-SHA256(secret, body))`, `content-type: application/json`.
 
@@ -41,6 +41,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from . import ids
+from .store import InterviewRecord, Store
+
 logger = logging.getLogger(__name__)
 
 WebhookEvent = Literal[
@@ -72,6 +75,28 @@ def encode_event(event: str, data: Mapping[str, Any], date_ms: int) -> bytes:
     payload = {"event": event, "date": date_ms, "data": data}
     text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
     return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text).encode("utf-8")
+
+
+def webhook_snapshot(store: Store, interview: InterviewRecord) -> dict[str, Any]:
+    """The `data` of a webhook event: exactly the fields Hireflix sends, no more."""
+    position = store.position(interview.position_id)
+    return {
+        "id": interview.id,
+        "hash": interview.hash,
+        "status": interview.status,
+        "externalId": interview.external_id,
+        "createdAt": interview.created_at,
+        "completed": interview.completed_at,
+        "position": {"id": interview.position_id, "name": position.name if position else None},
+        "candidate": {
+            "name": interview.full_name,
+            "firstName": interview.first_name,
+            "lastName": interview.last_name,
+            "email": interview.email,
+            "phone": interview.phone,
+        },
+        "url": ids.interview_urls(interview.hash, interview.id),
+    }
 
 
 def sign(secret: str, body: bytes) -> str:

@@ -17,6 +17,7 @@ from hireflix_mcp.hireflix import (
     build_interview_filter,
 )
 from hireflix_mcp.hireflix.models import case_insensitive_pattern, interview_list_input
+from hireflix_mcp.hireflix.names import name_words, word_pattern, words_match
 
 
 def test_camel_case_answers_parse_into_snake_case_fields_and_unknown_fields_are_ignored() -> None:
@@ -126,3 +127,76 @@ def test_list_input_carries_pagination_filter_and_sort() -> None:
 def test_question_input_serialises_camel_case_without_nulls() -> None:
     question = PositionQuestionInput(title="Why us?", time_to_answer=90)
     assert question.to_graphql() == {"title": "Why us?", "timeToAnswer": 90}
+
+
+def test_a_name_of_several_words_asks_for_every_word_in_the_first_or_the_last_name() -> None:
+    built = InterviewCondition(name="Costa, Liam").to_filter()
+    costa, liam = word_pattern("Costa"), word_pattern("Liam")
+    assert built == {
+        "and": [
+            {"or": [{"firstName": {"regex": costa}}, {"lastName": {"regex": costa}}]},
+            {"or": [{"firstName": {"regex": liam}}, {"lastName": {"regex": liam}}]},
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("bjorn", "Björn"), ("JOSE", "María José"), ("olafur", "Ólafur"), ("lukasz", "Łukasz"),
+     ("soren", "Søren"), ("ayse", "Ayşe"), ("Björn", "BJORN"), ("stefanescu", "Ștefănescu"),
+     ("o'c", "O'Connor")],
+)  # fmt: skip
+def test_a_word_pattern_ignores_case_and_accents_on_either_side(typed: str, stored: str) -> None:
+    assert re.search(word_pattern(typed), stored)
+    assert words_match([typed], [None, stored])
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("ss", "Straße"), ("ae", "Cæsar"), ("nguyen", "Nguyễn")])
+def test_what_the_word_pattern_does_not_fold_is_not_folded_locally_either(typed: str, stored: str) -> None:
+    assert not re.search(word_pattern(typed), stored)
+    assert not words_match([typed], [stored])
+
+
+def test_a_word_pattern_is_plain_text_and_needs_no_regex_flags() -> None:
+    assert not re.search(word_pattern("H.J"), "SmithXJr")
+    assert re.search(word_pattern("H.J"), "smith.jr")
+    assert not re.search(word_pattern(".*"), "Anna")
+
+
+def test_a_name_is_split_into_words_at_spaces_and_commas() -> None:
+    assert name_words("  Clarke,Laura  Jane ") == ["Clarke", "Laura", "Jane"]
+    assert name_words(",") == [","]
+
+
+def _interview(**fields: object) -> Interview:
+    candidate = {"firstName": "Liam", "lastName": "Costa", "email": "Liam.Costa@Example.com"}
+    return Interview.model_validate({"id": "i", "candidate": candidate, **fields})
+
+
+@pytest.mark.parametrize(
+    ("condition", "fields", "expected"),
+    [
+        (InterviewCondition(name="costa liam"), {}, True),
+        (InterviewCondition(name="Costa, Liam"), {}, True),
+        (InterviewCondition(name="liam smith"), {}, False),
+        (InterviewCondition(email="liam.costa@example.com"), {}, True),
+        (InterviewCondition(email_contains="COSTA@"), {}, True),
+        (InterviewCondition(email_contains="smith"), {}, False),
+        (InterviewCondition(recorded=True), {"completed": 1.0}, True),
+        (InterviewCondition(recorded=True), {"archived": 1.0}, False),
+        (InterviewCondition(recorded=False), {"archived": 1.0}, True),
+        (InterviewCondition(status="discarded", recorded=False), {"archived": 1.0}, True),
+        (InterviewCondition(min_score=3), {}, False),
+        (InterviewCondition(min_score=3, max_score=4), {"score": {"value": 3.5}}, True),
+    ],
+)
+def test_a_condition_matches_an_interview_read_client_side_as_hireflix_would_filter_it(
+    condition: InterviewCondition, fields: dict[str, object], expected: bool
+) -> None:
+    assert condition.matches(_interview(**fields)) is expected
+
+
+def test_recorded_is_never_sent_upstream_since_no_filter_field_says_it() -> None:
+    assert InterviewCondition(recorded=True).to_filter() == {}
+    assert not InterviewCondition(recorded=False).filters_server_side
+    assert InterviewCondition(status="pending").filters_server_side

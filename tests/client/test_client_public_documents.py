@@ -17,7 +17,7 @@ import pytest
 from graphql import GraphQLSchema, OperationDefinitionNode, build_schema, parse, validate
 
 from hireflix_mcp.hireflix.operations import schema_sdl
-from hireflix_sandbox.testing import RunningSandbox
+from hireflix_sandbox.embedded import RunningSandbox
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "public_documents"
 

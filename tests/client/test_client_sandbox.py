@@ -17,6 +17,7 @@ from graphql import IntrospectionQuery, build_client_schema, parse, validate
 from hireflix_mcp.hireflix import (
     OPERATIONS,
     AuthenticationError,
+    ClientConfig,
     ExternalIdConflictError,
     HireflixClient,
     InterviewAlreadyExistsError,
@@ -28,7 +29,7 @@ from hireflix_mcp.hireflix import (
     PositionQuestionInput,
     ValidationFailed,
 )
-from hireflix_sandbox.testing import RunningSandbox, running_sandbox
+from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
 
 pytestmark = pytest.mark.anyio
 
@@ -42,14 +43,10 @@ async def no_wait(_: float) -> None:
 
 @asynccontextmanager
 async def client_for(sandbox: RunningSandbox, **overrides: Any) -> AsyncIterator[HireflixClient]:
-    options: dict[str, Any] = {
-        "max_retries": 3,
-        "connect_timeout": 2.0,
-        "read_timeout": 5.0,
-        "sleep": no_wait,
-    }
+    options: dict[str, Any] = {"max_retries": 3, "connect_timeout": 2.0, "read_timeout": 5.0}
     options.update(overrides)
-    async with HireflixClient(api_url=sandbox.url, api_key=sandbox.api_key, **options) as client:
+    config = ClientConfig(api_url=sandbox.url, api_key=sandbox.api_key, **options)
+    async with HireflixClient(config, sleep=no_wait) as client:
         yield client
 
 
@@ -352,7 +349,7 @@ async def test_missing_objects_raise_not_found(sandbox: RunningSandbox) -> None:
 
 
 async def test_a_wrong_key_is_an_authentication_error(sandbox: RunningSandbox) -> None:
-    async with HireflixClient(api_url=sandbox.url, api_key="wrong-key", sleep=no_wait) as hf:
+    async with HireflixClient(ClientConfig(api_url=sandbox.url, api_key="wrong-key"), sleep=no_wait) as hf:
         with pytest.raises(AuthenticationError, match="HIREFLIX_API_KEY"):
             await hf.whoami()
     assert sandbox.request_counts()["total"] == 1

@@ -21,6 +21,7 @@ from pydantic import SecretStr
 
 from hireflix_mcp.hireflix import (
     AuthenticationError,
+    ClientConfig,
     ConnectionFailed,
     ExternalIdConflictError,
     GraphQLRequestError,
@@ -107,15 +108,14 @@ def make_client(
     retry_after_cap: float = 30.0,
     **kwargs: Any,
 ) -> HireflixClient:
-    return HireflixClient(
+    config = ClientConfig(
         api_url=URL,
         api_key=kwargs.pop("api_key", CANARY_KEY),
         max_retries=max_retries,
         retry_after_cap=retry_after_cap,
-        transport=httpx2.MockTransport(fake.handler),
-        sleep=sleeps,
         **kwargs,
     )
+    return HireflixClient(config, transport=httpx2.MockTransport(fake.handler), sleep=sleeps)
 
 
 def data(payload: dict[str, Any]) -> dict[str, Any]:
@@ -170,14 +170,16 @@ async def test_request_is_a_json_post_with_the_key_header_and_the_named_operatio
     assert interview.candidate.email == "jane@example.com"
 
 
-async def test_client_built_from_settings_uses_their_url_and_key(
+async def test_client_built_from_the_app_settings_uses_their_url_key_and_retries(
     fake: ScriptedHireflix, sleeps: Sleeps
 ) -> None:
-    fake.on("ListPositions", POSITIONS)
-    settings = Settings(api_key=SecretStr(CANARY_KEY), api_url=URL, max_retries=0)
-    async with HireflixClient(settings, transport=httpx2.MockTransport(fake.handler), sleep=sleeps) as hf:
-        positions = await hf.list_positions()
-    assert [p.tags for p in positions] == [["x"]]
+    fake.on("ListPositions", httpx2.Response(503))
+    settings = Settings(api_key=SecretStr(CANARY_KEY), api_url=URL, max_retries=1)
+    transport = httpx2.MockTransport(fake.handler)
+    async with HireflixClient(settings.client_config(), transport=transport, sleep=sleeps) as hf:
+        with pytest.raises(ServerError):
+            await hf.list_positions()
+    assert fake.count("ListPositions") == 2
     assert fake.sent[0].headers["x-api-key"] == CANARY_KEY
 
 
@@ -278,7 +280,9 @@ async def test_rate_limit_that_persists_reports_when_to_retry(fake: ScriptedHire
             await hf.list_positions()
     assert caught.value.retry_after == 7.0
     assert caught.value.retryable
-    assert "Retry after 7 s" in str(caught.value)
+    assert caught.value.status == 429
+    assert caught.value.retry_advice() == "Retrying may help: retry after 7 s."
+    assert "retry" not in str(caught.value).lower()
 
 
 def test_retry_after_accepts_seconds_and_http_dates() -> None:
@@ -311,7 +315,8 @@ async def test_non_idempotent_mutation_is_never_repeated_after_it_may_have_lande
     assert fake.count("CommentOnInterview") == 1
     assert not caught.value.retryable
     assert "comments" in str(caught.value)
-    assert "do not repeat it blindly" in str(caught.value)
+    assert "may or may not have taken effect" in str(caught.value)
+    assert caught.value.retry_advice() == "Do not repeat it blindly: retrying may do it twice."
 
 
 @pytest.mark.parametrize(
@@ -414,15 +419,31 @@ async def test_schema_mismatch_errors_point_at_the_doctor(fake: ScriptedHireflix
             await hf.list_members()
 
 
-@pytest.mark.parametrize(("status", "expected"), [(401, AuthenticationError), (403, AuthenticationError)])
-async def test_http_auth_statuses_map_to_authentication_error(
-    fake: ScriptedHireflix, sleeps: Sleeps, status: int, expected: type[Exception]
-) -> None:
-    fake.on("WhoAmI", httpx2.Response(status, text="Unauthorized"))
+async def test_http_401_is_a_rejected_key(fake: ScriptedHireflix, sleeps: Sleeps) -> None:
+    fake.on("WhoAmI", httpx2.Response(401, text="Unauthorized"))
     async with make_client(fake, sleeps) as hf:
-        with pytest.raises(expected, match="HIREFLIX_API_KEY"):
+        with pytest.raises(AuthenticationError, match="HIREFLIX_API_KEY") as caught:
             await hf.whoami()
     assert fake.count("WhoAmI") == 1
+    assert caught.value.status == 401
+
+
+async def test_http_403_and_a_forbidden_error_are_both_a_key_lacking_permission(
+    fake: ScriptedHireflix, sleeps: Sleeps
+) -> None:
+    fake.on("WhoAmI", httpx2.Response(403, text="Forbidden"))
+    forbidden = {"message": "Only the owner can do that", "extensions": {"code": "FORBIDDEN"}}
+    fake.on("RemoveMember", {"errors": [forbidden]})
+    async with make_client(fake, sleeps) as hf:
+        with pytest.raises(PermissionDenied, match="lacks permission") as by_status:
+            await hf.whoami()
+        with pytest.raises(PermissionDenied, match="lacks permission") as by_code:
+            await hf.remove_member(email="owner@example.com")
+    assert (fake.count("WhoAmI"), fake.count("RemoveMember")) == (1, 1)
+    assert by_status.value.status == 403
+    assert "Only the owner can do that" in str(by_code.value)
+    assert not by_status.value.retryable
+    assert not by_code.value.retryable
 
 
 async def test_plain_http_400_is_a_request_error(fake: ScriptedHireflix, sleeps: Sleeps) -> None:
@@ -669,3 +690,137 @@ async def test_the_api_key_never_appears_in_logs_errors_or_reprs(
     texts += [repr(Settings(api_key=SecretStr(CANARY_KEY)))]
     assert caplog.records, "the transport should have logged something"
     assert [t for t in texts if CANARY_KEY in t] == []
+
+
+# ------------------------------------------------------------------------------------ per-call options
+async def test_a_view_with_other_retries_leaves_the_client_as_it_was(
+    fake: ScriptedHireflix, sleeps: Sleeps
+) -> None:
+    fake.on("ListPositions", httpx2.Response(503))
+    async with make_client(fake, sleeps, max_retries=3) as hf:
+        impatient = hf.with_options(max_retries=0)
+        with pytest.raises(ServerError):
+            await impatient.list_positions()
+        assert fake.count("ListPositions") == 1
+        with pytest.raises(ServerError):
+            await hf.list_positions()
+    assert fake.count("ListPositions") == 1 + 4
+
+
+async def test_a_view_shares_the_clients_pool_and_closing_it_leaves_the_pool_open(
+    fake: ScriptedHireflix, sleeps: Sleeps
+) -> None:
+    fake.on("ListPositions", POSITIONS)
+    hf = make_client(fake, sleeps)
+    view = hf.with_options(max_retries=1)
+    async with view:
+        await view.list_positions()
+    assert await hf.list_positions()
+    await hf.aclose()
+    with pytest.raises(RuntimeError, match="closed"):
+        await view.list_positions()
+
+
+async def test_no_retry_starts_once_the_deadline_has_passed(fake: ScriptedHireflix, sleeps: Sleeps) -> None:
+    fake.on("ListPositions", httpx2.Response(503))
+    async with make_client(fake, sleeps, max_retries=5) as hf:
+        with pytest.raises(ServerError) as caught:
+            await hf.with_options(deadline=time.monotonic() - 1).list_positions()
+    assert fake.count("ListPositions") == 1
+    assert sleeps.delays == []
+    assert caught.value.retryable
+
+
+async def test_a_retry_whose_wait_would_end_past_the_deadline_is_not_started(
+    fake: ScriptedHireflix, sleeps: Sleeps
+) -> None:
+    fake.on("ListPositions", httpx2.Response(429, headers={"Retry-After": "7"}))
+    async with make_client(fake, sleeps) as hf:
+        with pytest.raises(RateLimitedError) as caught:
+            await hf.with_options(deadline=time.monotonic() + 5).list_positions()
+        fake.on("ListPositions", POSITIONS)
+        await hf.with_options(deadline=time.monotonic() + 60).list_positions()
+    assert caught.value.retry_after == 7.0
+    assert caught.value.retry_advice() == "Retrying may help: retry after 7 s."
+    assert sleeps.delays == [7.0]
+    assert fake.count("ListPositions") == 3
+
+
+async def test_an_invite_whose_answer_is_lost_is_not_resent_after_the_deadline(
+    fake: ScriptedHireflix, sleeps: Sleeps
+) -> None:
+    fake.on("InviteCandidate", httpx2.ReadTimeout("slow"))
+    fake.on("SearchInterviews", search_page())
+    async with make_client(fake, sleeps, max_retries=3) as hf:
+        with pytest.raises(OutcomeUnknownError):
+            await hf.with_options(deadline=time.monotonic() - 1).invite_candidate(INVITE)
+    assert fake.count("InviteCandidate") == 1
+
+
+# ------------------------------------------------------------------------------------ what an error carries
+async def test_errors_carry_the_http_status_and_the_upstream_request_id_when_there_is_one(
+    fake: ScriptedHireflix, sleeps: Sleeps
+) -> None:
+    fake.on("ListPositions", httpx2.Response(500, headers={"X-Request-Id": "req-42"}))
+    fake.on(
+        "WhoAmI", httpx2.Response(200, json={"errors": [{"message": "nope"}]}, headers={"Request-Id": "r-7"})
+    )
+    fake.on("ListMembers", httpx2.Response(503))
+    fake.on("ListWebhooks", httpx2.ConnectError("refused"))
+    async with make_client(fake, sleeps, max_retries=0) as hf:
+        with pytest.raises(ServerError) as server:
+            await hf.list_positions()
+        with pytest.raises(GraphQLRequestError) as refused:
+            await hf.whoami()
+        with pytest.raises(ServerError) as anonymous:
+            await hf.list_members()
+        with pytest.raises(ConnectionFailed) as unanswered:
+            await hf.list_webhooks()
+    assert (server.value.status, server.value.request_id) == (500, "req-42")
+    assert (refused.value.status, refused.value.request_id) == (200, "r-7")
+    assert (anonymous.value.status, anonymous.value.request_id) == (503, None)
+    assert (unanswered.value.status, unanswered.value.request_id) == (None, None)
+
+
+async def test_an_unknown_outcome_keeps_the_status_of_the_answer_that_lost_it(
+    fake: ScriptedHireflix, sleeps: Sleeps
+) -> None:
+    fake.on("CommentOnInterview", httpx2.Response(502, headers={"x-request-id": "lost-1"}))
+    async with make_client(fake, sleeps) as hf:
+        with pytest.raises(OutcomeUnknownError) as caught:
+            await hf.comment_on_interview("a" * 24, "x")
+    assert (caught.value.status, caught.value.request_id) == (502, "lost-1")
+
+
+MAY_HELP = "Retrying may help: retry in a few seconds."
+WILL_NOT_HELP = "Retrying the same call will not help."
+
+
+@pytest.mark.parametrize(
+    ("error", "advice"),
+    [
+        (RateLimitedError("ListPositions", 12), "Retrying may help: retry after 12 s."),
+        (ServerError("ListPositions", 503, 0.3), "Retrying may help: retry after 1 s."),
+        (ServerError("ListPositions", 500), MAY_HELP),
+        (RateLimitedError("ListPositions", None), MAY_HELP),
+        (ConnectionFailed("ListPositions", "hireflix.test", "refused"), MAY_HELP),
+        (Timeout("ListPositions", 30), MAY_HELP),
+        (MalformedResponseError("ListPositions", "not JSON"), MAY_HELP),
+        (GraphQLRequestError("X", ["boom"], ["INTERNAL_SERVER_ERROR"], retryable=True),
+         MAY_HELP),
+        (AuthenticationError("WhoAmI"), WILL_NOT_HELP),
+        (PermissionDenied("RemoveMember"), WILL_NOT_HELP),
+        (ValidationFailed("bad", {"score": "0.5 steps"}), WILL_NOT_HELP),
+        (InviteQuotaExceededError("quota"), WILL_NOT_HELP),
+        (NotFoundError("interview", "a" * 24), WILL_NOT_HELP),
+        (GraphQLRequestError("X", ["nope"]), WILL_NOT_HELP),
+        (MalformedResponseError("X", "no id", retryable=False), WILL_NOT_HELP),
+        (OutcomeUnknownError("CommentOnInterview", "HTTP 502"),
+         "Do not repeat it blindly: retrying may do it twice."),
+    ],
+)  # fmt: skip
+def test_retry_advice_comes_from_the_structured_fields_and_not_from_the_message(
+    error: HireflixError, advice: str
+) -> None:
+    assert error.retry_advice() == advice
+    assert "retry" not in str(error).lower()

@@ -118,18 +118,17 @@ def _wait_for_port(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @contextlib.contextmanager
-def serve_http(log: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[RunningServer]:
-    """`hireflix-mcp serve --transport http --sandbox ARGS` on a free loopback port, as a subprocess.
+def _serve(
+    cmd: list[str], port: int, log: Path, env: dict[str, str] | None, cwd: Path | None = None
+) -> Iterator[RunningServer]:
+    """Run CMD (a server listening on loopback PORT) as a subprocess until the block ends.
 
     Its log goes to a file, not a pipe: hundreds of requests' worth of logging would fill a pipe nobody
     reads and block the server.
     """
-    port = free_port()
-    cmd = [sys.executable, "-m", "hireflix_mcp.cli", "serve", "--transport", "http", "--port", str(port)]
-    cmd += ["--sandbox", *args]
     with log.open("wb") as sink:
         proc = subprocess.Popen(
-            cmd, env=env or server_env(), stdin=subprocess.DEVNULL, stdout=sink, stderr=sink
+            cmd, cwd=cwd, env=env or server_env(), stdin=subprocess.DEVNULL, stdout=sink, stderr=sink
         )
         try:
             _wait_for_port(port, proc, log)
@@ -141,6 +140,25 @@ def serve_http(log: Path, *args: str, env: dict[str, str] | None = None) -> Iter
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def serve_http(log: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[RunningServer]:
+    """`hireflix-mcp serve --transport http --sandbox ARGS` on a free loopback port: the product alone."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "hireflix_mcp.cli", "serve", "--transport", "http", "--port", str(port)]
+    with _serve([*cmd, "--sandbox", *args], port, log, env) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def serve_fixtures(log: Path) -> Iterator[RunningServer]:
+    """The same server with the conformance suite's fixtures added (tests/conformance/launcher.py)."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "tests.conformance.launcher", "--port", str(port)]
+    # From the repository root, where `tests` is importable.
+    with _serve(cmd, port, log, None, cwd=ROOT) as server:
+        yield server
 
 
 def run_node(

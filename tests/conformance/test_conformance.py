@@ -6,8 +6,9 @@ are read from the `checks.json` files the suite writes, not from its console out
 
 - The production configuration (`serve --transport http --sandbox`, nothing else) runs every scenario
   that needs no fixtures, for both spec versions.
-- The test-only profile `--conformance-fixtures` adds the suite's fixture tools, resources and prompts to
-  the same server object and transport stack, and runs the whole suite (`--suite all`) for both.
+- The fixture launcher (`python -m tests.conformance.launcher`, tests/conformance/launcher.py) adds the
+  suite's fixture tools, resources and prompts to the same server object and transport stack, without
+  replacing any product handler, and runs the whole suite (`--suite all`) for both.
 
 Every check must pass. The only tolerated non-successes are two SHOULD-level warnings of the current
 release's SSE polling scenario (KNOWN_WARNINGS, with the reason); expected-failures.yml, the alpha line's
@@ -33,8 +34,10 @@ from tests.conformance.support import (
     ROOT,
     RunningServer,
     bin_entry,
+    locked_versions,
     require_tools,
     run_node,
+    serve_fixtures,
     serve_http,
 )
 
@@ -88,6 +91,16 @@ KNOWN_WARNINGS: dict[tuple[SuiteName, str, str], str] = {
         "same scenario: the retry field rides on the priming event, absent before 2025-11-25"
     ),
 }
+
+# (suite version, spec) -> checks the whole suite passes against the fixture launcher. A drop means a
+# scenario stopped checking something (or stopped running); a new suite version in scripts/tools.lock
+# needs its own entry, recorded from a run that passes.
+FULL_SUITE_PASSED: dict[tuple[str, str], int] = {
+    ("0.1.16", "2025-11-25"): 44,
+    ("0.2.0-alpha.12", "2025-11-25"): 84,
+    ("0.2.0-alpha.12", "2026-07-28"): 152,
+}
+_LOCK_NAMES: dict[SuiteName, str] = {"latest": "CONFORMANCE_LATEST", "alpha": "CONFORMANCE_ALPHA"}
 
 _RESULT_DIR = re.compile(r"^server-(?P<scenario>.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$")
 
@@ -186,7 +199,7 @@ def production_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runn
 @pytest.fixture(scope="module")
 def fixtures_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     require_tools(*CONFORMANCE.values())
-    with serve_http(tmp_path_factory.mktemp("fixtures") / "server.log", "--conformance-fixtures") as server:
+    with serve_fixtures(tmp_path_factory.mktemp("fixtures") / "server.log") as server:
         yield server
 
 
@@ -225,4 +238,8 @@ def test_fixture_profile_passes_the_whole_suite(
     fixtures_server: RunningServer, tmp_path: Path, suite: SuiteName, spec: str
 ) -> None:
     run = run_suite(suite, spec, fixtures_server.url, tmp_path)
+    print(run.summary())  # shown with -s or -rA
     assert_all_passed(run, listed_scenarios(suite, spec))
+    version = locked_versions()[_LOCK_NAMES[suite]]
+    assert (version, spec) in FULL_SUITE_PASSED, f"record the passed-check count for {suite} {version} {spec}"
+    assert run.total("SUCCESS") == FULL_SUITE_PASSED[(version, spec)], run.summary()

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import pytest
 
-from hireflix_sandbox.testing import running_sandbox
+from hireflix_sandbox.embedded import running_sandbox
 from tests.conformance.support import (
     INSPECTOR,
     ROOT,
@@ -100,11 +100,10 @@ def _structured(result: dict[str, Any]) -> dict[str, Any]:
     return content
 
 
-def _skip_unless_listed(inspector: Inspector, method: str, key: str, field: str, wanted: str) -> None:
-    """Resources and prompts arrive with a separate change: check them once the server has them."""
+def _assert_listed(inspector: Inspector, method: str, key: str, field: str, wanted: str) -> None:
+    """The server offers `wanted`: a missing resource or prompt is a failure, never a skip."""
     names = {item[field] for item in inspector.call("http-legacy", method)[key]}
-    if wanted not in names:
-        pytest.skip(f"the server does not offer {wanted} yet ({method}: {sorted(names)})")
+    assert wanted in names, f"the server does not offer {wanted} ({method}: {sorted(names)})"
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
@@ -130,7 +129,7 @@ def test_inspector_calls_list_positions_against_the_sandbox(
 def test_inspector_reads_an_interview_transcript_resource(
     inspector: Inspector, transport: Transport, finished_interview_id: str
 ) -> None:
-    _skip_unless_listed(
+    _assert_listed(
         inspector, "resources/templates/list", "resourceTemplates", "uriTemplate", TRANSCRIPT_TEMPLATE
     )
     uri = TRANSCRIPT_TEMPLATE.format(interview_id=finished_interview_id)
@@ -145,7 +144,7 @@ def test_inspector_reads_an_interview_transcript_resource(
 def test_inspector_gets_the_summarize_interview_prompt(
     inspector: Inspector, transport: Transport, finished_interview_id: str
 ) -> None:
-    _skip_unless_listed(inspector, "prompts/list", "prompts", "name", "summarize_interview")
+    _assert_listed(inspector, "prompts/list", "prompts", "name", "summarize_interview")
     result = inspector.call(
         transport,
         "prompts/get",

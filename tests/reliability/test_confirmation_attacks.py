@@ -16,8 +16,8 @@ import pytest
 from pydantic import SecretStr
 
 from hireflix_mcp.confirm import ConfirmationTokens
+from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
-from hireflix_sandbox.testing import RunningSandbox
 from tests.tools.conftest import Elicitor, Era, connect, data, error_text
 
 pytestmark = pytest.mark.anyio

@@ -34,9 +34,9 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult
 
+from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.listing import interview_filter_status
 from hireflix_sandbox.store import InterviewRecord
-from hireflix_sandbox.testing import RunningSandbox
 from tests.tools.conftest import Era, connect, text
 
 pytestmark = pytest.mark.anyio

@@ -33,7 +33,7 @@ from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult, Tool
 
 from hireflix_mcp.tools.catalog import TOOLS
-from hireflix_sandbox.testing import RunningSandbox
+from hireflix_sandbox.embedded import RunningSandbox
 from tests.tools.conftest import connect, text
 
 Schema = Mapping[str, Any]

@@ -22,8 +22,8 @@ from mcp import Client
 from mcp.types import EmbeddedResource, GetPromptResult, TextContent, TextResourceContents, Tool
 
 from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE
+from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
-from hireflix_sandbox.testing import RunningSandbox
 from tests.tools.conftest import connect, data, text
 
 pytestmark = pytest.mark.anyio

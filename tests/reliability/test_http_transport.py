@@ -17,7 +17,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from hireflix_sandbox.testing import RunningSandbox, running_sandbox
+from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
 from tests.conftest import CANARY_API_KEY
 from tests.serving import MCP_HEADERS, PING, HttpServer, serve_http, server_env
 

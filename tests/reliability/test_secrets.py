@@ -26,7 +26,7 @@ from mcp.shared.exceptions import MCPError
 from pydantic import SecretStr
 
 from hireflix_mcp.tools.catalog import TOOLS
-from hireflix_sandbox.testing import RunningSandbox, running_sandbox
+from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
 from tests.conftest import CANARY_API_KEY, CanaryLogHandler
 from tests.serving import MCP_HEADERS, serve_http, server_env
 from tests.tools.conftest import connect

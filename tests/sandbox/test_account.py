@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
+from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.ids import epoch_ms
 from hireflix_sandbox.rules import DAY_MS
 from hireflix_sandbox.store import AuditRecord
-from hireflix_sandbox.testing import RunningSandbox
 
 AUDIT = """
 query Audit($pagination: SkipLimitInput) {

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from hireflix_sandbox.demo_data import bootstrap
+from hireflix_sandbox.embedded import running_sandbox
 from hireflix_sandbox.ids import epoch_ms
 from hireflix_sandbox.listing import interview_filter_status
 from hireflix_sandbox.rules import DAY_MS
 from hireflix_sandbox.store import Store
-from hireflix_sandbox.testing import running_sandbox
 
 TIME_FIELDS = {"created_at", "updated_at", "completed_at", "expires", "finalist", "archived", "timestamp"}
 

@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from hireflix_sandbox.embedded import serving
 from hireflix_sandbox.faults import (
     FaultInjector,
     FaultMiddleware,
@@ -27,7 +28,6 @@ from hireflix_sandbox.faults import (
     operation_names,
     parse_spec,
 )
-from hireflix_sandbox.testing import serving
 
 INVITE = (
     "mutation inviteCandidate { inviteCandidateToInterview("

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
 from hireflix_sandbox.listing import interview_filter_status
 from hireflix_sandbox.store import InterviewRecord, PositionRecord
-from hireflix_sandbox.testing import RunningSandbox, running_sandbox
 
 LIST = """
 query List($id: String!, $input: InterviewListInput!) {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hireflix_sandbox.testing import RunningSandbox
+from hireflix_sandbox.embedded import RunningSandbox
 
 SAVE = """
 mutation Save($id: String, $position: PositionInputType!) {

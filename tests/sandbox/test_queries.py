@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
 from hireflix_sandbox.store import InterviewRecord
-from hireflix_sandbox.testing import RunningSandbox, running_sandbox
 
 HEX24 = re.compile(r"^[0-9a-f]{24}$")
 BASE62_8 = re.compile(r"^[0-9A-Za-z]{8}$")

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.rules import DAY_MS, WEBHOOK_EVENTS
 from hireflix_sandbox.store import InterviewRecord
-from hireflix_sandbox.testing import RunningSandbox
 
 REVIEW_FIELDS = "id status finalist shortlistedAt archived discardedAt score { value type } updatedAt"
 

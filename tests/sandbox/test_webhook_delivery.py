@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from hireflix_sandbox.testing import serving
+from hireflix_sandbox.embedded import serving
 from hireflix_sandbox.webhooks import (
     SIGNATURE_HEADER,
     WebhookDispatcher,

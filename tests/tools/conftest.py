@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from hireflix_mcp.server import build_server
 from hireflix_mcp.settings import ConfirmPolicy, Settings
 from hireflix_mcp.tools.catalog import ALL_TOOLSETS, Profile
-from hireflix_sandbox.testing import RunningSandbox
+from hireflix_sandbox.embedded import RunningSandbox
 
 Era = Literal["legacy", "auto"]
 

@@ -8,7 +8,7 @@ from typing import Literal
 
 import pytest
 
-from hireflix_sandbox.testing import RunningSandbox
+from hireflix_sandbox.embedded import RunningSandbox
 from tests.tools.conftest import Elicitor, Era, connect, data, error_text
 
 Refusal = Literal["decline", "cancel"]

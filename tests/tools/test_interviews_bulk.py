@@ -9,7 +9,7 @@ from typing import Any
 import anyio
 import pytest
 
-from hireflix_sandbox.testing import RunningSandbox, running_sandbox
+from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
 from tests.tools.conftest import Era, connect, data, error_text, text
 from tests.tools.test_interviews_support import (
     archived_position,

@@ -10,8 +10,8 @@ import pytest
 
 from hireflix_mcp import server as server_module
 from hireflix_mcp.confirm import ConfirmationTokens
+from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
 from hireflix_sandbox.store import InterviewRecord
-from hireflix_sandbox.testing import RunningSandbox, running_sandbox
 from tests.tools.conftest import Elicitor, Era, connect, data, error_text
 from tests.tools.test_interviews_support import MISSING_ID, calls, new_position, open_position
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from hireflix_sandbox.testing import RunningSandbox, running_sandbox
+from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
 from tests.tools.conftest import Era, connect, data, error_text
 from tests.tools.test_interviews_support import (
     MISSING_ID,
@@ -112,7 +112,7 @@ async def test_demo_candidate_already_in_a_position_comes_back_as_already_invite
 @pytest.mark.parametrize(
     ("field", "value", "rule"),
     [
-        ("email", "not-an-email", "pattern"),
+        ("email", "not-an-email", "e-mail address"),
         ("first_name", "   ", "at least 1 character"),
         ("first_name", "x" * 51, "at most 50 characters"),
         ("last_name", "y" * 51, "at most 50 characters"),
@@ -121,7 +121,7 @@ async def test_demo_candidate_already_in_a_position_comes_back_as_already_invite
         ("external_id", "e" * 256, "at most 255 characters"),
         ("metadata", {f"k{i}": i for i in range(26)}, "at most 25 keys"),
         ("metadata", {"a": {"b": {"c": {"d": 1}}}}, "at most 3 levels deep"),
-        ("metadata", ["not", "an", "object"], "valid dictionary"),
+        ("metadata", ["not", "an", "object"], "must be an object"),
     ],
 )
 async def test_bad_invite_arguments_name_the_field_and_rule_and_send_nothing(

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import AnswerRecord, InterviewRecord
-from hireflix_sandbox.testing import RunningSandbox
 from tests.tools.conftest import Era, connect, data, error_text, text
 from tests.tools.test_interviews_support import MISSING_ID, completed_interview, total_requests
 

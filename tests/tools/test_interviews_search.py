@@ -10,8 +10,8 @@ from mcp import Client
 from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.errors import GraphQLRequestError
+from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
-from hireflix_sandbox.testing import RunningSandbox
 from tests.tools.conftest import Era, connect, data, error_text
 from tests.tools.test_interviews_support import (
     MISSING_ID,
@@ -232,11 +232,11 @@ async def test_a_cursor_from_another_search_is_refused(
     ("args", "field", "rule"),
     [
         ({"status": "hired"}, "status", "pending"),
-        ({"min_score": 6}, "min_score", "less than or equal to 5"),
+        ({"min_score": 6}, "min_score", "at most 5"),
         ({"min_score": 4, "max_score": 2}, "min_score", "max_score"),
         ({"limit": 101}, "limit", "100"),
         ({"limit": 0}, "limit", "1"),
-        ({"email": "nope"}, "email", "pattern"),
+        ({"email": "nope"}, "email", "e-mail address"),
         ({"name": "  "}, "name", "at least 1 character"),
         ({"any_of": [{}]}, "any_of", "at least one of"),
         ({"any_of": [{"status": "x"}]}, "any_of", "status"),

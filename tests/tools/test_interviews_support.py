@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord, PositionRecord
-from hireflix_sandbox.testing import RunningSandbox
 
 MISSING_ID = "0" * 24
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hireflix_sandbox.testing import RunningSandbox
+from hireflix_sandbox.embedded import RunningSandbox
 from tests.tools.conftest import Elicitor, Era, connect, data, error_text
 
 pytestmark = pytest.mark.anyio

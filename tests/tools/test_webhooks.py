@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from hireflix_mcp.events import SqliteEventStore
 from hireflix_mcp.tools import webhooks
-from hireflix_sandbox.testing import RunningSandbox
+from hireflix_sandbox.embedded import RunningSandbox
 from tests.tools.conftest import Elicitor, Era, connect, data, error_text
 
 Refusal = Literal["decline", "cancel"]

@@ -1,11 +1,12 @@
 """The typed Hireflix GraphQL client.
 
-Public surface: `HireflixClient`, the result and input models, the error tree, and `OPERATIONS`
-(every operation document with its kind and retry policy). Everything else is internal.
-This package knows nothing of MCP.
+Public surface: `HireflixClient` and its `ClientConfig`, the result and input models, the search
+results, the error tree, and `OPERATIONS` (every operation document with its kind and retry policy).
+Everything else is internal. This package knows nothing of MCP, nor of the application around it.
 """
 
 from hireflix_mcp.hireflix.client import HireflixClient
+from hireflix_mcp.hireflix.config import ClientConfig
 from hireflix_mcp.hireflix.errors import (
     AlreadyExistsError,
     APIError,
@@ -62,6 +63,13 @@ from hireflix_mcp.hireflix.models import (
     build_interview_filter,
 )
 from hireflix_mcp.hireflix.operations import OPERATIONS, Operation, RetryPolicy
+from hireflix_mcp.hireflix.search import (
+    FailedPosition,
+    FoundInterview,
+    FoundPage,
+    InvalidCursorError,
+    SearchPage,
+)
 
 __all__ = [
     "INTERVIEW_STATUSES",
@@ -73,8 +81,12 @@ __all__ = [
     "AuditLogPage",
     "AuthenticationError",
     "Candidate",
+    "ClientConfig",
     "ConnectionFailed",
     "ExternalIdConflictError",
+    "FailedPosition",
+    "FoundInterview",
+    "FoundPage",
     "GraphQLRequestError",
     "HireflixClient",
     "HireflixError",
@@ -92,6 +104,7 @@ __all__ = [
     "InterviewSort",
     "InterviewStatus",
     "InterviewTranscript",
+    "InvalidCursorError",
     "InviteQuotaExceededError",
     "InviteRequest",
     "InviteResult",
@@ -108,6 +121,7 @@ __all__ = [
     "PositionQuestionInput",
     "RateLimitedError",
     "RetryPolicy",
+    "SearchPage",
     "ServerError",
     "ShareLink",
     "TeamMember",

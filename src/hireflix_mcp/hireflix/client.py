@@ -1,25 +1,30 @@
 """`HireflixClient`: one typed async method per Hireflix operation.
 
-    async with HireflixClient(settings) as hf:
+    async with HireflixClient(ClientConfig(api_url=..., api_key=...)) as hf:
         positions = await hf.list_positions()
         result = await hf.invite_candidate(InviteRequest(position_id=..., email=..., first_name=...))
+        patient = hf.with_options(max_retries=8, deadline=time.monotonic() + 60)
 
 Each method sends one document from `operations/` (see `OPERATIONS`), through the transport
 (auth, timeouts, retries, error mapping), and parses the answer into a model from `models.py`.
 Failures arrive as the exception tree in `errors.py`; a missing object is a `NotFoundError`,
-never a None.
+never a None. Searching by conditions, with its fallbacks when Hireflix refuses a filter, is
+`match_interviews` and `find_interviews` (the knowledge lives in `search.py`).
 """
 
 from __future__ import annotations
 
+import copy
+import itertools
 import logging
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 import httpx2
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, ValidationError
 
+from hireflix_mcp.hireflix.config import ClientConfig
 from hireflix_mcp.hireflix.errors import (
     HireflixError,
     InterviewAlreadyExistsError,
@@ -55,8 +60,8 @@ from hireflix_mcp.hireflix.models import (
     interview_list_input,
 )
 from hireflix_mcp.hireflix.operations import OPERATIONS, Operation
+from hireflix_mcp.hireflix.search import FoundPage, InterviewSearch, SearchPage, ServerAbilities
 from hireflix_mcp.hireflix.transport import GraphQLTransport, Sleep
-from hireflix_mcp.settings import Settings
 
 __all__ = ["OPERATIONS", "HireflixClient"]
 
@@ -88,32 +93,44 @@ class HireflixClient:
 
     def __init__(
         self,
-        settings: Settings | None = None,
+        config: ClientConfig,
         *,
-        api_url: str | None = None,
-        api_key: SecretStr | str | None = None,
-        connect_timeout: float | None = None,
-        read_timeout: float | None = None,
-        max_retries: int | None = None,
-        retry_after_cap: float | None = None,
         transport: httpx2.AsyncBaseTransport | None = None,
         sleep: Sleep | None = None,
     ) -> None:
-        base = settings or Settings()
-        key = api_key if api_key is not None else base.api_key
+        """`transport` replaces the HTTP transport (tests: `httpx2.MockTransport`); `sleep` replaces
+        the wait between retries (tests record the delays instead of waiting)."""
+        self.config = config
         self._transport = GraphQLTransport(
-            url=api_url or base.api_url,
-            api_key=key,
-            connect_timeout=connect_timeout if connect_timeout is not None else base.connect_timeout,
-            read_timeout=read_timeout if read_timeout is not None else base.read_timeout,
-            max_retries=max_retries if max_retries is not None else base.max_retries,
-            retry_after_cap=retry_after_cap if retry_after_cap is not None else base.retry_after_cap,
+            url=config.api_url,
+            api_key=config.api_key,
+            connect_timeout=config.connect_timeout,
+            read_timeout=config.read_timeout,
+            max_retries=config.max_retries,
+            retry_after_cap=config.retry_after_cap,
             transport=transport,
             sleep=sleep,
         )
+        self._search = InterviewSearch(self, ServerAbilities())
 
     def __repr__(self) -> str:
         return f"HireflixClient(url={self._transport.url!r})"
+
+    def with_options(
+        self, *, max_retries: int | None = None, deadline: float | None = None
+    ) -> HireflixClient:
+        """This client with other retry limits, sharing its connection pool and what it has learnt
+        about the server (which filters it refuses). Options left None stay as they are.
+
+        `max_retries`: retries after the first attempt of each request. `deadline`: a `time.monotonic()`
+        value after which no retry starts (`time.monotonic() + 60` gives a 60-second budget); the error
+        then raised still says when a retry could help (`retry_after`). Closing a view leaves the pool
+        open: it belongs to the client that made the view.
+        """
+        view = copy.copy(self)
+        view._transport = self._transport.with_options(max_retries=max_retries, deadline=deadline)
+        view._search = InterviewSearch(view, self._search.abilities)
+        return view
 
     async def __aenter__(self) -> HireflixClient:
         return self
@@ -253,8 +270,7 @@ class HireflixClient:
         variables = {"input": request.to_graphql_input()}
         started_ms = time.time() * 1000
         may_have_landed = False
-        attempts = self._transport.max_retries + 1
-        for attempt in range(1, attempts + 1):
+        for attempt in itertools.count(1):
             try:
                 data = await self._run("InviteCandidate", variables)
             except OutcomeUnknownError as lost:
@@ -263,9 +279,9 @@ class HireflixClient:
                 if found is not None:
                     logger.info("Hireflix InviteCandidate: answer lost, interview found by e-mail")
                     return InviteResult(interview=found, recovered=True)
-                if attempt == attempts:
+                delay = self._transport.next_retry(attempt)
+                if delay is None:
                     raise
-                delay = self._transport.backoff_delay(attempt)
                 logger.warning(
                     "Hireflix InviteCandidate: answer lost, not found by e-mail; resending in %.2f s", delay
                 )
@@ -330,6 +346,26 @@ class HireflixClient:
         return None
 
     # ------------------------------------------------------------------------------ interviews
+    async def match_interviews(
+        self,
+        position_id: str,
+        where: InterviewCondition | None = None,
+        any_of: Sequence[InterviewCondition] = (),
+        *,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> SearchPage:
+        """One page (newest first) of a position's interviews meeting every condition of `where` and
+        at least one of `any_of`, whatever filters this Hireflix accepts: server-side when it can,
+        else read and filtered client-side with cursors of the client's own (see `search.py`).
+        Pass `next_cursor` back, with the same conditions, for the next page."""
+        return await self._search.search(position_id, where, any_of, limit=limit, cursor=cursor)
+
+    async def find_interviews(self, where: InterviewCondition, *, limit: int = 50) -> FoundPage:
+        """The newest `limit` interviews meeting `where` in every position (archived ones included),
+        in one request when Hireflix allows it, else position by position (see `search.py`)."""
+        return await self._search.find(where, limit=limit)
+
     async def search_interviews(
         self,
         position_id: str,
@@ -338,8 +374,9 @@ class HireflixClient:
         cursor: str | None = None,
         sort: Sequence[InterviewSort] | None = None,
     ) -> InterviewPage:
-        """One page of a position's interviews matching `filter` (an `InterviewCondition`, or an
-        `InterviewListFilter` dict from `build_interview_filter`). `next_cursor` continues it."""
+        """One page of `interviewList` as Hireflix answers it, for `filter` (an `InterviewCondition`,
+        or an `InterviewListFilter` dict from `build_interview_filter`); no fallback when Hireflix refuses
+        the filter (`match_interviews` has one). `next_cursor` continues it."""
         as_filter = build_interview_filter(filter) if isinstance(filter, InterviewCondition) else filter
         variables = {"positionId": position_id, "input": interview_list_input(as_filter, limit, cursor, sort)}
         data = await self._run("SearchInterviews", variables)

@@ -3,10 +3,10 @@
     HireflixError                         anything raised by the Hireflix client
     ├── TransportError                    no answer came back
     │   ├── ConnectionFailed              could not connect (nothing was sent)
-    │   └── Timeout                       connected, but no answer in time
+    │   └── Timeout                       connected, but no answer in time (or HTTP 408)
     ├── APIError                          Hireflix answered, and the answer is a failure
-    │   ├── AuthenticationError           the API key is missing or rejected
-    │   ├── PermissionDenied              the key is fine, this action is not allowed (FORBIDDEN)
+    │   ├── AuthenticationError           the API key is missing or rejected (HTTP 401, UNAUTHENTICATED)
+    │   ├── PermissionDenied              the key lacks permission for this action (HTTP 403, FORBIDDEN)
     │   ├── NotFoundError                 no such position / interview / ... (kind, id)
     │   ├── ValidationFailed              the input broke a rule (field_errors)
     │   ├── AlreadyExistsError            a uniqueness rule
@@ -15,17 +15,25 @@
     │   ├── InviteQuotaExceededError      the plan's invite allowance is used up
     │   ├── PositionNotAcceptingInvitesError
     │   ├── RateLimitedError              HTTP 429 (retry_after)
-    │   ├── ServerError                   HTTP 5xx (status)
+    │   ├── ServerError                   HTTP 5xx
     │   ├── GraphQLRequestError           other top-level `errors` (messages, codes, operation)
     │   └── MalformedResponseError        a body the client cannot read
     └── OutcomeUnknownError               a mutation was sent; whether it took effect is unknown
 
-Every error has `.retryable` (would the same call, repeated later, plausibly succeed?) and
-`.retry_after` (seconds, when the server said so). Messages are written for the person or model
-reading them: what failed, whether to retry and when, what to check. They never contain the API
-key: the transport removes it from anything the server sends back before an error is built.
+Every error carries:
+- `status`: the HTTP status of the answer that reported the failure (200 for a top-level `errors` array
+  in a 200 answer), or None when no answer came back or the failure is a result inside the answer's
+  `data` (a union error member, a missing object);
+- `request_id`: the upstream request id of that answer (`X-Request-Id` / `Request-Id`), or None; neither
+  the sandbox nor the documented API sends one today, so expect None;
+- `retryable` (would the same call, repeated later, plausibly succeed?) and `retry_after` (seconds, when
+  the server said so); `retry_advice()` turns them into the one sentence a model reads about retrying.
 
-Hireflix reports failures two ways (API.md): a top-level `errors` array, and union results whose
+Messages say what failed and what to check, for the person or model reading them; whether and when to
+retry is not in the message but in the fields above. Messages never contain the API key: the transport
+removes it from anything the server sends back before an error is built.
+
+Hireflix reports failures two ways (schema.graphql): a top-level `errors` array, and union results whose
 `__typename` names an error type. Both are turned into this tree here, by `from_graphql_errors`
 and `from_union_member`, and nowhere else.
 """
@@ -33,6 +41,7 @@ and `from_union_member`, and nowhere else.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -41,6 +50,8 @@ class HireflixError(Exception):
     """Base of every error the Hireflix client raises."""
 
     retryable: bool = False
+    status: int | None = None
+    request_id: str | None = None
 
     def __init__(
         self,
@@ -49,6 +60,7 @@ class HireflixError(Exception):
         operation: str | None = None,
         retryable: bool | None = None,
         retry_after: float | None = None,
+        status: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -56,9 +68,19 @@ class HireflixError(Exception):
         if retryable is not None:
             self.retryable = retryable
         self.retry_after = retry_after
+        self.status = status
 
     def __str__(self) -> str:
         return self.message
+
+    def retry_advice(self) -> str:
+        """The sentence a model reads about retrying, from `retryable` and `retry_after`."""
+        if not self.retryable:
+            return "Retrying the same call will not help."
+        if self.retry_after:
+            # Rounded up: "after 1 s" for 0.3 s, never a wait shorter than the server asked for.
+            return f"Retrying may help: retry after {math.ceil(self.retry_after)} s."
+        return "Retrying may help: retry in a few seconds."
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r})"
@@ -79,18 +101,14 @@ class ConnectionFailed(TransportError):
             if sent
             else f"Could not connect to Hireflix at {host} for {operation} ({reason}). Nothing was sent."
         )
-        super().__init__(
-            f"{what} Check the network and HIREFLIX_API_URL; retrying in a few seconds may help.",
-            operation=operation,
-        )
+        super().__init__(f"{what} Check the network and HIREFLIX_API_URL.", operation=operation)
 
 
 class Timeout(TransportError):
     def __init__(self, operation: str, seconds: float | None, phase: str = "answer") -> None:
         limit = f" within {seconds:g} s" if seconds else ""
         super().__init__(
-            f"Hireflix did not {phase}{limit} for {operation}. It may be slow or unreachable; "
-            "retrying in a few seconds may help.",
+            f"Hireflix did not {phase}{limit} for {operation}. It may be slow or unreachable.",
             operation=operation,
         )
 
@@ -105,8 +123,7 @@ class AuthenticationError(APIError):
         reason = detail or "Hireflix rejected the API key"
         super().__init__(
             f"{reason}{f' ({operation})' if operation else ''}. Set HIREFLIX_API_KEY to a valid key: "
-            "create one in the Hireflix dashboard under My account → API keys. Retrying with the same "
-            "key will not help.",
+            "create one in the Hireflix dashboard under My account → API keys.",
             operation=operation,
         )
 
@@ -134,7 +151,7 @@ class ValidationFailed(APIError):
         fields = "; ".join(f"{name}: {problem}" for name, problem in self.field_errors.items())
         super().__init__(
             f"Hireflix rejected the input{f' of {operation}' if operation else ''}: {message}"
-            f"{f' ({fields})' if fields else ''}. Fix the input; the same call will fail again.",
+            f"{f' ({fields})' if fields else ''}. Fix the input.",
             operation=operation,
         )
 
@@ -181,8 +198,7 @@ class InviteQuotaExceededError(APIError):
     def __init__(self, detail: str | None = None, *, operation: str | None = None) -> None:
         super().__init__(
             "The Hireflix plan's invite allowance for this period is used up, so no invite was sent"
-            f"{f' ({detail})' if detail else ''}. Upgrade the plan or wait for the next period; "
-            "retrying now will not help.",
+            f"{f' ({detail})' if detail else ''}. Upgrade the plan or wait for the next period.",
             operation=operation,
         )
 
@@ -204,12 +220,11 @@ class RateLimitedError(APIError):
     retryable = True
 
     def __init__(self, operation: str, retry_after: float | None) -> None:
-        when = f"after {retry_after:g} s" if retry_after is not None else "in a little while"
         super().__init__(
-            f"Hireflix is rate-limiting requests (HTTP 429) and refused {operation}; nothing was done. "
-            f"Retry {when}.",
+            f"Hireflix is rate-limiting requests (HTTP 429) and refused {operation}; nothing was done.",
             operation=operation,
             retry_after=retry_after,
+            status=429,
         )
 
 
@@ -217,27 +232,23 @@ class ServerError(APIError):
     retryable = True
 
     def __init__(self, operation: str, status: int, retry_after: float | None = None) -> None:
-        self.status = status
-        when = (
-            f"retrying after {retry_after:g} s may help"
-            if retry_after
-            else "retrying in a few seconds may help"
-        )
         super().__init__(
-            f"Hireflix failed with HTTP {status} on {operation}. The fault is on Hireflix's side; {when}.",
+            f"Hireflix failed with HTTP {status} on {operation}. The fault is on Hireflix's side.",
             operation=operation,
             retry_after=retry_after,
+            status=status,
         )
 
 
 class PermissionDenied(APIError):
-    """Hireflix accepted the key but refuses this action (e.g. removing the account owner)."""
+    """The key lacks permission for this action: HTTP 403, or a FORBIDDEN error (e.g. removing the
+    account owner)."""
 
-    def __init__(self, operation: str | None, detail: str | None) -> None:
-        reason = detail or "Hireflix does not allow this action"
+    def __init__(self, operation: str | None, detail: str | None = None) -> None:
+        reason = detail or "Hireflix refused this action"
         super().__init__(
-            f"{reason.rstrip('.')}{f' ({operation})' if operation else ''}. The API key is valid; this "
-            "action is not permitted, so retrying will not help.",
+            f"{reason.rstrip('.')}{f' ({operation})' if operation else ''}. The API key lacks permission "
+            "for this action: use a key of a Hireflix user allowed to do it, or do it in the dashboard.",
             operation=operation,
         )
 
@@ -254,7 +265,6 @@ class GraphQLRequestError(APIError):
     ) -> None:
         self.messages = list(messages)
         self.codes = list(codes)
-        self.status = status
         text = "; ".join(self.messages) or "no message"
         hint = ""
         if any(_looks_like_schema_mismatch(m) for m in self.messages):
@@ -263,27 +273,24 @@ class GraphQLRequestError(APIError):
                 "name is wrong); run `hireflix-mcp doctor` to find which."
             )
         code_text = f" [{', '.join(self.codes)}]" if self.codes else ""
-        advice = (
-            "This looks like a passing fault on Hireflix's side; retrying in a few seconds may help."
-            if retryable
-            else "Retrying the same call will not help."
-        )
+        passing = " This looks like a passing fault on Hireflix's side." if retryable else ""
         super().__init__(
-            f"Hireflix refused {operation}{code_text}: {text}.{hint} {advice}",
+            f"Hireflix refused {operation}{code_text}: {text}.{hint}{passing}",
             operation=operation,
             retryable=retryable,
+            status=status,
         )
 
 
 class MalformedResponseError(APIError):
     def __init__(self, operation: str, detail: str, *, retryable: bool = True) -> None:
-        advice = (
-            "retrying in a few seconds may help."
+        cause = (
+            ""
             if retryable
-            else "this usually means a guessed part of schema.graphql is wrong; run `hireflix-mcp doctor`."
+            else "; this usually means a guessed part of schema.graphql is wrong: run `hireflix-mcp doctor`"
         )
         super().__init__(
-            f"Hireflix answered {operation} with a body the client could not read ({detail}); {advice}",
+            f"Hireflix answered {operation} with a body the client could not read ({detail}){cause}.",
             operation=operation,
             retryable=retryable,
         )
@@ -316,10 +323,13 @@ class OutcomeUnknownError(HireflixError):
         )
         super().__init__(
             f"{operation} was sent to Hireflix but its answer was lost ({cause}), so it may or may not have "
-            f"taken effect. {self.check}; do not repeat it blindly.",
+            f"taken effect. {self.check}.",
             operation=operation,
             retryable=False,
         )
+
+    def retry_advice(self) -> str:
+        return "Do not repeat it blindly: retrying may do it twice."
 
 
 # ---------------------------------------------------------------------------------- mapping

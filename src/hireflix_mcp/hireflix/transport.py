@@ -14,7 +14,11 @@ and the caller decides (the client checks invites by e-mail before repeating the
 
 Waits between attempts: the server's Retry-After when it gives one no longer than
 `retry_after_cap`, else exponential backoff with full jitter (base 0.2 s, cap 5 s).
-`sleep` is injectable so tests never wait.
+`sleep` is injectable so tests never wait. No retry starts after `max_retries`, nor when its wait
+would end past the `deadline` (a `time.monotonic()` value); `with_options` makes a view of the
+transport with other values for both that shares the same connection pool.
+
+Errors built from an answer carry its HTTP `status` and upstream `request_id` (see `errors.py`).
 
 The API key goes out only in the `X-API-KEY` header. It is never logged, never put in an error
 message or a repr, and removed from any response text before that text reaches an error.
@@ -22,6 +26,8 @@ message or a repr, and removed from any response text before that text reaches a
 
 from __future__ import annotations
 
+import copy
+import itertools
 import json
 import logging
 import random
@@ -43,6 +49,7 @@ from hireflix_mcp.hireflix.errors import (
     HireflixError,
     MalformedResponseError,
     OutcomeUnknownError,
+    PermissionDenied,
     RateLimitedError,
     ServerError,
     Timeout,
@@ -59,6 +66,9 @@ BACKOFF_CAP = 5.0
 USER_AGENT = "hireflix-mcp/0.1 (+https://github.com/hireflix-mcp)"
 REDACTED = "[redacted]"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+REQUEST_ID_HEADERS = ("x-request-id", "request-id")
+"""Where an upstream request id would be: common conventions, since neither the sandbox nor the
+documented Hireflix API sends one."""
 
 Applied = Literal["no", "maybe"]
 
@@ -86,6 +96,37 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         return None
     current = time.time() if now is None else now
     return max(0.0, when.timestamp() - current)
+
+
+def request_id_of(response: httpx2.Response) -> str | None:
+    for header in REQUEST_ID_HEADERS:
+        value = response.headers.get(header)
+        if value:
+            return value
+    return None
+
+
+class _Pool:
+    """The one `httpx2.AsyncClient` of a transport and its views, built on first use."""
+
+    def __init__(self, build: Callable[[], httpx2.AsyncClient]) -> None:
+        self._build = build
+        # Built on the first request, not here: building one imports the HTTP stack and loads the CA
+        # bundle (tens of ms), which a server would otherwise pay before answering its first request.
+        self._client: httpx2.AsyncClient | None = None
+        self._closed = False
+
+    def client(self) -> httpx2.AsyncClient:
+        if self._client is None:
+            if self._closed:
+                raise RuntimeError("Cannot send a request, as the client has been closed.")
+            self._client = self._build()
+        return self._client
+
+    async def aclose(self) -> None:
+        self._closed = True
+        if self._client is not None:
+            await self._client.aclose()
 
 
 class GraphQLTransport:
@@ -118,10 +159,10 @@ class GraphQLTransport:
         self._backoff_cap = backoff_cap
         self._jitter = jitter
         self._transport = transport
-        # Built on the first request, not here: building one imports the HTTP stack and loads the CA
-        # bundle (tens of ms), which a server would otherwise pay before answering its first request.
-        self._client: httpx2.AsyncClient | None = None
-        self._closed = False
+        self.deadline: float | None = None
+        """A `time.monotonic()` value after which no retry starts; None: no deadline."""
+        self._pool = _Pool(self._build_client)
+        self._owns_pool = True
 
     def __repr__(self) -> str:
         return f"GraphQLTransport(url={self._url!r}, max_retries={self.max_retries})"
@@ -130,18 +171,30 @@ class GraphQLTransport:
     def url(self) -> str:
         return self._url
 
+    def with_options(
+        self, *, max_retries: int | None = None, deadline: float | None = None
+    ) -> GraphQLTransport:
+        """A view of this transport with other retry limits, sharing its connection pool.
+
+        Closing the view leaves the pool open: it belongs to the transport that built it.
+        """
+        if max_retries is not None and max_retries < 0:
+            raise ValueError("max_retries must be 0 or more")
+        view = copy.copy(self)
+        view._owns_pool = False
+        if max_retries is not None:
+            view.max_retries = max_retries
+        if deadline is not None:
+            view.deadline = deadline
+        return view
+
     async def aclose(self) -> None:
-        self._closed = True
-        if self._client is not None:
-            await self._client.aclose()
+        if self._owns_pool:
+            await self._pool.aclose()
 
     def _http(self) -> httpx2.AsyncClient:
         """The pooled client, built on first use and then reused for every request."""
-        if self._client is None:
-            if self._closed:
-                raise RuntimeError("Cannot send a request, as the client has been closed.")
-            self._client = self._build_client()
-        return self._client
+        return self._pool.client()
 
     def _build_client(self) -> httpx2.AsyncClient:
         return httpx2.AsyncClient(
@@ -174,8 +227,7 @@ class GraphQLTransport:
         body = json.dumps(
             {"query": operation.document, "variables": dict(variables or {}), "operationName": operation.name}
         )
-        attempts = self.max_retries + 1
-        for attempt in range(1, attempts + 1):
+        for attempt in itertools.count(1):
             try:
                 return await self._attempt(operation, body, variables)
             except _Failure as failure:
@@ -187,10 +239,12 @@ class GraphQLTransport:
                         operation.name,
                         type(error).__name__,
                     )
-                    raise OutcomeUnknownError(operation.name, _cause(error)) from error
-                if not error.retryable or attempt == attempts:
+                    unknown = OutcomeUnknownError(operation.name, _cause(error))
+                    unknown.status, unknown.request_id = error.status, error.request_id
+                    raise unknown from error
+                delay = self.next_retry(attempt, error.retry_after) if error.retryable else None
+                if delay is None:
                     raise error from None
-                delay = self.backoff_delay(attempt, error.retry_after)
                 logger.warning(
                     "Hireflix %s failed (%s); retry %d of %d in %.2f s",
                     operation.name,
@@ -204,6 +258,16 @@ class GraphQLTransport:
 
     async def sleep(self, seconds: float) -> None:
         await self._sleep(seconds)
+
+    def next_retry(self, attempt: int, retry_after: float | None = None) -> float | None:
+        """Seconds to wait before retry number `attempt` (1-based), or None when no retry may start:
+        `max_retries` are used up, or the wait would end past the deadline."""
+        if attempt > self.max_retries:
+            return None
+        delay = self.backoff_delay(attempt, retry_after)
+        if self.deadline is not None and time.monotonic() + delay > self.deadline:
+            return None
+        return delay
 
     def backoff_delay(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds to wait before retry number `attempt` (1-based)."""
@@ -241,7 +305,12 @@ class GraphQLTransport:
             ) from None
         elapsed_ms = (time.monotonic() - started) * 1000
         logger.debug("Hireflix %s: HTTP %d in %.0f ms", name, response.status_code, elapsed_ms)
-        return self._interpret(operation, response, variables)
+        try:
+            return self._interpret(operation, response, variables)
+        except _Failure as failure:
+            failure.error.status = response.status_code
+            failure.error.request_id = request_id_of(response)
+            raise
 
     def _interpret(
         self, operation: Operation, response: httpx2.Response, variables: Mapping[str, Any] | None
@@ -251,8 +320,10 @@ class GraphQLTransport:
         text = self._redact(response.text)
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         payload = _json_or_none(text)
-        if status in (401, 403):
+        if status == 401:
             raise _Failure(AuthenticationError(name), "no")
+        if status == 403:
+            raise _Failure(PermissionDenied(name, "Hireflix refused the request (HTTP 403)"), "no")
         if status == 408:
             raise _Failure(Timeout(name, None, phase="receive the whole request in time (HTTP 408)"), "no")
         if status == 429:

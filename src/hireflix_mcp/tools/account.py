@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from mcp.server.mcpserver import Elicit, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
-from hireflix_mcp.confirm import Approval, ConfirmForm, NotAsked
 from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.hireflix.errors import NotFoundError
-from hireflix_mcp.tools.common import (
-    HEX_ID,
-    ConfirmationToken,
-    Ctx,
-    Email,
-    app_state,
-    gate,
-    hireflix,
-    upstream_errors,
-)
-from hireflix_mcp.tools.outputs import ConfirmationFields, iso
+from hireflix_mcp.state import Ctx, hireflix
+from hireflix_mcp.tools.inputs import Email
+from hireflix_mcp.tools.registry import Preview, tool
+from hireflix_mcp.views.common import HEX_ID, iso
+from hireflix_mcp.views.confirmation import ConfirmationFields
 
 # --------------------------------------------------------------------------------------------- outputs
 
@@ -81,7 +73,15 @@ class MemberChangeResult(ConfirmationFields):
 # --------------------------------------------------------------------------------------------- tools
 
 
-@upstream_errors
+@tool(
+    toolset="account",
+    kind="read",
+    title="Read account activity logs",
+    description=(
+        "The account's audit log (who did what, when, from which IP) for the last two months, newest "
+        "first, paginated with skip and limit."
+    ),
+)
 async def get_account_logs(
     ctx: Ctx,
     limit: Annotated[int, Field(ge=1, le=100, description="Entries per page (1 to 100).")] = 20,
@@ -103,7 +103,12 @@ async def _members(ctx: Ctx) -> list[hx.TeamMember]:
     return [m for m in await hireflix(ctx).list_members() if not m.deleted]
 
 
-@upstream_errors
+@tool(
+    toolset="account",
+    kind="read",
+    title="List team members",
+    description=("The company's Hireflix team members with their ids and e-mails."),
+)
 async def list_members(ctx: Ctx) -> MemberList:
     members = [Member.of(m) for m in await _members(ctx)]
     return MemberList(members=members, total=len(members))
@@ -113,29 +118,26 @@ def _member_phrase(m: hx.TeamMember) -> str:
     return f"{m.name} <{m.email}>" if m.name else f"<{m.email}>"
 
 
-@upstream_errors
-async def _confirm_add(
-    ctx: Ctx, email: str, confirmation_token: str | None
-) -> Elicit[ConfirmForm] | NotAsked:
-    async def preview() -> str:
-        return (
-            f"Give {email} access to the company's Hireflix account, including every candidate's recordings?"
-        )
-
-    return await app_state(ctx).confirmation.ask(ctx, preview, confirmation_token)
+async def preview_add(email: str) -> Preview:
+    return Preview(
+        f"Give {email} access to the company's Hireflix account, including every candidate's recordings?"
+    )
 
 
-@upstream_errors
+@tool(
+    toolset="account",
+    kind="write",
+    title="Add a team member",
+    description=(
+        "Gives a person access to the company's Hireflix account and its candidate data. Asks the user "
+        "to confirm first."
+    ),
+    confirm=preview_add,
+)
 async def add_member(
     email: Annotated[Email, Field(description="The e-mail of the person to give access to.")],
     ctx: Ctx,
-    confirmation_token: ConfirmationToken = None,
-    *,
-    approval: Annotated[Approval, Resolve(_confirm_add)],
 ) -> MemberChangeResult:
-    decision = gate(ctx, "add_member", {"email": email}, confirmation_token, approval)
-    if not decision.proceed:
-        return MemberChangeResult(**ConfirmationFields.stopped(decision))
     added = await hireflix(ctx).add_member(email)
     member = next((m for m in await _members(ctx) if (m.email or "").lower() == email.lower()), None)
     if not added:
@@ -173,35 +175,27 @@ async def _find_member(ctx: Ctx, member_id: str | None, email: str | None) -> hx
     raise NotFoundError("member", member_id or email, operation="ListMembers")
 
 
-@upstream_errors
-async def _confirm_remove(
-    ctx: Ctx, member_id: str | None, email: str | None, confirmation_token: str | None
-) -> Elicit[ConfirmForm] | NotAsked:
-    async def preview() -> str:
-        member = await _find_member(ctx, member_id, email)
-        return (
-            f"Remove {_member_phrase(member)} from the company's Hireflix account? They lose access to "
-            "every position and candidate recording."
-        )
-
-    return await app_state(ctx).confirmation.ask(ctx, preview, confirmation_token)
-
-
-@upstream_errors
-async def remove_member(
-    ctx: Ctx,
-    member_id: MemberIdArg = None,
-    email: MemberEmailArg = None,
-    confirmation_token: ConfirmationToken = None,
-    *,
-    approval: Annotated[Approval, Resolve(_confirm_remove)],
-) -> MemberChangeResult:
-    _require_one(member_id, email)
-    decision = gate(
-        ctx, "remove_member", {"member_id": member_id, "email": email}, confirmation_token, approval
+async def preview_remove(ctx: Ctx, member_id: str | None, email: str | None) -> Preview:
+    member = await _find_member(ctx, member_id, email)
+    return Preview(
+        f"Remove {_member_phrase(member)} from the company's Hireflix account? They lose access to "
+        "every position and candidate recording.",
     )
-    if not decision.proceed:
-        return MemberChangeResult(**ConfirmationFields.stopped(decision))
+
+
+@tool(
+    toolset="account",
+    kind="destructive",
+    title="Remove a team member",
+    description=(
+        "Removes a person's access to the company's Hireflix account, by member id or e-mail. Asks the "
+        "user to confirm first."
+    ),
+    confirm=preview_remove,
+)
+async def remove_member(
+    ctx: Ctx, member_id: MemberIdArg = None, email: MemberEmailArg = None
+) -> MemberChangeResult:
     member = await _find_member(ctx, member_id, email)
     if not await hireflix(ctx).remove_member(id=member.id):
         raise NotFoundError("member", member.id, operation="RemoveMember")

@@ -9,7 +9,9 @@ from urllib.parse import quote, urlencode
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
-from hireflix_mcp.tools.common import Ctx, Email, InterviewId, PositionId, hireflix, upstream_errors
+from hireflix_mcp.state import Ctx, hireflix
+from hireflix_mcp.tools.inputs import Email, InterviewId, PositionId
+from hireflix_mcp.tools.registry import tool
 
 PUBLIC_APPLICATION_URL = "https://app.hireflix.com/public-application/{position_id}"
 E164 = r"^\+[1-9]\d{6,14}$"
@@ -21,7 +23,15 @@ class ApplicationLink(BaseModel):
     note: str
 
 
-@upstream_errors
+@tool(
+    toolset="links",
+    kind="read",
+    title="Build an application link",
+    description=(
+        "A public link where a candidate applies to a position themselves, with their details "
+        "prefilled. Built locally; nothing is sent to Hireflix."
+    ),
+)
 async def build_application_link(
     position_id: PositionId,
     first_name: Annotated[str | None, Field(max_length=50, description="Prefills the first name.")] = None,
@@ -56,7 +66,15 @@ class EmbedCode(BaseModel):
     notes: list[str]
 
 
-@upstream_errors
+@tool(
+    toolset="links",
+    kind="read",
+    title="Get embed code for an interview",
+    description=(
+        "An iframe snippet to embed a candidate's interview in a web page or app, with the camera and "
+        "microphone permissions it needs and notes for iOS WebViews."
+    ),
+)
 async def get_embed_code(interview_id: InterviewId, ctx: Ctx) -> EmbedCode:
     interview = await hireflix(ctx).get_interview(interview_id)
     url = interview.url.public if interview.url and interview.url.public else None

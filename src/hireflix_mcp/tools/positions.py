@@ -4,46 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from mcp.server.mcpserver import Elicit, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field, field_validator
 
-from hireflix_mcp.confirm import Approval, ConfirmForm, NotAsked
 from hireflix_mcp.hireflix import models as hx
-from hireflix_mcp.tools.common import (
-    ConfirmationToken,
-    Ctx,
-    PositionId,
-    app_state,
-    gate,
-    hireflix,
-    upstream_errors,
-)
-from hireflix_mcp.tools.outputs import ConfirmationFields, iso
+from hireflix_mcp.state import Ctx, hireflix
+from hireflix_mcp.tools.inputs import PositionId
+from hireflix_mcp.tools.registry import Preview, tool
+from hireflix_mcp.views.confirmation import ConfirmationFields
+from hireflix_mcp.views.positions import PositionDetail, PositionSummary, counts_phrase, position_detail
 
 # --------------------------------------------------------------------------------------------- outputs
-
-
-class PositionSummary(BaseModel):
-    id: str
-    name: str
-    archived: bool
-    archived_at: str | None = None
-    created_at: str | None = None
-    language: str | None = None
-    location: str | None = None
-
-    @classmethod
-    def of(cls, p: hx.Position) -> PositionSummary:
-        return cls(
-            id=p.id,
-            name=p.name or "",
-            archived=p.archived is not None,
-            archived_at=iso(p.archived),
-            created_at=iso(p.created_at),
-            language=p.language,
-            location=p.location,
-        )
 
 
 class PositionList(BaseModel):
@@ -52,28 +23,6 @@ class PositionList(BaseModel):
     archived_hidden: int = Field(
         description="Archived positions left out (pass include_archived to see them)."
     )
-
-
-class Question(BaseModel):
-    title: str
-    description: str | None = None
-    time_to_answer_s: int | None = None
-    time_to_think_s: int | None = None
-    retakes: int | None = None
-
-
-class InterviewCounts(BaseModel):
-    pending: int = Field(description="Invited, not yet recorded.")
-    to_evaluate: int = Field(description="Recorded, waiting for review.")
-    shortlisted: int
-    discarded: int
-    total: int
-
-
-class PositionDetail(PositionSummary):
-    description: str | None = None
-    questions: list[Question]
-    interview_counts: InterviewCounts
 
 
 class QuestionIn(BaseModel):
@@ -99,7 +48,16 @@ class PositionChangeResult(ConfirmationFields):
 # --------------------------------------------------------------------------------------------- tools
 
 
-@upstream_errors
+@tool(
+    toolset="positions",
+    kind="read",
+    title="List positions",
+    description=(
+        "Start here. Lists the company's positions (job openings, each a set of interview questions) "
+        "with their ids, which every other tool needs. Archived positions are left out unless "
+        "include_archived."
+    ),
+)
 async def list_positions(
     ctx: Ctx,
     include_archived: Annotated[bool, Field(description="Also list archived positions.")] = False,
@@ -113,37 +71,28 @@ async def list_positions(
     )
 
 
-def _detail(p: hx.PositionDetail) -> PositionDetail:
-    counts = p.interview_counts
-    return PositionDetail(
-        **PositionSummary.of(p).model_dump(),
-        description=p.description,
-        questions=[
-            Question(
-                title=q.title or "",
-                description=q.description,
-                time_to_answer_s=q.time_to_answer,
-                time_to_think_s=q.time_to_think,
-                retakes=q.retakes,
-            )
-            for q in p.questions or []
-        ],
-        interview_counts=InterviewCounts(
-            pending=counts.pending,
-            to_evaluate=counts.to_evaluate,
-            shortlisted=counts.shortlisted,
-            discarded=counts.discarded,
-            total=counts.total,
-        ),
-    )
-
-
-@upstream_errors
+@tool(
+    toolset="positions",
+    kind="read",
+    title="Get a position",
+    description=(
+        "One position with its questions, settings and how many interviews it has in each status "
+        "(pending, to_evaluate, shortlisted, discarded). position_id comes from list_positions."
+    ),
+)
 async def get_position(position_id: PositionId, ctx: Ctx) -> PositionDetail:
-    return _detail(await hireflix(ctx).get_position(position_id))
+    return position_detail(await hireflix(ctx).get_position(position_id))
 
 
-@upstream_errors
+@tool(
+    toolset="positions",
+    kind="write",
+    title="Create a position",
+    description=(
+        "Creates a position with its interview questions (at least one). Hireflix recommends building "
+        "positions in its dashboard, where branding and timing are set; use this for quick drafts."
+    ),
+)
 async def create_position(
     ctx: Ctx,
     name: Annotated[str, Field(min_length=1, max_length=100, description="The position's title.")],
@@ -158,10 +107,16 @@ async def create_position(
         description=description,
         questions=[hx.PositionQuestionInput(title=q.title, description=q.description) for q in questions],
     )
-    return _detail(await hf.get_position(created.id))
+    return position_detail(await hf.get_position(created.id))
 
 
-@upstream_errors
+@tool(
+    toolset="positions",
+    kind="write",
+    title="Rename or re-describe a position",
+    description=("Changes a position's name and/or description. Fields left out stay as they are."),
+    idempotent=True,
+)
 async def update_position(
     position_id: PositionId,
     ctx: Ctx,
@@ -175,51 +130,38 @@ async def update_position(
     return PositionSummary.of(updated)
 
 
-async def _position_phrase(ctx: Ctx, position_id: str) -> str:
+async def _position_preview(ctx: Ctx, position_id: str, question: str) -> Preview:
+    """`question` with `{position}` filled in: the name and every interview the action touches."""
     p = await hireflix(ctx).get_position(position_id)
-    c = p.interview_counts
-    return (
-        f"'{p.name}' ({c.total} interviews: {c.pending} pending, {c.to_evaluate} to evaluate, "
-        f"{c.shortlisted} shortlisted)"
-    )
+    return Preview(question.format(position=f"'{p.name}' ({counts_phrase(p.interview_counts)})"))
 
 
-async def _ask_about_position(
-    ctx: Ctx, position_id: str, confirmation_token: str | None, question: str
-) -> Elicit[ConfirmForm] | NotAsked:
-    """Confirmation for an action on one position; `question` has a `{position}` placeholder."""
-
-    async def preview() -> str:
-        return question.format(position=await _position_phrase(ctx, position_id))
-
-    return await app_state(ctx).confirmation.ask(ctx, preview, confirmation_token)
-
-
-@upstream_errors
-async def _confirm_archive(
-    ctx: Ctx, position_id: str, confirmation_token: str | None
-) -> Elicit[ConfirmForm] | NotAsked:
-    return await _ask_about_position(
+async def preview_archive(ctx: Ctx, position_id: str) -> Preview:
+    return await _position_preview(
         ctx,
         position_id,
-        confirmation_token,
         "Archive the position {position}? It stops accepting invites; its interviews stay readable.",
     )
 
 
-@upstream_errors
-async def archive_position(
-    position_id: PositionId,
-    ctx: Ctx,
-    confirmation_token: ConfirmationToken = None,
-    *,
-    approval: Annotated[Approval, Resolve(_confirm_archive)],
-) -> PositionChangeResult:
-    state = app_state(ctx)
-    decision = gate(ctx, "archive_position", {"position_id": position_id}, confirmation_token, approval)
-    if not decision.proceed:
-        return PositionChangeResult(**ConfirmationFields.stopped(decision))
-    archived = await state.hireflix.archive_position(position_id)
+async def preview_delete(ctx: Ctx, position_id: str) -> Preview:
+    return await _position_preview(
+        ctx, position_id, "Delete the position {position} and every interview in it? This cannot be undone."
+    )
+
+
+@tool(
+    toolset="positions",
+    kind="write",
+    title="Archive a position",
+    description=(
+        "Archives a position: it stops accepting invites; its interviews stay readable. Asks the user "
+        "to confirm first."
+    ),
+    confirm=preview_archive,
+)
+async def archive_position(position_id: PositionId, ctx: Ctx) -> PositionChangeResult:
+    archived = await hireflix(ctx).archive_position(position_id)
     return PositionChangeResult(
         status="done",
         message=f"Archived the position '{archived.name}'.",
@@ -227,31 +169,18 @@ async def archive_position(
     )
 
 
-@upstream_errors
-async def _confirm_delete(
-    ctx: Ctx, position_id: str, confirmation_token: str | None
-) -> Elicit[ConfirmForm] | NotAsked:
-    return await _ask_about_position(
-        ctx,
-        position_id,
-        confirmation_token,
-        "Delete the position {position} and every interview in it? This cannot be undone.",
-    )
-
-
-@upstream_errors
-async def delete_position(
-    position_id: PositionId,
-    ctx: Ctx,
-    confirmation_token: ConfirmationToken = None,
-    *,
-    approval: Annotated[Approval, Resolve(_confirm_delete)],
-) -> PositionChangeResult:
-    state = app_state(ctx)
-    decision = gate(ctx, "delete_position", {"position_id": position_id}, confirmation_token, approval)
-    if not decision.proceed:
-        return PositionChangeResult(**ConfirmationFields.stopped(decision))
-    deleted = await state.hireflix.delete_position(position_id)
+@tool(
+    toolset="positions",
+    kind="destructive",
+    title="Delete a position",
+    description=(
+        "Deletes a position and every interview in it, permanently. Asks the user to confirm first; "
+        "prefer archive_position unless the user wants the data gone."
+    ),
+    confirm=preview_delete,
+)
+async def delete_position(position_id: PositionId, ctx: Ctx) -> PositionChangeResult:
+    deleted = await hireflix(ctx).delete_position(position_id)
     return PositionChangeResult(
         status="done",
         message=f"Deleted the position '{deleted.name}' and its interviews.",

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from mcp.server.mcpserver import Elicit, Resolve
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from hireflix_mcp.confirm import Approval, ConfirmForm, NotAsked
 from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.sanitize import CandidateText, candidate_text
-from hireflix_mcp.tools.common import (
-    ConfirmationToken,
-    Ctx,
-    InterviewId,
-    app_state,
-    gate,
-    hireflix,
-    upstream_errors,
-)
-from hireflix_mcp.tools.outputs import ConfirmationFields, iso
+from hireflix_mcp.state import Ctx, hireflix
+from hireflix_mcp.tools.inputs import InterviewId
+from hireflix_mcp.tools.registry import Preview, tool
+from hireflix_mcp.views.common import candidate_name, iso
+from hireflix_mcp.views.confirmation import ConfirmationFields
+from hireflix_mcp.views.interviews import Comment
 
 # --------------------------------------------------------------------------------------------- inputs
 
@@ -52,15 +46,6 @@ ShareDays = Annotated[int, Field(ge=1, le=365, description="Days the link works 
 # --------------------------------------------------------------------------------------------- outputs
 
 
-def _candidate_name(interview: hx.Interview) -> str:
-    """The candidate's display name as Hireflix gives it (raw: callers sanitise)."""
-    c = interview.candidate
-    if c is None:
-        return ""
-    joined = " ".join(part for part in (c.first_name, c.last_name) if part)
-    return c.name or c.full_name or joined or c.email or ""
-
-
 class ReviewedInterview(BaseModel):
     interview_id: str
     candidate_name: CandidateText
@@ -72,19 +57,11 @@ class ReviewedInterview(BaseModel):
     def of(cls, interview: hx.Interview) -> ReviewedInterview:
         return cls(
             interview_id=interview.id,
-            candidate_name=_candidate_name(interview),
+            candidate_name=candidate_name(interview.candidate),
             position_name=interview.position.name if interview.position else None,
             score=interview.score_value,
             review_status=interview.review_status,
         )
-
-
-class Comment(BaseModel):
-    id: str | None = None
-    text: str
-    author_name: str | None = None
-    author_email: str | None = None
-    created_at: str | None = None
 
 
 class CommentResult(BaseModel):
@@ -110,33 +87,43 @@ class ShareResult(ConfirmationFields):
 # --------------------------------------------------------------------------------------------- tools
 
 
-@upstream_errors
+@tool(
+    toolset="review",
+    kind="write",
+    title="Score an interview",
+    description=("Sets an interview's score from 0.5 to 5 in steps of 0.5; null clears it."),
+    idempotent=True,
+)
 async def score_interview(interview_id: InterviewId, score: Score, ctx: Ctx) -> ReviewedInterview:
     return ReviewedInterview.of(await hireflix(ctx).score_interview(interview_id, score))
 
 
-@upstream_errors
+@tool(
+    toolset="review",
+    kind="write",
+    title="Comment on an interview",
+    description=("Adds a comment to an interview, visible to the hiring team in Hireflix."),
+)
 async def comment_on_interview(interview_id: InterviewId, comment: CommentText, ctx: Ctx) -> CommentResult:
     updated = await hireflix(ctx).comment_on_interview(interview_id, comment)
     # The mutation answers with every comment; ours is the newest one carrying this text.
     ours = [c for c in updated.comments if (c.value or "").strip() == comment]
     newest = max(ours, key=lambda c: c.created_at or 0.0) if ours else None
-    author = newest.author if newest else None
     return CommentResult(
         interview_id=updated.id,
-        candidate_name=_candidate_name(updated),
-        comment=Comment(
-            id=newest.id if newest else None,
-            text=newest.value if newest and newest.value else comment,
-            author_name=author.name if author else None,
-            author_email=author.email if author else None,
-            created_at=iso(newest.created_at) if newest else None,
-        ),
+        candidate_name=candidate_name(updated.candidate),
+        comment=Comment.of(newest) if newest else Comment(text=candidate_text(comment)),
         comment_count=len(updated.comments),
     )
 
 
-@upstream_errors
+@tool(
+    toolset="review",
+    kind="write",
+    title="Shortlist or discard an interview",
+    description=("Moves an interview to shortlisted, discarded, or back to to_evaluate."),
+    idempotent=True,
+)
 async def set_interview_status(
     interview_id: InterviewId,
     status: Annotated[
@@ -180,40 +167,29 @@ async def set_interview_status(
     )
 
 
-@upstream_errors
-async def _confirm_share(
-    ctx: Ctx, interview_id: str, duration_days: int, confirmation_token: str | None
-) -> Elicit[ConfirmForm] | NotAsked:
-    async def preview() -> str:
-        interview = await hireflix(ctx).get_interview(interview_id)
-        name = candidate_text(_candidate_name(interview), max_chars=100) or "the candidate"
-        position = interview.position.name if interview.position and interview.position.name else "?"
-        days = "1 day" if duration_days == 1 else f"{duration_days} days"
-        return (
-            f"Create a public link to {name}'s interview for '{position}', watchable by anyone with "
-            f"the link for {days}?"
-        )
-
-    return await app_state(ctx).confirmation.ask(ctx, preview, confirmation_token)
+async def preview_share(ctx: Ctx, interview_id: str, duration_days: int) -> Preview:
+    interview = await hireflix(ctx).get_interview(interview_id)
+    name = candidate_text(candidate_name(interview.candidate), max_chars=100) or "the candidate"
+    position = interview.position.name if interview.position and interview.position.name else "?"
+    days = "1 day" if duration_days == 1 else f"{duration_days} days"
+    return Preview(
+        f"Create a public link to {name}'s interview for '{position}', watchable by anyone with "
+        f"the link for {days}?"
+    )
 
 
-@upstream_errors
-async def share_interview(
-    interview_id: InterviewId,
-    ctx: Ctx,
-    duration_days: ShareDays = 75,
-    confirmation_token: ConfirmationToken = None,
-    *,
-    approval: Annotated[Approval, Resolve(_confirm_share)],
-) -> ShareResult:
-    state = app_state(ctx)
-    action = {"interview_id": interview_id, "duration_days": duration_days}
-    decision = gate(ctx, "share_interview", action, confirmation_token, approval)
-    if not decision.proceed:
-        return ShareResult(
-            **ConfirmationFields.stopped(decision), interview_id=interview_id, duration_days=duration_days
-        )
-    link = await state.hireflix.share_interview(interview_id, duration_days)
+@tool(
+    toolset="review",
+    kind="write",
+    title="Share an interview recording",
+    description=(
+        "Creates a public link to watch the recording without logging in, valid duration_days. It "
+        "publishes personal data, so the user is asked to confirm first."
+    ),
+    confirm=preview_share,
+)
+async def share_interview(interview_id: InterviewId, ctx: Ctx, duration_days: ShareDays = 75) -> ShareResult:
+    link = await hireflix(ctx).share_interview(interview_id, duration_days)
     expires = iso(link.expires)
     return ShareResult(
         status="done",

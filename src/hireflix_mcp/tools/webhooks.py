@@ -13,26 +13,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from mcp.server.mcpserver import Elicit, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
-from hireflix_mcp.confirm import Approval, ConfirmForm, NotAsked
 from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.errors import NotFoundError
 from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE, candidate_value
 from hireflix_mcp.settings import Settings
-from hireflix_mcp.tools.common import (
-    HEX_ID,
-    ConfirmationToken,
-    Ctx,
-    app_state,
-    gate,
-    hireflix,
-    upstream_errors,
-)
-from hireflix_mcp.tools.outputs import ConfirmationFields, iso
+from hireflix_mcp.state import Ctx, app_state, hireflix
+from hireflix_mcp.tools.registry import Preview, tool
+from hireflix_mcp.views.common import HEX_ID, iso
+from hireflix_mcp.views.confirmation import ConfirmationFields
 
 # --------------------------------------------------------------------------------------------- inputs
 
@@ -165,7 +157,12 @@ class WebhookEventList(BaseModel):
 # --------------------------------------------------------------------------------------------- tools
 
 
-@upstream_errors
+@tool(
+    toolset="webhooks",
+    kind="read",
+    title="List webhooks",
+    description=("The URLs Hireflix notifies about interview events, with their events and whether active."),
+)
 async def list_webhooks(ctx: Ctx) -> WebhookList:
     hooks = [WebhookOut.of(h) for h in await hireflix(ctx).list_webhooks()]
     return WebhookList(webhooks=hooks, total=len(hooks))
@@ -201,7 +198,16 @@ def own_receiver_url(settings: Settings) -> str:
         raise ToolError(f"This server's public URL cannot receive webhooks: {exc}") from None
 
 
-@upstream_errors
+@tool(
+    toolset="webhooks",
+    kind="write",
+    title="Create a webhook",
+    description=(
+        "Asks Hireflix to POST interview events (interview.create, interview.finish, "
+        "interview.status-change, interview.delete, interview.score-updated) to a URL; omit url to use "
+        "this server's own receiver."
+    ),
+)
 async def create_webhook(
     url: OptionalWebhookUrl = None, *, events: WebhookEvents, ctx: Ctx
 ) -> CreatedWebhook:
@@ -225,28 +231,19 @@ def _webhook_phrase(hook: hx.Webhook) -> str:
     return f"the webhook to {hook.url} (events: {', '.join(hook.events) or 'none'})"
 
 
-@upstream_errors
-async def _confirm_delete(
-    ctx: Ctx, webhook_id: str, confirmation_token: str | None
-) -> Elicit[ConfirmForm] | NotAsked:
-    async def preview() -> str:
-        hook = await _webhook(ctx, webhook_id)
-        return f"Delete {_webhook_phrase(hook)}? Hireflix stops sending these events there."
-
-    return await app_state(ctx).confirmation.ask(ctx, preview, confirmation_token)
+async def preview_delete(ctx: Ctx, webhook_id: str) -> Preview:
+    hook = await _webhook(ctx, webhook_id)
+    return Preview(f"Delete {_webhook_phrase(hook)}? Hireflix stops sending these events there.")
 
 
-@upstream_errors
-async def delete_webhook(
-    webhook_id: WebhookId,
-    ctx: Ctx,
-    confirmation_token: ConfirmationToken = None,
-    *,
-    approval: Annotated[Approval, Resolve(_confirm_delete)],
-) -> WebhookChangeResult:
-    decision = gate(ctx, "delete_webhook", {"webhook_id": webhook_id}, confirmation_token, approval)
-    if not decision.proceed:
-        return WebhookChangeResult(**ConfirmationFields.stopped(decision))
+@tool(
+    toolset="webhooks",
+    kind="destructive",
+    title="Delete a webhook",
+    description=("Stops Hireflix sending events to a webhook URL. Asks the user to confirm first."),
+    confirm=preview_delete,
+)
+async def delete_webhook(webhook_id: WebhookId, ctx: Ctx) -> WebhookChangeResult:
     hook = await _webhook(ctx, webhook_id)
     if not await hireflix(ctx).delete_webhook(webhook_id):
         raise NotFoundError("webhook", webhook_id, operation="DeleteWebhook")
@@ -386,7 +383,16 @@ def _received(stored_data: dict[str, Any], event: str, date_ms: float) -> Interv
     )
 
 
-@upstream_errors
+@tool(
+    toolset="webhooks",
+    kind="read",
+    title="List received webhook events",
+    description=(
+        "Interview events, newest first, since a time (default: last 24 h), optionally of one type: "
+        "those this server's webhook receiver accepted or, with no receiver, found by polling (mode "
+        "says which)."
+    ),
+)
 async def list_webhook_events(
     ctx: Ctx,
     since: Annotated[

@@ -1,12 +1,12 @@
-"""Run a real sandbox on loopback for tests: `with running_sandbox() as sandbox: ...`.
+"""The embedded sandbox: a real sandbox served on loopback from inside this process.
 
-The app is served by uvicorn in a background thread on a port the OS picks, so clients talk real HTTP to
-it. Start-up waits on a readiness event (no sleeping) and takes a few tens of milliseconds; shutdown stops
-the server at once instead of waiting for uvicorn's polling loop.
+`hireflix-mcp serve --sandbox` and `hireflix-mcp doctor --sandbox` run against it, and so do the tests. The
+app is served by uvicorn in a background thread on a port the OS picks, so clients talk real HTTP to it.
+Start-up waits on a readiness event (no sleeping) and takes a few tens of milliseconds; shutdown stops the
+server at once instead of waiting for uvicorn's polling loop.
 
     with running_sandbox(invite_quota=2) as sandbox:
-        client = HireflixClient(url=sandbox.url, api_key=sandbox.api_key)
-        ...
+        ...  # point any Hireflix client at sandbox.url with the key sandbox.api_key
         sandbox.complete_interview(interview_id)
         assert sandbox.request_counts()["by_root_field"].get("inviteCandidateToInterview", 0) == 2
 """

@@ -1,17 +1,20 @@
-"""Test-only fixtures for the official MCP conformance suite (`serve --conformance-fixtures`).
+"""The official MCP conformance suite's fixtures: tools, resources and prompts it calls by name.
 
 Most scenarios of `@modelcontextprotocol/conformance` call tools, resources and prompts with fixed names
 (`test_simple_text`, `test://static-text`, `test_simple_prompt`, ...). `add_conformance_fixtures` adds
-them to the very server object the product builds, so the suite exercises the same `MCPServer`,
-transport stack and middleware that users get; names and behaviours follow the suite's scenarios and
-the Python SDK's reference "everything" server, which passes the whole suite.
+them to the very server object the product builds (tests/conformance/launcher.py serves it), so the
+suite exercises the same `MCPServer`, transport stack and middleware that users get; names and
+behaviours follow the suite's scenarios and the Python SDK's reference "everything" server, which
+passes the whole suite.
 
-Never on by default: these fixtures are not Hireflix tools and would only cost a model context. The
-production server passes the fixture-free scenarios without them (tests/conformance).
+Test code only: these fixtures are not Hireflix tools, and nothing in the product can turn them on. The
+production server passes the fixture-free scenarios without them (test_conformance.py).
 
-It also adds what `MCPServer` leaves out and the handshake-era scenarios call: `logging/setLevel` and
-`resources/subscribe` / `resources/unsubscribe` (both deprecated in 2026-07-28, where
-`subscriptions/listen` replaces subscriptions, so the product does not advertise them).
+It adds a handler only for a method the product leaves out: `logging/setLevel` (deprecated in
+2026-07-28; the product sends no log messages). `resources/subscribe` and `resources/unsubscribe` are
+the product's own (served when a webhook secret is configured, as the launcher does), so the suite's
+subscription scenarios test the product's handler; the launcher refuses any fixture that would replace
+a product handler.
 """
 
 from __future__ import annotations
@@ -21,13 +24,11 @@ import base64
 import json
 import logging
 import warnings
-from collections import deque
 from typing import Annotated, Any
 
 from mcp.server import MCPServer, ServerRequestContext
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.prompts.base import Prompt, UserMessage
-from mcp.server.streamable_http import EventCallback, EventMessage, EventStore
 from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
 from mcp.types import (
     MISSING_REQUIRED_CLIENT_CAPABILITY,
@@ -46,20 +47,19 @@ from mcp.types import (
     ImageContent,
     InputRequest,
     InputRequiredResult,
-    JSONRPCMessage,
     ListRootsRequest,
     ListRootsResult,
     LoggingLevel,
     SamplingMessage,
     SetLevelRequestParams,
-    SubscribeRequestParams,
     TextContent,
     TextResourceContents,
-    UnsubscribeRequestParams,
 )
 from pydantic import BaseModel, Field
 
-logger = logging.getLogger("hireflix_mcp.conformance")
+from hireflix_mcp.sdk_compat import lowlevel_server
+
+logger = logging.getLogger("tests.conformance.fixtures")
 
 Ctx = Context[Any, Any]
 
@@ -103,34 +103,6 @@ JSON_SCHEMA_2020_12_INPUT_SCHEMA: dict[str, Any] = {
     "else": {"required": ["email"]},
     "additionalProperties": False,
 }
-
-
-class InMemorySSEEventStore(EventStore):
-    """Makes SSE streams resumable: the polling scenario (SEP-1699) closes a stream mid-call and the
-    client reconnects with Last-Event-ID. Bounded, since a fixture server can run for a while."""
-
-    def __init__(self, max_events: int = 10_000) -> None:
-        self._events: deque[tuple[str, int, JSONRPCMessage | None]] = deque(maxlen=max_events)
-        self._next_id = 0
-
-    async def store_event(self, stream_id: str, message: JSONRPCMessage | None) -> str:
-        self._next_id += 1
-        self._events.append((stream_id, self._next_id, message))
-        return str(self._next_id)
-
-    async def replay_events_after(self, last_event_id: str, send_callback: EventCallback) -> str | None:
-        try:
-            after = int(last_event_id)
-        except ValueError:
-            return None
-        stream = next((sid for sid, eid, _ in self._events if eid == after), None)
-        if stream is None:
-            return None
-        for sid, eid, message in list(self._events):
-            # None marks a priming event: nothing to replay.
-            if sid == stream and eid > after and message is not None:
-                await send_callback(EventMessage(message, str(eid)))
-        return stream
 
 
 async def _log(ctx: Ctx, text: str) -> None:
@@ -611,15 +583,17 @@ async def complete_nothing(ctx: ServerRequestContext[Any], params: CompleteReque
 
 
 class FixtureState:
-    """What the subscribe and setLevel handlers record (per server object)."""
+    """What the setLevel handler records (per server object)."""
 
     def __init__(self) -> None:
-        self.subscriptions: set[str] = set()
         self.log_level: LoggingLevel | None = None
 
 
 def add_conformance_fixtures(server: MCPServer[Any]) -> FixtureState:
-    """Register the suite's fixture tools, resources and prompts and the handlers it needs on `server`."""
+    """Register the suite's fixture tools, resources and prompts, and `logging/setLevel`, on `server`.
+
+    Call it through `launcher.add_fixtures`, which fails if this replaced any handler `server` had.
+    """
     for fn in TOOLS:
         server.add_tool(fn)
     # The suite checks that 2020-12 keywords survive tools/list verbatim, so the published input schema
@@ -659,19 +633,9 @@ def add_conformance_fixtures(server: MCPServer[Any]) -> FixtureState:
         logger.info("client asked for log level %s", params.level)
         return EmptyResult()
 
-    async def subscribe(ctx: ServerRequestContext[Any], params: SubscribeRequestParams) -> EmptyResult:
-        state.subscriptions.add(str(params.uri))
-        return EmptyResult()
-
-    async def unsubscribe(ctx: ServerRequestContext[Any], params: UnsubscribeRequestParams) -> EmptyResult:
-        state.subscriptions.discard(str(params.uri))
-        return EmptyResult()
-
-    # `MCPServer` has no public registration for these handshake-era methods; the low-level server does.
-    lowlevel = server._lowlevel_server
-    lowlevel.add_request_handler("logging/setLevel", SetLevelRequestParams, set_level)
-    lowlevel.add_request_handler("resources/subscribe", SubscribeRequestParams, subscribe)
-    lowlevel.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, unsubscribe)
+    lowlevel = lowlevel_server(server)
+    if lowlevel.get_request_handler("logging/setLevel") is None:
+        lowlevel.add_request_handler("logging/setLevel", SetLevelRequestParams, set_level)
 
     if lowlevel.get_request_handler("completion/complete") is None:
         # The product's own completion handler (ids for Hireflix arguments) answers other refs with an

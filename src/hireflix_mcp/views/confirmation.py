@@ -1,26 +1,13 @@
-"""Output models shared by several toolsets: small, snake_case, only what an assistant needs.
-
-Times are ISO 8601 UTC strings (Hireflix sends epoch milliseconds). Text a candidate wrote travels only in
-fields typed `CandidateText`, whose schema says it is untrusted.
-"""
+"""The fields every confirmed tool's result carries (policy in `hireflix_mcp.confirm`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from hireflix_mcp.confirm import Gate
-
-
-def iso(epoch_ms: float | None) -> str | None:
-    """Epoch milliseconds as an ISO 8601 UTC timestamp (seconds precision)."""
-    if epoch_ms is None:
-        return None
-    return (
-        datetime.fromtimestamp(epoch_ms / 1000, tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    )
+from hireflix_mcp.views.common import iso
 
 
 class ConfirmationFields(BaseModel):

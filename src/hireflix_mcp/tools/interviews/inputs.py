@@ -1,0 +1,195 @@
+"""Arguments of the interview tools: candidate fields and their rules, search conditions, cursors.
+
+Also the concurrency helper (`gather`) the toolset shares.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Annotated, Any, TypeVar
+
+import anyio
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+
+from hireflix_mcp.hireflix.errors import (
+    HireflixError,
+)
+from hireflix_mcp.tools.inputs import EMAIL_PATTERN
+from hireflix_mcp.views.interviews import (
+    ReviewStatus,
+)
+
+logger = logging.getLogger("hireflix_mcp.tools.interviews")
+
+T = TypeVar("T")
+
+CONCURRENCY = 8
+"""Requests in flight at once for bulk invites and cross-position searches."""
+
+BULK_MAX_ROWS = 500
+BULK_RETRY_BUDGET_S = 60.0
+"""How long a bulk invite keeps retrying rows Hireflix rate-limits or fails transiently."""
+BULK_OUTPUT_BUDGET = 12_000
+"""Characters of the (indented) result text a bulk invite may fill: about 4,000 tokens."""
+
+TRANSCRIPT_PAGE_BUDGET = 12_000
+"""Characters of transcript text and word timings per page, so a page stays under ~16,000 characters."""
+
+SEARCH_MAX_LIMIT = 100
+LOCAL_SCAN_LIMIT = 2_000
+"""Client-side search (server without `or`/`and`): interviews read per alternative at most."""
+
+FIND_MAX_RESULTS = 50
+
+# --------------------------------------------------------------------------------------------- inputs
+
+PHONE_PATTERN = r"^\+[1-9]\d{6,14}$"
+METADATA_MAX_KEYS = 25
+METADATA_MAX_DEPTH = 3
+
+
+def _json_depth(value: Any) -> int:
+    """Nesting levels of objects and arrays, as Hireflix counts them: a flat object is 1."""
+    if isinstance(value, dict):
+        return 1 + max((_json_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_json_depth(v) for v in value), default=0)
+    return 0
+
+
+def _check_metadata(value: dict[str, Any]) -> dict[str, Any]:
+    if len(value) > METADATA_MAX_KEYS:
+        raise ValueError(f"metadata must have at most {METADATA_MAX_KEYS} keys (got {len(value)})")
+    if _json_depth(value) > METADATA_MAX_DEPTH:
+        raise ValueError(f"metadata must be at most {METADATA_MAX_DEPTH} levels deep")
+    return value
+
+
+def _check_phone(value: str) -> str:
+    if not re.fullmatch(PHONE_PATTERN, value):
+        raise ValueError(
+            "phone must be in E.164 format: + country code and number, digits only (+14155550123)"
+        )
+    return value
+
+
+FirstNameValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+LastNameValue = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
+PhoneValue = Annotated[
+    str, AfterValidator(_check_phone), WithJsonSchema({"type": "string", "pattern": PHONE_PATTERN})
+]
+ExternalIdValue = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+MetadataValue = Annotated[dict[str, Any], AfterValidator(_check_metadata)]
+
+FIRST_NAME_HELP = "Candidate's first name."
+LAST_NAME_HELP = "Candidate's last name."
+PHONE_HELP = "E.164, e.g. +14155550123."
+EXTERNAL_ID_HELP = "Your own id for the candidate (e.g. from an ATS); unique per position."
+METADATA_HELP = "JSON object stored with the interview: at most 25 keys, 3 levels deep."
+SEND_EMAIL_HELP = "False: Hireflix sends no e-mail; share interview_url yourself."
+
+FirstName = Annotated[FirstNameValue, Field(description=FIRST_NAME_HELP)]
+LastName = Annotated[LastNameValue | None, Field(description=LAST_NAME_HELP)]
+Phone = Annotated[PhoneValue | None, Field(description=PHONE_HELP)]
+ExternalId = Annotated[ExternalIdValue | None, Field(description=EXTERNAL_ID_HELP)]
+Metadata = Annotated[MetadataValue | None, Field(description=METADATA_HELP)]
+SendInviteEmail = Annotated[bool, Field(description=SEND_EMAIL_HELP)]
+
+Score = Annotated[float, Field(ge=0, le=5)]
+NamePart = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class CandidateRow(BaseModel):
+    # One row of invite_candidates (and the checked arguments of invite_candidate). No docstring or field
+    # descriptions: they would be repeated in the published schema, and the list's description covers them.
+    model_config = ConfigDict(extra="forbid")
+
+    email: Annotated[str, Field(pattern=EMAIL_PATTERN, min_length=3, max_length=254)]
+    first_name: FirstNameValue
+    last_name: LastNameValue | None = None
+    phone: PhoneValue | None = None
+    external_id: ExternalIdValue | None = None
+    metadata: MetadataValue | None = None
+
+
+# Rows are accepted as anything and validated one by one (`_validate_row`), so one bad row is reported
+# as invalid instead of failing the whole call; the published schema still describes a row.
+RowInput = Annotated[Any, WithJsonSchema(CandidateRow.model_json_schema())]
+
+
+class Condition(BaseModel):
+    # One alternative of search_interviews' any_of; described by that argument, not repeated here.
+    model_config = ConfigDict(extra="forbid")
+
+    email: Annotated[str, Field(pattern=EMAIL_PATTERN, min_length=3, max_length=254)] | None = None
+    name: NamePart | None = None
+    status: ReviewStatus | None = None
+    min_score: Score | None = None
+    max_score: Score | None = None
+
+    @model_validator(mode="after")
+    def _sensible(self) -> Condition:
+        if all(v is None for v in (self.email, self.name, self.status, self.min_score, self.max_score)):
+            raise ValueError(
+                "an any_of condition needs at least one of email, name, status, min_score, max_score"
+            )
+        if self.min_score is not None and self.max_score is not None and self.min_score > self.max_score:
+            raise ValueError("min_score must not be greater than max_score")
+        return self
+
+
+async def gather(calls: Sequence[Callable[[], Awaitable[T]]]) -> list[T | HireflixError]:
+    """Run `calls` with at most CONCURRENCY in flight; each slot holds a result or the HireflixError."""
+    results: dict[int, T | HireflixError] = {}
+    limiter = anyio.CapacityLimiter(CONCURRENCY)
+
+    async def run(index: int, call: Callable[[], Awaitable[T]]) -> None:
+        async with limiter:
+            try:
+                results[index] = await call()
+            except HireflixError as exc:
+                results[index] = exc
+
+    async with anyio.create_task_group() as group:
+        for index, call in enumerate(calls):
+            group.start_soon(run, index, call)
+    return [results[index] for index in range(len(calls))]
+
+
+async def gather_all(*calls: Callable[[], Awaitable[Any]]) -> list[Any]:
+    """The results of `calls`, run at once; the first HireflixError among them is raised."""
+    results = await gather(calls)
+    for result in results:
+        if isinstance(result, HireflixError):
+            raise result
+    return results
+
+
+def encode_cursor(payload: Mapping[str, Any]) -> str:
+    raw = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> dict[str, Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error):
+        value = None
+    if not isinstance(value, dict):
+        raise ToolError("cursor is not one this tool returned: pass next_cursor back unchanged, or omit it.")
+    return value

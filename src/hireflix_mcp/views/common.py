@@ -1,0 +1,77 @@
+"""Facts every view states the same way: times, ids, a candidate's name, an interview's link."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
+
+from hireflix_mcp.hireflix import models as hx
+from hireflix_mcp.sanitize import candidate_text
+
+HEX_ID = r"^[0-9a-f]{24}$"
+"""Hireflix object ids: 24 lowercase hex digits."""
+
+
+def iso(epoch_ms: float | None) -> str | None:
+    """Epoch milliseconds as an ISO 8601 UTC timestamp (seconds precision)."""
+    if epoch_ms is None:
+        return None
+    return (
+        datetime.fromtimestamp(epoch_ms / 1000, tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    )
+
+
+class Compact(BaseModel):
+    """A list item whose null fields are left out of the output (they add size, not information)."""
+
+    @model_serializer(mode="wrap")
+    def _omit_nulls(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {key: value for key, value in data.items() if value is not None}
+
+
+def candidate_name(candidate: hx.Candidate | None) -> str:
+    """The candidate's display name as Hireflix gives it (raw: callers sanitise, or type it CandidateText)."""
+    if candidate is None:
+        return ""
+    joined = " ".join(part for part in (candidate.first_name, candidate.last_name) if part)
+    return candidate.full_name or candidate.name or joined
+
+
+def candidate_email(candidate: hx.Candidate | None) -> str:
+    return (candidate.email if candidate else None) or ""
+
+
+def candidate_line(candidate: hx.Candidate | None) -> str:
+    """'Jane Doe <jane@x.com>' (raw)."""
+    name, email = candidate_name(candidate), candidate_email(candidate)
+    return f"{name} <{email}>" if email else name
+
+
+def who(interview: hx.Interview) -> str:
+    """'Jane Doe <jane@x.com>' for a confirmation preview, sanitised and bounded."""
+    name = candidate_text(candidate_name(interview.candidate), max_chars=80) or "an unnamed candidate"
+    email = candidate_text(candidate_email(interview.candidate), max_chars=254)
+    return f"{name} <{email}>" if email else name
+
+
+def position_label(interview: hx.Interview) -> str:
+    """The interview's position as a preview names it: quoted, or 'its position'."""
+    name = interview.position.name if interview.position else None
+    return f"'{name}'" if name else "its position"
+
+
+def interview_url(interview: hx.Interview) -> str | None:
+    """The link where the candidate records (the short link when Hireflix gives one)."""
+    return (interview.url.short or interview.url.public) if interview.url else None
+
+
+def recorded(interview: hx.Interview) -> bool:
+    """Whether the candidate finished recording (whatever the review status says since)."""
+    return (
+        interview.completed is not None
+        or interview.completed_at is not None
+        or interview.status == "completed"
+    )

@@ -1,0 +1,180 @@
+"""Interviews as the model sees them: list items, the one-interview view, per-question facts.
+
+Everything a candidate wrote leaves here in fields typed `CandidateText` (sanitised, labelled untrusted)
+or documented as untrusted candidate content.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from hireflix_mcp.hireflix import models as hx
+from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE, CandidateText, candidate_text, candidate_value
+from hireflix_mcp.views.common import Compact, candidate_email, candidate_name, interview_url, iso
+
+ReviewStatus = Literal["pending", "to_evaluate", "shortlisted", "discarded"]
+STATUS_HELP = "pending (not recorded yet), to_evaluate, shortlisted or discarded."
+
+
+class InterviewBrief(BaseModel):
+    id: str
+    candidate_name: CandidateText
+    candidate_email: CandidateText
+    position_id: str | None = None
+    position_name: str | None = None
+    status: ReviewStatus
+    interview_url: str | None = Field(default=None, description="The link where the candidate records.")
+    created_at: str | None = None
+
+    @classmethod
+    def of(cls, interview: hx.Interview) -> InterviewBrief:
+        return cls(
+            id=interview.id,
+            candidate_name=candidate_name(interview.candidate),
+            candidate_email=candidate_email(interview.candidate),
+            position_id=interview.position.id if interview.position else None,
+            position_name=interview.position.name if interview.position else None,
+            status=interview.review_status,
+            interview_url=interview_url(interview),
+            created_at=iso(interview.created_at),
+        )
+
+
+class InterviewSummary(Compact):
+    id: str
+    name: CandidateText
+    email: CandidateText
+    status: ReviewStatus
+    score: float | None = None
+    created_at: str | None = None
+    completed_at: str | None = None
+
+    @classmethod
+    def of(cls, interview: hx.Interview) -> InterviewSummary:
+        return cls(
+            id=interview.id,
+            name=candidate_name(interview.candidate),
+            email=candidate_email(interview.candidate),
+            status=interview.review_status,
+            score=interview.score_value,
+            created_at=iso(interview.created_at),
+            completed_at=iso(interview.completed_at or interview.completed),
+        )
+
+
+class CandidateInfo(BaseModel):
+    name: CandidateText
+    first_name: CandidateText | None = None
+    last_name: CandidateText | None = None
+    email: CandidateText
+    phone: CandidateText | None = None
+
+
+class Comment(BaseModel):
+    author: str | None = None
+    text: str = Field(description="Written by the hiring team (sanitised).")
+    created_at: str | None = None
+
+    @classmethod
+    def of(cls, c: hx.InterviewComment) -> Comment:
+        return cls(
+            author=candidate_text((c.author.name or c.author.email) or "") if c.author else None,
+            text=candidate_text(c.value or ""),
+            created_at=iso(c.created_at),
+        )
+
+
+class QuestionSummary(Compact):
+    question: int = Field(description="Question number, from 1.")
+    title: str | None = None
+    answered: bool
+    duration_s: float | None = None
+    transcript_language: str | None = Field(
+        default=None,
+        description="Set when the answer has a transcript: read it with get_interview_transcript.",
+    )
+    score: float | None = None
+
+
+class ShareLinkOut(BaseModel):
+    url: str | None = None
+    expires_at: str | None = None
+
+
+class InterviewDetailOut(BaseModel):
+    id: str
+    candidate: CandidateInfo
+    position_id: str | None = None
+    position_name: str | None = None
+    status: ReviewStatus
+    score: float | None = None
+    created_at: str | None = None
+    completed_at: str | None = None
+    expires_at: str | None = None
+    external_id: str | None = None
+    language: str | None = None
+    interview_url: str | None = Field(default=None, description="The link where the candidate records.")
+    review_url: str | None = Field(default=None, description="The hiring team's page for this interview.")
+    share_link: ShareLinkOut | None = None
+    comments: list[Comment]
+    questions: list[QuestionSummary]
+    metadata: dict[str, Any] | None = Field(default=None, description=CANDIDATE_CONTENT_NOTE)
+
+
+def answer_duration(question: hx.InterviewQuestion) -> float | None:
+    answer = question.answer
+    return answer.meta.duration if answer and answer.meta else None
+
+
+def transcript_language(question: hx.InterviewQuestion) -> str | None:
+    transcription = question.answer.transcription if question.answer else None
+    return (transcription.language_code or "unknown") if transcription else None
+
+
+def transcript_text(question: hx.InterviewQuestion) -> str | None:
+    answer = question.answer
+    transcription = answer.transcription if answer else None
+    return transcription.text if transcription else None
+
+
+def interview_detail(detail: hx.InterviewDetail) -> InterviewDetailOut:
+    """get_interview's answer."""
+    candidate = detail.candidate or hx.Candidate()
+    link = detail.external_link
+    return InterviewDetailOut(
+        id=detail.id,
+        candidate=CandidateInfo(
+            name=candidate_name(candidate),
+            first_name=candidate.first_name,
+            last_name=candidate.last_name,
+            email=candidate.email or "",
+            phone=candidate.phone,
+        ),
+        position_id=detail.position.id if detail.position else None,
+        position_name=detail.position.name if detail.position else None,
+        status=detail.review_status,
+        score=detail.score_value,
+        created_at=iso(detail.created_at),
+        completed_at=iso(detail.completed_at or detail.completed),
+        expires_at=iso(detail.expires),
+        external_id=candidate_text(detail.external_id) if detail.external_id else None,
+        language=detail.language,
+        interview_url=interview_url(detail),
+        review_url=detail.url.private if detail.url else None,
+        share_link=ShareLinkOut(url=link.url, expires_at=iso(link.expires)) if link and link.url else None,
+        comments=[Comment.of(c) for c in detail.comments],
+        questions=[
+            QuestionSummary(
+                question=index + 1,
+                title=question.title,
+                answered=bool(question.answered),
+                duration_s=answer_duration(question),
+                transcript_language=transcript_language(question),
+                score=question.score,
+            )
+            for index, question in enumerate(detail.questions)
+        ],
+        metadata=candidate_value(detail.user_metadata) if detail.user_metadata else None,
+    )

@@ -1,0 +1,185 @@
+"""Every hook in `hireflix_mcp.sdk_compat` exists on the installed SDK and is reached in a real flow.
+
+An SDK upgrade that moves an internal the product relies on fails here, naming the hook. The flows go
+through the product server (`build_server`, no conformance fixtures) with the SDK's own in-memory
+`Client`, in both protocol eras where the flow exists in both.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import anyio
+import pytest
+from mcp import Client
+from mcp.client.session import IncomingMessage
+from mcp.server import MCPServer
+from mcp.server.connection import Connection
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel import Server
+from mcp.server.lowlevel.server import HandlerEntry
+from mcp.server.mcpserver.tools import Tool
+from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
+from mcp.server.subscriptions import ResourceUpdated
+from mcp.shared.exceptions import MCPDeprecationWarning
+from mcp.types import ResourceUpdatedNotification, TextContent
+from pydantic import SecretStr, ValidationError
+
+from hireflix_mcp import resources, sdk_compat
+from hireflix_mcp.resources import EVENTS_URI, ResourceSubscriptions
+from hireflix_mcp.server import build_server
+from hireflix_mcp.settings import Settings
+from hireflix_sandbox.embedded import RunningSandbox
+
+pytestmark = pytest.mark.anyio
+
+NOTIFY_WAIT = 5.0
+
+
+def _settings(sandbox: RunningSandbox, *, receiver: bool = True) -> Settings:
+    """The sandbox's settings; with the webhook receiver, the product serves resource subscriptions."""
+    secret = SecretStr("sdk-compat-webhook-secret") if receiver else None
+    return Settings(api_url=sandbox.url, api_key=SecretStr(sandbox.api_key), webhook_secret=secret)
+
+
+@pytest.fixture
+def installed(monkeypatch: pytest.MonkeyPatch) -> list[ResourceSubscriptions]:
+    """Every `ResourceSubscriptions` the product installs on a server, in order (installing unchanged)."""
+    seen: list[ResourceSubscriptions] = []
+    install = ResourceSubscriptions.install
+
+    def recording_install(self: ResourceSubscriptions, server: MCPServer[Any]) -> None:
+        seen.append(self)
+        install(self, server)
+
+    monkeypatch.setattr(ResourceSubscriptions, "install", recording_install)
+    return seen
+
+
+@pytest.fixture
+def connections(monkeypatch: pytest.MonkeyPatch) -> list[Connection]:
+    """Every connection `sdk_compat.request_connection` hands the product's subscription handlers."""
+    seen: list[Connection] = []
+
+    def recording(ctx: ServerRequestContext[Any, Any]) -> Connection:
+        connection = sdk_compat.request_connection(ctx)
+        seen.append(connection)
+        return connection
+
+    monkeypatch.setattr(resources, "request_connection", recording)
+    return seen
+
+
+def test_the_installed_sdk_still_has_every_internal_the_hooks_read() -> None:
+    server: MCPServer[Any] = MCPServer(name="probe")
+    lowlevel = sdk_compat.lowlevel_server(server)
+    assert isinstance(lowlevel, Server)
+    handlers = sdk_compat.request_handlers(server)
+    assert handlers, "the lowlevel server lists no request handler"
+    assert all(isinstance(entry, HandlerEntry) for entry in handlers.values())
+    assert handlers["tools/call"] is lowlevel.get_request_handler("tools/call")
+    assert "arg_model" in FuncMetadata.model_fields
+    assert {"fn_metadata", "parameters"} <= Tool.model_fields.keys()
+
+
+def test_request_handlers_is_a_copy_that_shows_a_replaced_handler() -> None:
+    server: MCPServer[Any] = MCPServer(name="probe")
+    before = sdk_compat.request_handlers(server)
+    entry = before["tools/call"]
+    sdk_compat.lowlevel_server(server).add_request_handler("tools/call", entry.params_type, entry.handler)
+    after = sdk_compat.request_handlers(server)
+    assert before["tools/call"] is entry
+    assert after["tools/call"] is not entry
+
+
+async def test_a_handshake_era_subscribe_to_events_reaches_the_products_handler_and_its_connection(
+    sandbox: RunningSandbox, installed: list[ResourceSubscriptions], connections: list[Connection]
+) -> None:
+    server = build_server(_settings(sandbox))
+    [subscriptions] = installed
+    entry = sdk_compat.lowlevel_server(server).get_request_handler("resources/subscribe")
+    assert entry is not None
+    assert entry.handler == subscriptions.subscribe
+    heard: list[str] = []
+    arrived = anyio.Event()
+
+    async def on_message(message: IncomingMessage) -> None:
+        if isinstance(message, ResourceUpdatedNotification):
+            heard.append(str(message.params.uri))
+            arrived.set()
+
+    async with Client(server, mode="legacy", message_handler=on_message) as client:
+        resources_capability = client.server_capabilities.resources
+        assert resources_capability is not None
+        assert resources_capability.subscribe
+        with pytest.warns(MCPDeprecationWarning):
+            await client.subscribe_resource(EVENTS_URI)
+        assert subscriptions.subscribers(EVENTS_URI) == 1
+        # The connection the hook found is the one that carries the update back to this client.
+        await subscriptions.updated(EVENTS_URI)
+        with anyio.fail_after(NOTIFY_WAIT):
+            await arrived.wait()
+        with pytest.warns(MCPDeprecationWarning):
+            await client.unsubscribe_resource(EVENTS_URI)
+        assert subscriptions.subscribers(EVENTS_URI) == 0
+    assert heard == [EVENTS_URI]
+    assert len(connections) == 2
+    assert connections[0] is connections[1]
+    assert all(isinstance(c, Connection) for c in connections)
+
+
+async def test_a_2026_client_listens_for_events_through_the_products_bus_not_the_subscribe_handler(
+    sandbox: RunningSandbox, installed: list[ResourceSubscriptions], connections: list[Connection]
+) -> None:
+    server = build_server(_settings(sandbox))
+    [subscriptions] = installed
+    async with Client(server, mode="auto") as client:
+        resources_capability = client.server_capabilities.resources
+        assert resources_capability is not None
+        assert resources_capability.subscribe
+        async with client.listen(resource_subscriptions=[EVENTS_URI]) as events:
+            await subscriptions.updated(EVENTS_URI)
+            with anyio.fail_after(NOTIFY_WAIT):
+                event = await anext(events)
+    assert event == ResourceUpdated(uri=EVENTS_URI)
+    assert connections == []
+
+
+async def test_without_the_webhook_receiver_the_product_serves_no_subscribe(
+    sandbox: RunningSandbox, installed: list[ResourceSubscriptions]
+) -> None:
+    server = build_server(_settings(sandbox, receiver=False))
+    assert installed == []
+    assert "resources/subscribe" not in sdk_compat.request_handlers(server)
+    assert "resources/unsubscribe" not in sdk_compat.request_handlers(server)
+
+
+def test_forbid_unknown_arguments_swaps_in_a_strict_subclass_and_publishes_its_schema() -> None:
+    def add(a: int, b: int = 0) -> int:
+        return a + b
+
+    tool = Tool.from_function(add)
+    loose = tool.fn_metadata.arg_model
+    loose.model_validate({"a": 1, "typo": 2})  # the SDK's own model ignores unknown names
+    sdk_compat.forbid_unknown_arguments(tool)
+    strict = tool.fn_metadata.arg_model
+    assert issubclass(strict, loose)
+    assert issubclass(strict, ArgModelBase)
+    with pytest.raises(ValidationError, match="typo"):
+        strict.model_validate({"a": 1, "typo": 2})
+    assert strict.model_validate({"a": 1}).model_dump() == {"a": 1, "b": 0}
+    assert tool.parameters["additionalProperties"] is False
+    assert set(tool.parameters["properties"]) == {"a", "b"}
+
+
+@pytest.mark.parametrize("era", ["legacy", "auto"])
+async def test_a_product_tool_called_with_an_unknown_argument_is_refused_naming_it(
+    sandbox: RunningSandbox, era: Literal["legacy", "auto"]
+) -> None:
+    async with Client(build_server(_settings(sandbox)), mode=era) as client:
+        listed = {t.name: t for t in (await client.list_tools()).tools}
+        result = await client.call_tool("list_positions", {"include_archivd": True})
+    assert listed["list_positions"].input_schema.get("additionalProperties") is False
+    assert result.is_error
+    assert isinstance(result.content[0], TextContent)
+    assert "include_archivd" in result.content[0].text

@@ -222,6 +222,13 @@ def finished_count(data: Any, depth: int = 0) -> int | None:
         value = data.get(key)
         if isinstance(value, int) and not isinstance(value, bool):
             return value
+    for key, value in data.items():  # e.g. "recorded_interviews", "n_finished"
+        if (
+            re.search(r"record|finish|complet", key)
+            and isinstance(value, int)
+            and not isinstance(value, bool)
+        ):
+            return value
     for key in COUNT_CONTAINERS:
         found = finished_count(data.get(key), depth + 1)
         if found is not None:
@@ -296,6 +303,8 @@ class Tally:
     structured_chars: int = 0
     errors: int = 0
     protocol_errors: int = 0
+    unparsed: int = 0
+    """Successful results whose text is not JSON (read through structured content or ids only)."""
     tools: set[str] = field(default_factory=set)
     prompts: set[str] = field(default_factory=set)
 
@@ -320,6 +329,8 @@ class Known:
     candidate_names: list[str]
     sample_interview: str
     member_email: str | None
+    finished: dict[str, int]
+    """Per open position name: interviews with a recorded time (completed_at), where results carry it."""
 
 
 class Agent:
@@ -372,11 +383,15 @@ class Agent:
             tally = self.tally
             tally.calls += 1
             tally.tools.add(tool)
+            structured = len(compact(reply.structured)) if reply.structured is not None else 0
             tally.text_chars += len(reply.text)
-            if reply.structured is not None:
-                tally.structured_chars += len(compact(reply.structured))
+            tally.structured_chars += structured
             tally.errors += reply.is_error and not reply.protocol_error
             tally.protocol_errors += reply.protocol_error
+            logger.debug("  %s: %d text + %d structured chars", tool, len(reply.text), structured)
+            if not reply.is_error and parse_json(reply.text) is None:
+                tally.unparsed += 1
+                logger.warning("%s: result text is not JSON: %.120s", tool, reply.text)
         return reply
 
     async def prompt(self, name: str, arguments: dict[str, str]) -> str:
@@ -389,6 +404,7 @@ class Agent:
             self.tally.text_chars += len(str(exc))
             return str(exc)
         text = "".join(block_text(message.content) for message in result.messages)
+        logger.debug("  prompt %s: %d text chars", name, len(text) + len(result.description or ""))
         self.tally.text_chars += len(text) + len(result.description or "")
         return text
 
@@ -477,6 +493,13 @@ async def learn(agent: Agent) -> Known:
             if interview.get("status") in RECORDED_STATUSES and name and " " in name:
                 candidates.append(name)
                 break
+    recorded_keys = ("completed_at", "recorded_at", "finished_at")
+    finished = {
+        names[pid]: sum(1 for i in rows if pick(i, *recorded_keys) is not None)
+        for pid, rows in by_position.items()
+    }
+    if not any(finished.values()):
+        finished = {}  # the listing does not say when interviews were recorded: nothing to check against
     any_interview = [iid for rows in by_position.values() for i in rows if (iid := record_id(i))]
     member_email = None
     if agent.has("list_members"):
@@ -494,6 +517,7 @@ async def learn(agent: Agent) -> Known:
         candidate_names=candidates,
         sample_interview=any_interview[0],
         member_email=member_email,
+        finished=finished,
     )
 
 
@@ -799,6 +823,7 @@ class VersionReport:
     workflows: list[WorkflowResult]
     definitions: Definitions
     seconds: float
+    known: Known | None = None
 
 
 Workflow = Callable[[Agent], Awaitable[Answer]]
@@ -879,17 +904,24 @@ async def run_version(src_dir: Path, scale: Scale, label: str = "now") -> Versio
     started = time.perf_counter()
     check_imports(src_dir)
     results: list[WorkflowResult] = []
-    with server_log() as errlog:
-        async with server_session(src_dir, "--toolsets", "all", errlog=errlog) as client:
-            tools = (await client.list_tools()).tools
-            prompts = (await client.list_prompts()).prompts
-            agent = Agent(client, tools, prompts, scale)
-            agent.known = await learn(agent)
-            for number, workflow in WORKFLOWS:
-                results.append(await _run_one(agent, number, workflow))
-            results.append(await _run_bad_inputs(agent))
+    default_tools: list[Tool] = []
+
+    async def list_default_profile(errlog: TextIO) -> None:
         async with server_session(src_dir, errlog=errlog) as client:
-            default_tools = (await client.list_tools()).tools
+            default_tools.extend((await client.list_tools()).tools)
+
+    with server_log() as errlog:
+        async with anyio.create_task_group() as group:
+            group.start_soon(list_default_profile, errlog)  # a second server, for the default tool list
+            async with server_session(src_dir, "--toolsets", "all", errlog=errlog) as client:
+                tools = (await client.list_tools()).tools
+                prompts = (await client.list_prompts()).prompts
+                logger.info("%s: server up after %.1f s", label, time.perf_counter() - started)
+                agent = Agent(client, tools, prompts, scale)
+                agent.known = await learn(agent)
+                for number, workflow in WORKFLOWS:
+                    results.append(await _run_one(agent, number, workflow))
+                results.append(await _run_bad_inputs(agent))
     all_visible, all_whole = definition_sizes(tools)
     default_visible, default_whole = definition_sizes(default_tools)
     prompt_chars = len(
@@ -898,7 +930,7 @@ async def run_version(src_dir: Path, scale: Scale, label: str = "now") -> Versio
     definitions = Definitions(
         default_visible, default_whole, len(default_tools), all_visible, all_whole, len(tools), prompt_chars
     )
-    return VersionReport(label, src_dir, results, definitions, time.perf_counter() - started)
+    return VersionReport(label, src_dir, results, definitions, time.perf_counter() - started, agent.known)
 
 
 async def _run_one(agent: Agent, number: int, workflow: Workflow) -> WorkflowResult:
@@ -946,99 +978,146 @@ def _verdict(ok: bool) -> str:
     return "ok" if ok else "MISS"
 
 
+def _calls(t: Tally) -> str:
+    return f"{t.calls}+{t.prompt_gets}p" if t.prompt_gets else str(t.calls)
+
+
+def _chars(t: Tally) -> str:
+    return f"{t.text_chars}+{t.structured_chars}={t.total_chars}"
+
+
+def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Rows as aligned text: the first two columns left-aligned, the rest right-aligned."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell.ljust(w) if i < 2 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
+
+
+def _workflow_table(now: VersionReport, base: VersionReport | None) -> list[str]:
+    nt = _totals(now.workflows)
+    if base is None:
+        rows = [["#", "workflow", "calls", "result chars", "errors", "defs"]]
+        for n in now.workflows:
+            flag = "" if n.completed else " FAILED"
+            cells = (_calls(n.tally), _chars(n.tally), str(n.tally.errors), str(n.definition_chars))
+            rows.append([str(n.number), n.title + flag, *cells])
+        rows.append(["", "total", _calls(nt), _chars(nt), str(nt.errors), ""])
+        return _columns(rows)
+    bt = _totals(base.workflows)
+    rows = [
+        ["#", "workflow", "calls", "", "result chars", "", "now/", "errors", "", "defs", ""],
+        ["", "", "base", "now", "baseline", "now", "base", "base", "now", "base", "now"],
+    ]
+    for b, n in zip(base.workflows, now.workflows, strict=True):
+        flag = "" if b.completed and n.completed else " FAILED"
+        rows.append(
+            [
+                *(str(n.number), n.title + flag, _calls(b.tally), _calls(n.tally)),
+                *(_chars(b.tally), _chars(n.tally), _ratio(n.result_chars, b.result_chars)),
+                *(str(b.tally.errors), str(n.tally.errors), str(b.definition_chars), str(n.definition_chars)),
+            ]
+        )
+    ratio = _ratio(nt.total_chars, bt.total_chars)
+    total = (_calls(bt), _calls(nt), _chars(bt), _chars(nt), ratio, str(bt.errors), str(nt.errors))
+    rows.append(["", "total", *total, "", ""])
+    return _columns(rows)
+
+
+def _first_answer_check(report: VersionReport) -> str:
+    """How many of workflow 1's counts match the interviews' own recorded times (read in setup)."""
+    truth = report.known.finished if report.known else {}
+    answer = report.workflows[0].answer
+    if not truth:
+        return f"{report.label}: no recorded times to check against"
+    right = sum(1 for name, count in truth.items() if answer.get(name) == count)
+    return f"{report.label} {right}/{len(truth)}"
+
+
 def print_report(now: VersionReport, base: VersionReport | None, scale: Scale, out: TextIO) -> None:
     def say(line: str = "") -> None:
         print(line, file=out)
 
-    against = f"baseline {base.label} vs working tree" if base else "working tree only"
+    against = f"baseline {base.label} vs the working tree" if base else "the working tree only"
     say(f"Workflow bench, scale {scale}: {against}")
-    say("result chars = text + structured content (compact JSON); defs = model-visible definitions used")
+    say(
+        "calls: tool calls (+ prompt gets, p); result chars: text content + structured content "
+        "(compact JSON) = total;"
+    )
+    say("errors: tool results with isError; defs: model-visible definition chars of the tools/prompts used")
     say()
-    if base is not None:
-        head = (
-            f"{'#':<2} {'workflow':<43} {'calls':>11} {'result chars base':>26} {'result chars now':>26} "
-            f"{'ratio':>6} {'err':>5} {'defs':>13}"
-        )
-        sub = f"{'':<2} {'':<43} {'base':>5} {'now':>5} {'text+struct=total':>26} {'text+struct=total':>26} "
-        sub += f"{'':>6} {'b/n':>5} {'base':>6} {'now':>6}"
-        say(head)
-        say(sub)
-        for b, n in zip(base.workflows, now.workflows, strict=True):
-            flag = "" if b.completed and n.completed else "  FAILED"
-            say(
-                f"{n.number:<2} {n.title:<43} {b.calls:>5} {n.calls:>5} {_chars(b.tally):>26} "
-                f"{_chars(n.tally):>26} {_ratio(n.result_chars, b.result_chars):>6} "
-                f"{f'{b.tally.errors}/{n.tally.errors}':>5} "
-                f"{b.definition_chars:>6} {n.definition_chars:>6}{flag}"
-            )
-        bt, nt = _totals(base.workflows), _totals(now.workflows)
-        say(
-            f"{'':<2} {'total':<43} {bt.requests:>5} {nt.requests:>5} {_chars(bt):>26} {_chars(nt):>26} "
-            f"{_ratio(nt.total_chars, bt.total_chars):>6} {f'{bt.errors}/{nt.errors}':>5}"
-        )
-    else:
-        say(f"{'#':<2} {'workflow':<43} {'calls':>5} {'text+struct=total':>26} {'err':>4} {'defs':>6}")
-        for n in now.workflows:
-            flag = "" if n.completed else f"  FAILED: {n.failure}"
-            say(
-                f"{n.number:<2} {n.title:<43} {n.calls:>5} {_chars(n.tally):>26} {n.tally.errors:>4} "
-                f"{n.definition_chars:>6}{flag}"
-            )
-        nt = _totals(now.workflows)
-        say(f"{'':<2} {'total':<43} {nt.requests:>5} {_chars(nt):>26} {nt.errors:>4}")
+    for line in _workflow_table(now, base):
+        say(line)
     say()
-    say("tool definitions (compact JSON of tools/list), model-visible / whole:")
+    say("tool definitions, compact JSON of tools/list (model-visible: name, title, description, inputSchema,")
+    say("annotations / whole):")
     for report in (base, now):
         if report is None:
             continue
         d = report.definitions
         say(
-            f"  {report.label:<10} default profile {d.default_tools:>2} tools {d.default_visible:>6} / "
-            f"{d.default_whole:>6}   all toolsets {d.all_tools:>2} tools "
-            f"{d.all_visible:>6} / {d.all_whole:>6}"
-            f"   prompts {d.prompts:>5}"
+            f"  {report.label:<8} default profile {d.default_tools:>2} tools {d.default_visible:>6} / "
+            f"{d.default_whole:>6}   all toolsets {d.all_tools:>2} tools {d.all_visible:>6} / "
+            f"{d.all_whole:>6}   prompts/list {d.prompts:>5}"
         )
     say()
     say("targets:")
     w1 = now.workflows[0]
-    say(f"  {_verdict(w1.calls == 1)}  workflow 1 in one call: {w1.calls}")
+    say(f"  {_verdict(w1.calls == 1):<4}  workflow 1 in one call: {w1.calls}")
     if base is not None:
         bt, nt = _totals(base.workflows), _totals(now.workflows)
         ratio = nt.total_chars / bt.total_chars if bt.total_chars else float("inf")
         say(
-            f"  {_verdict(ratio <= 0.6)}  total result chars <= 0.6x baseline: "
+            f"  {_verdict(ratio <= 0.6):<4}  total result chars <= 0.6x baseline: "
             f"{nt.total_chars} / {bt.total_chars} = {ratio:.2f}x"
         )
-        differing = [
-            (b, n) for b, n in zip(base.workflows, now.workflows, strict=True) if b.answer != n.answer
-        ]
-        say(f"  {_verdict(not differing)}  same answers as the baseline (nothing an agent needs lost)")
-        for b, n in differing:
-            say(f"      workflow {n.number}: baseline {compact(b.answer)}")
-            say(f"      {'':>{len(str(n.number)) + 9}}  now      {compact(n.answer)}")
     failed = [w for r in (base, now) if r is not None for w in r.workflows if not w.completed]
-    say(f"  {_verdict(not failed)}  every workflow completed")
+    say(f"  {_verdict(not failed):<4}  every workflow completed")
     for w in failed:
-        say(f"      workflow {w.number}: {w.failure}")
+        say(f"        workflow {w.number}: {w.failure}")
+    if base is not None:
+        differ = [
+            n.number for b, n in zip(base.workflows, now.workflows, strict=True) if b.answer != n.answer
+        ]
+        but = f" except workflow {', '.join(map(str, differ))} (below)" if differ else ""
+        say(f"  {'DIFF' if differ else 'ok':<4}  same conclusions as the baseline{but}")
+    bad = now.workflows[6].bad_inputs
+    named = sum(b.is_error and not b.protocol_error and b.names_argument for b in bad)
+    say(f"  {_verdict(named == 10):<4}  workflow 7: ten tool errors each naming its argument: {named}")
+    for report in (base, now):
+        if report is not None and (unparsed := _totals(report.workflows).unparsed):
+            say(f"  NOTE  {report.label}: {unparsed} results were not JSON text; figures may mislead")
+    say()
+    say("nothing an agent needs lost: what each workflow concluded")
+    checks = [_first_answer_check(r) for r in (base, now) if r is not None]
+    say("  workflow 1 counts equal to the interviews' recorded times: " + ", ".join(checks))
+    for n in now.workflows[:6]:
+        b_answer = None if base is None else base.workflows[n.number - 1].answer
+        same = "" if b_answer is None else (" (same as baseline)" if b_answer == n.answer else " DIFFERS:")
+        say(f"  {n.number}. {compact(n.answer)}{same}")
+        if b_answer is not None and b_answer != n.answer:
+            say(f"     baseline: {compact(b_answer)}")
     for report in (base, now):
         if report is None:
             continue
         say()
         say(f"workflow 7 error texts ({report.label}), what a model sees:")
-        for i, bad in enumerate(report.workflows[6].bad_inputs, 1):
-            kind = "PROTOCOL ERROR" if bad.protocol_error else ("error" if bad.is_error else "NOT AN ERROR")
-            names = "names" if bad.names_argument else "does NOT name"
-            say(f"  {i:>2}. {bad.label} ({bad.tool}): {kind}, {len(bad.text)} chars, {names} {bad.argument}")
-            for line in bad.text.splitlines() or [""]:
+        for i, item in enumerate(report.workflows[6].bad_inputs, 1):
+            kind = "PROTOCOL ERROR" if item.protocol_error else ("error" if item.is_error else "NOT AN ERROR")
+            names = "names" if item.names_argument else "does NOT name"
+            say(
+                f"  {i:>2}. {item.label} ({item.tool}): {kind}, {len(item.text)} chars, "
+                f"{names} {item.argument}"
+            )
+            for line in item.text.splitlines() or [""]:
                 say(f"        | {line}")
     say()
-    say("answers (now): " + "; ".join(f"{w.number}: {compact(w.answer)}" for w in now.workflows[:6]))
     timing = ", ".join(f"{r.label} {r.seconds:.1f} s" for r in (base, now) if r is not None)
-    say(f"time: {timing}")
-
-
-def _chars(t: Tally) -> str:
-    return f"{t.text_chars}+{t.structured_chars}={t.total_chars}"
+    say(f"time (start-up included): {timing}")
 
 
 def _totals(workflows: Sequence[WorkflowResult]) -> Tally:
@@ -1050,6 +1129,7 @@ def _totals(workflows: Sequence[WorkflowResult]) -> Tally:
         total.structured_chars += w.tally.structured_chars
         total.errors += w.tally.errors
         total.protocol_errors += w.tally.protocol_errors
+        total.unparsed += w.tally.unparsed
     return total
 
 

@@ -1,49 +1,59 @@
-"""Make published JSON Schemas smaller without changing what they accept.
+"""The input schemas assistants are shown: what a model needs to call a tool right, and nothing else.
 
-Tool lists cost an assistant context on every turn. Pydantic's schemas carry a `title` on every node,
-`"default": null` on every optional field and `anyOf: [{type: X}, {type: null}]` for each nullable one;
-none of that tells a model anything the rest of the schema does not. An optional argument is published
-without `null` (omitting it means the same). Validation is unaffected: the SDK validates arguments with
-the pydantic model, not with this published copy, and still accepts an explicit null.
+Tool lists cost an assistant context on every turn, and some agent frameworks cannot read parts of JSON
+Schema (see the README, "Use from an agent framework"). The published schema is therefore a smaller copy
+of the pydantic model's schema; validation is unaffected, because the SDK validates arguments with the
+pydantic model, not with this copy, and an invalid argument gets one sentence naming it, what was wrong
+and what is allowed (`views.errors.describe_invalid_arguments`). Left out:
+- `title` on every node and `"default": null` (they say nothing the rest does not);
+- `null` in the type of an optional argument (leaving it out means the same; the server still accepts an
+  explicit null);
+- string `pattern`, `minLength` and `maxLength` (ids, e-mails, phones, free text): descriptions and the
+  error sentence carry the rule; numbers keep their bounds and arrays their item counts, which models
+  use;
+- `additionalProperties` (unknown arguments are refused with a sentence naming them);
+- `$defs`/`$ref`: definitions are written inline where they are used.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-_SCHEMA_MAPS = ("properties", "$defs", "patternProperties")
+_SCHEMA_MAPS = ("properties", "patternProperties")
 _SCHEMA_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
-_SCHEMA_VALUES = ("items", "additionalProperties", "not", "contains")
+_SCHEMA_VALUES = ("items", "not", "contains")
+_DROPPED = frozenset({"title", "pattern", "minLength", "maxLength", "additionalProperties", "$defs"})
 
 
-def compact_schema(schema: dict[str, Any], *, output: bool = False) -> dict[str, Any]:
-    """A copy of `schema` without titles and null defaults, with `anyOf [X, null]` folded into X.
+def compact_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The published copy of a tool's input schema (see the module docstring)."""
+    definitions: dict[str, Any] = schema.get("$defs", {})
+    return _compact(schema, definitions, top=True)
 
-    `output=True` (an output schema) also drops descriptions, except those that mark untrusted
-    candidate content: a client validates results against it, and the model reads the tool's
-    description, not this.
-    """
+
+def _compact(schema: dict[str, Any], definitions: dict[str, Any], *, top: bool = False) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        target = definitions[ref.removeprefix("#/$defs/")]
+        merged = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+        return _compact(merged, definitions)
     out: dict[str, Any] = {}
     for key, value in schema.items():
-        if key == "title" and isinstance(value, str):
-            continue
-        if key == "default" and value is None:
-            continue
-        if output and key == "description" and isinstance(value, str) and not value.startswith("Untrusted"):
+        if key in _DROPPED or (key == "default" and value is None):
             continue
         if key in _SCHEMA_MAPS and isinstance(value, dict):
             out[key] = {
-                name: compact_schema(sub, output=output) if isinstance(sub, dict) else sub
+                name: _compact(sub, definitions) if isinstance(sub, dict) else sub
                 for name, sub in value.items()
             }
         elif key in _SCHEMA_LISTS and isinstance(value, list):
-            out[key] = [compact_schema(sub, output=output) if isinstance(sub, dict) else sub for sub in value]
+            out[key] = [_compact(sub, definitions) if isinstance(sub, dict) else sub for sub in value]
         elif key in _SCHEMA_VALUES and isinstance(value, dict):
-            out[key] = compact_schema(value, output=output)
+            out[key] = _compact(value, definitions)
         else:
             out[key] = value
     out = _fold_nullable(out)
-    if not output and isinstance(out.get("properties"), dict):
+    if isinstance(out.get("properties"), dict):
         required = set(out.get("required", ()))
         out["properties"] = {
             name: prop if name in required else _drop_null(prop) for name, prop in out["properties"].items()
@@ -65,7 +75,7 @@ def _fold_nullable(node: dict[str, Any]) -> dict[str, Any]:
         return node
     other = next(option for option in options if option != {"type": "null"})
     kind = other.get("type") if isinstance(other, dict) else None
-    if not isinstance(kind, str) or "$ref" in other:
+    if not isinstance(kind, str):
         return node
     merged = {k: v for k, v in node.items() if k != "anyOf"}
     for key, value in other.items():

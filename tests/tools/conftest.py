@@ -7,6 +7,8 @@ one protocol era: "legacy" (the 2025-11-25 handshake) or "auto" (2026-07-28). Te
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -77,10 +79,12 @@ async def connect(
 
 
 def data(result: CallToolResult) -> dict[str, Any]:
-    """The structured result of a successful call (fails the test on a tool error)."""
+    """The result of a successful call as the model reads it: its one JSON text block, parsed (fails the
+    test on a tool error). Nulls and empty fields are left out of results, so read optional keys with get."""
     assert not result.is_error, text(result)
-    content: dict[str, Any] | None = result.structured_content
-    assert content is not None
+    assert len(result.content) == 1, result.content
+    content = json.loads(text(result))
+    assert isinstance(content, dict)
     return content
 
 
@@ -90,5 +94,5 @@ def text(result: CallToolResult) -> str:
 
 def error_text(result: CallToolResult) -> str:
     """The message of a tool error (fails the test if the call succeeded)."""
-    assert result.is_error, f"expected a tool error, got {result.structured_content}"
+    assert result.is_error, f"expected a tool error, got {text(result)}"
     return text(result)

@@ -35,7 +35,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Elicit, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
-from mcp.types import ToolAnnotations
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import ValidationError
 
 from hireflix_mcp import sdk_compat
@@ -46,6 +46,7 @@ from hireflix_mcp.state import Ctx, app_state
 from hireflix_mcp.tools.inputs import ConfirmationToken
 from hireflix_mcp.views.confirmation import ConfirmationFields
 from hireflix_mcp.views.errors import describe_invalid_arguments, describe_upstream_error
+from hireflix_mcp.views.render import compact_json
 
 logger = logging.getLogger("hireflix_mcp.tools")
 
@@ -89,10 +90,19 @@ class ToolSpec:
 
     @property
     def annotations(self) -> ToolAnnotations:
+        """Every hint that means something for this tool, and none that cannot.
+
+        readOnlyHint and openWorldHint are always stated (their protocol defaults, false and true, are
+        wrong for most of these tools). destructiveHint and idempotentHint only mean something for a tool
+        that writes, so a read tool leaves them out; idempotentHint is stated only when true (false is its
+        default).
+        """
+        if self.kind == "read":
+            return ToolAnnotations(read_only_hint=True, open_world_hint=self.open_world)
         return ToolAnnotations(
-            read_only_hint=self.kind == "read",
+            read_only_hint=False,
             destructive_hint=self.kind == "destructive",
-            idempotent_hint=self.idempotent or self.kind == "read",
+            idempotent_hint=True if self.idempotent else None,
             open_world_hint=self.open_world,
         )
 
@@ -104,13 +114,13 @@ class ToolSpec:
             title=self.title,
             description=self.description,
             annotations=self.annotations,
-            structured_output=True,
+            # No output schema: models read the text block, not the schema (hosts do not show it to
+            # them), so each one only cost tokens in tools/list and a validation on every call.
+            structured_output=False,
         )
         # Unknown argument names are an error naming them (a misspelt confirmation_token must not vanish).
         sdk_compat.forbid_unknown_arguments(built)
         built.parameters = compact_schema(built.fn_metadata.arg_model.model_json_schema(by_alias=True))
-        if built.fn_metadata.output_schema is not None:
-            built.fn_metadata.output_schema = compact_schema(built.fn_metadata.output_schema, output=True)
         return built
 
 
@@ -169,13 +179,21 @@ def upstream_error(exc: HireflixError, where: str) -> ToolError:
     return ToolError(describe_upstream_error(exc))
 
 
+def rendered(result: Any) -> CallToolResult:
+    """A tool's output model as the model reads it: one compact JSON text block (`views.render`)."""
+    if isinstance(result, CallToolResult):
+        return result
+    return CallToolResult(content=[TextContent(type="text", text=compact_json(result))])
+
+
 def _map_upstream_errors(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """`fn` with `HireflixError` translated into a `ToolError` the model can act on (signature kept)."""
+    """`fn` with its result rendered and `HireflixError` translated into a `ToolError` the model can act
+    on (signature kept)."""
 
     @functools.wraps(fn)
-    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+    async def wrapper(*args: Any, **kwargs: Any) -> CallToolResult:
         try:
-            return await fn(*args, **kwargs)
+            return rendered(await fn(*args, **kwargs))
         except HireflixError as exc:
             raise upstream_error(exc, fn.__name__) from exc
 

@@ -8,9 +8,9 @@ and what is allowed (`views.errors.describe_invalid_arguments`). Left out:
 - `title` on every node and `"default": null` (they say nothing the rest does not);
 - `null` in the type of an optional argument (leaving it out means the same; the server still accepts an
   explicit null);
-- string `pattern`, `minLength` and `maxLength` (ids, e-mails, phones, free text): descriptions and the
-  error sentence carry the rule; numbers keep their bounds and arrays their item counts, which models
-  use;
+- string `pattern`, `minLength` and `maxLength` (ids, e-mails, phones, free text) and `multipleOf`:
+  descriptions and the error sentence carry the rule (Gemini's schema rejects `multipleOf`); numbers keep
+  their bounds and arrays their item counts, which models use;
 - `additionalProperties` (unknown arguments are refused with a sentence naming them);
 - `$defs`/`$ref`: definitions are written inline where they are used.
 """
@@ -22,7 +22,9 @@ from typing import Any
 _SCHEMA_MAPS = ("properties", "patternProperties")
 _SCHEMA_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
 _SCHEMA_VALUES = ("items", "not", "contains")
-_DROPPED = frozenset({"title", "pattern", "minLength", "maxLength", "additionalProperties", "$defs"})
+_DROPPED = frozenset(
+    {"title", "pattern", "minLength", "maxLength", "multipleOf", "additionalProperties", "$defs"}
+)
 
 
 def compact_schema(schema: dict[str, Any]) -> dict[str, Any]:

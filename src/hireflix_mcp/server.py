@@ -15,8 +15,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.streamable_http import EventStore as SSEEventStore
 from mcp.server.transport_security import TransportSecuritySettings
+from mcp.types import CallToolResult, InputRequiredResult
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -28,7 +31,7 @@ from hireflix_mcp.prompts import register_prompts
 from hireflix_mcp.resources import EVENTS_URI, ResourceSubscriptions, register_resources
 from hireflix_mcp.settings import WEBHOOK_RECEIVER_PATH, Settings
 from hireflix_mcp.state import AppState
-from hireflix_mcp.tools.catalog import Profile, select_tools
+from hireflix_mcp.tools.catalog import TOOLS, Profile, ToolSpec, select_tools
 from hireflix_mcp.webhooks import SharedEventStore, webhook_endpoint
 
 logger = logging.getLogger("hireflix_mcp")
@@ -46,6 +49,61 @@ with the confirmation_token if they agree.
 Lists are paginated: when next_cursor is set, you have seen only part of the results."""
 
 
+def instructions(tools: list[ToolSpec]) -> str:
+    """The server instructions, ending with the toolsets this profile leaves out and how to turn them on."""
+    active = {spec.name for spec in tools}
+    missing: dict[str, list[str]] = {}
+    for spec in TOOLS:
+        if spec.name not in active:
+            missing.setdefault(spec.toolset, []).append(spec.name)
+    if not missing:
+        return INSTRUCTIONS
+    off = "; ".join(f"{toolset} ({', '.join(names)})" for toolset, names in missing.items())
+    return (
+        f"{INSTRUCTIONS}\nNot enabled on this server: {off}. The user can enable them by restarting the "
+        "server with --toolsets (e.g. --toolsets all)."
+    )
+
+
+class HireflixServer(MCPServer[AppState]):
+    """`MCPServer` whose answer to a catalogue tool outside the active profile says how to enable it.
+
+    The SDK answers any unregistered name with "Unknown tool: X"; for a tool this server has but did
+    not register (its toolset is off, it was excluded, or --read-only removed it), the model is told
+    which toolset or flag enables it, so it can tell the user instead of guessing.
+    """
+
+    def __init__(self, *args: Any, profile: Profile, registered: frozenset[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.profile = profile
+        self.registered = registered
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        if name not in self.registered:
+            spec = next((s for s in TOOLS if s.name == name), None)
+            if spec is not None:
+                raise ToolError(_not_enabled(spec, self.profile))
+        return await super().call_tool(name, arguments, context)
+
+
+def _not_enabled(spec: ToolSpec, profile: Profile) -> str:
+    if profile.read_only and not spec.read_only:
+        why = "this server runs read-only (--read-only), which leaves out every tool that changes data"
+    elif spec.name in profile.exclude_tools:
+        why = "this server was started with --exclude-tools naming it"
+    else:
+        why = (
+            f"it belongs to the {spec.toolset} toolset, which this server was not started with "
+            f"(enable it with --toolsets {','.join((*profile.toolsets, spec.toolset))} "
+            f"or --tools {spec.name})"
+        )
+    return (
+        f"{spec.name} is not enabled on this server: {why}. Nothing was sent; tell the user if they need it."
+    )
+
+
 def build_server(settings: Settings, profile: Profile | None = None) -> MCPServer[AppState]:
     """An `MCPServer` with the profile's tools; its lifespan opens one Hireflix client.
 
@@ -53,7 +111,8 @@ def build_server(settings: Settings, profile: Profile | None = None) -> MCPServe
     clients subscribe to `hireflix://events`. The event store belongs to the built server, not to one
     lifespan run, so the receiver writes where every connection's tools read.
     """
-    tools = select_tools(profile or Profile())
+    profile = profile or Profile()
+    tools = select_tools(profile)
     secret = settings.confirm_secret.get_secret_value().encode() if settings.confirm_secret else None
     # Spent tokens must outlive one connection and, with a state file, one process: several replicas
     # on one machine then refuse each other's replays (they also need HIREFLIX_MCP_CONFIRM_SECRET).
@@ -71,10 +130,12 @@ def build_server(settings: Settings, profile: Profile | None = None) -> MCPServe
             async with HireflixClient(settings.client_config()) as client:
                 yield AppState(settings=settings, hireflix=client, confirmation=confirmation, events=store)
 
-    server: MCPServer[AppState] = MCPServer(
+    server = HireflixServer(
+        profile=profile,
+        registered=frozenset(spec.name for spec in tools),
         name="hireflix-mcp",
         title="Hireflix",
-        instructions=INSTRUCTIONS,
+        instructions=instructions(tools),
         version=__version__,
         website_url="https://hireflix.com",
         lifespan=lifespan,

@@ -40,8 +40,9 @@ SHARED_SCHEMA = Path(__file__).resolve().parents[2].parent / "shared" / "hirefli
 EXPECTED_OPERATIONS = {
     "ListPositions", "GetPosition", "CreatePosition", "UpdatePosition", "ArchivePosition", "DeletePosition",
     "InviteCandidate", "SearchInterviews", "FindCandidate", "GetInterview", "GetInterviewTranscript",
-    "GetInterviewMedia", "GetInterviewAccessInfo", "DeleteInterview", "ScoreInterview", "CommentOnInterview",
-    "SetInterviewFinalist", "SetInterviewArchived", "ShareInterview", "GetAccountLogs", "ListMembers",
+    "GetInterviewMedia", "GetInterviewAccessInfo", "GetInterviewNames", "DeleteInterview", "ScoreInterview",
+    "CommentOnInterview", "SetInterviewFinalist", "SetInterviewArchived", "ShareInterview", "GetAccountLogs",
+    "ListMembers",
     "AddMember", "RemoveMember",
     "ListWebhooks", "GetWebhookSecret", "CreateWebhook", "UpdateWebhook", "DeleteWebhook", "WhoAmI",
 }  # fmt: skip

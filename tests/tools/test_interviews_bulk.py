@@ -342,3 +342,40 @@ async def test_500_rows_under_rate_limits_and_server_errors_create_each_intervie
         injected = sandbox.http.get("/_sandbox/faults").json()
         assert sum(rule["injected"] for rule in injected["rules"]) > 20
         assert elapsed < 20
+
+
+async def test_repro_quota_spy(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hireflix_mcp.hireflix.client import HireflixClient
+    from hireflix_mcp.hireflix.errors import InviteQuotaExceededError
+    from hireflix_mcp.hireflix.models import InviteRequest, InviteResult
+
+    events: list[tuple[str, str]] = []
+    original = HireflixClient.invite_candidate
+
+    async def spy(self: HireflixClient, request: InviteRequest) -> InviteResult:
+        events.append(("send", request.email))
+        try:
+            return await original(self, request)
+        except InviteQuotaExceededError:
+            events.append(("refused", request.email))
+            raise
+
+    monkeypatch.setattr(HireflixClient, "invite_candidate", spy)
+    with running_sandbox(invite_quota=50) as sandbox:
+        position_id = new_position(sandbox)
+        sandbox.set_fault(kind="rate_limit", operation=INVITES, rate=0.2, retry_after=1)
+        sandbox.set_fault(kind="server_error", operation=INVITES, rate=0.05, status=503, retry_after=0)
+        sandbox.set_fault(kind="drop", operation=INVITES, rate=0.05, phase="after")
+        with anyio.fail_after(60):
+            async with connect(sandbox, max_retries=0) as client:
+                result = data(
+                    await client.call_tool(
+                        "invite_candidates", {"position_id": position_id, "candidates": _rows(120)}
+                    )
+                )
+        stored = sandbox.store.interviews(position_id)
+    print(result["totals"], len(stored))
+    first = next(i for i, e in enumerate(events) if e[0] == "refused")
+    sent_after = [email for kind, email in events[first:] if kind == "send"]
+    print(sent_after)
+    assert sent_after == []

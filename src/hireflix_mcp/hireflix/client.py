@@ -15,6 +15,7 @@ never a None. Searching by conditions, with its fallbacks when Hireflix refuses 
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import logging
 import time
@@ -26,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from hireflix_mcp.hireflix.config import ClientConfig
 from hireflix_mcp.hireflix.errors import (
+    GraphQLRequestError,
     HireflixError,
     InterviewAlreadyExistsError,
     MalformedResponseError,
@@ -35,8 +37,9 @@ from hireflix_mcp.hireflix.errors import (
     is_error_member,
 )
 from hireflix_mcp.hireflix.models import (
-    INTERVIEW_STATUSES,
+    AuditLogEntry,
     AuditLogPage,
+    AuditLogWindow,
     Identity,
     Interview,
     InterviewAccessInfo,
@@ -53,6 +56,7 @@ from hireflix_mcp.hireflix.models import (
     PositionDetail,
     PositionMatches,
     PositionQuestionInput,
+    PositionWithCounts,
     ShareLink,
     TeamMember,
     Webhook,
@@ -60,7 +64,14 @@ from hireflix_mcp.hireflix.models import (
     interview_list_input,
 )
 from hireflix_mcp.hireflix.operations import OPERATIONS, Operation
-from hireflix_mcp.hireflix.search import FoundPage, InterviewSearch, SearchPage, ServerAbilities
+from hireflix_mcp.hireflix.search import (
+    PAGE_LIMIT,
+    FoundPage,
+    InterviewSearch,
+    SearchPage,
+    ServerAbilities,
+    gather,
+)
 from hireflix_mcp.hireflix.transport import GraphQLTransport, Sleep
 
 __all__ = ["OPERATIONS", "HireflixClient"]
@@ -74,18 +85,34 @@ RECOVERY_CLOCK_SKEW_MS = 120_000.0
 was created after the invite started, less this allowance for clock differences; an older one was
 there before, so the invite itself would have been refused as a duplicate."""
 
-_STATUS_VARIABLES = {
-    "pending": "statusPending",
-    "to_evaluate": "statusToEvaluate",
-    "shortlisted": "statusShortlisted",
-    "discarded": "statusDiscarded",
+AUDIT_PAGE_MAX = 100
+"""The most audit entries asked for in one request (the sandbox's cap; Hireflix documents none)."""
+AUDIT_READ_REQUESTS = 10
+"""Requests one `read_account_logs` call may spend finding its range: at most 1,000 entries read."""
+
+_COUNT_VARIABLES: dict[str, Any] = {
+    "statusPending": "pending",
+    "statusToEvaluate": "to_evaluate",
+    "statusShortlisted": "shortlisted",
+    "statusDiscarded": "discarded",
+    "markLimit": PAGE_LIMIT,
 }
+"""The variables of `InterviewCountFields` (GetPosition, ListPositionsWithCounts)."""
 _STATUS_ALIASES = {
     "pending": "pendingCount",
     "to_evaluate": "toEvaluateCount",
     "shortlisted": "shortlistedCount",
     "discarded": "discardedCount",
 }
+_MAYBE_RECORDED = ("shortlisted", "discarded")
+"""The statuses whose interviews may or may not have been recorded."""
+
+
+def _with_counts(position: Position, counts: InterviewCounts | HireflixError) -> PositionWithCounts:
+    if isinstance(counts, HireflixError):
+        logger.warning("Hireflix: could not count the interviews of position %s (%s)", position.id, counts)
+        return PositionWithCounts(**position.model_dump())
+    return PositionWithCounts(**position.model_dump(), interview_counts=counts)
 
 
 class HireflixClient:
@@ -192,20 +219,87 @@ class HireflixClient:
         ]
 
     async def get_position(self, id: str) -> PositionDetail:
-        """One position with its questions and how many interviews it has in each status."""
-        variables: dict[str, Any] = {"id": id}
-        variables.update({var: status for status, var in _STATUS_VARIABLES.items()})
-        data = await self._run("GetPosition", variables)
+        """One position with its questions and its interview counts (by status, and recorded)."""
+        data = await self._run("GetPosition", {"id": id, **_COUNT_VARIABLES})
         raw = data.get("position")
         if raw is None:
             raise NotFoundError("position", id, operation="GetPosition")
-        counts = {
-            status: (raw.get(_STATUS_ALIASES[status]) or {}).get("total") or 0
-            for status in INTERVIEW_STATUSES
+        counts = await self._interview_counts(id, raw, "GetPosition")
+        return self._parse(PositionDetail, {**raw, "interviewCounts": counts.model_dump()}, "GetPosition")
+
+    async def get_position_summary(self, id: str) -> Position:
+        """One position's own fields (no questions, no counts): the cheapest read of a position."""
+        data = await self._run("GetPositionSummary", {"id": id})
+        raw = data.get("position")
+        if raw is None:
+            raise NotFoundError("position", id, operation="GetPositionSummary")
+        return self._parse(Position, raw, "GetPositionSummary")
+
+    async def list_positions_with_counts(self) -> list[PositionWithCounts]:
+        """Every position (archived ones included) with its interview counts, in one request when
+        Hireflix allows it (`ListPositionsWithCounts`); a position with more than a page of shortlisted
+        or discarded interviews costs one more request per further page (see `_interview_counts`).
+
+        If Hireflix refuses that document (it accepts GetPosition, but may put a cost or depth limit on
+        counting every position at once), the positions are listed (`ListPositions`) and each counted
+        with GetPosition, `CONCURRENCY` at a time, and the refusal is remembered. A position whose
+        counts could not be read has `interview_counts` None; the others are still counted.
+        """
+        abilities = self._search.abilities
+        if abilities.positions_with_counts:
+            try:
+                data = await self._run("ListPositionsWithCounts", _COUNT_VARIABLES)
+            except GraphQLRequestError as exc:
+                if exc.retryable:
+                    raise
+                logger.warning(
+                    "Hireflix refused ListPositionsWithCounts (%s); counting position by position", exc
+                )
+                abilities.positions_with_counts = False
+            else:
+                raws = [p for p in data.get("positions") or [] if p is not None]
+                positions = [self._parse(Position, raw, "ListPositionsWithCounts") for raw in raws]
+                counted = await gather(
+                    [
+                        functools.partial(self._interview_counts, p.id, raw, "ListPositionsWithCounts")
+                        for p, raw in zip(positions, raws, strict=True)
+                    ]
+                )
+                return [_with_counts(p, c) for p, c in zip(positions, counted, strict=True)]
+        listed = await self.list_positions()
+        details = await gather([functools.partial(self.get_position, p.id) for p in listed])
+        return [
+            _with_counts(p, d if isinstance(d, HireflixError) else d.interview_counts)
+            for p, d in zip(listed, details, strict=True)
+        ]
+
+    async def _interview_counts(
+        self, position_id: str, raw: Mapping[str, Any], operation: str
+    ) -> InterviewCounts:
+        """The counts of a position selected with `InterviewCountFields`: each status's `total`, and the
+        recorded ones: every one to evaluate, and the shortlisted and discarded ones that were recorded,
+        read on with SearchInterviews from `lastCursor` when a status has more than the first page."""
+        pages = {
+            status: self._parse(InterviewPage, raw.get(alias) or {}, operation)
+            for status, alias in _STATUS_ALIASES.items()
         }
-        return self._parse(
-            PositionDetail, {**raw, "interviewCounts": InterviewCounts(**counts).model_dump()}, "GetPosition"
-        )
+        totals = {status: page.total or 0 for status, page in pages.items()}
+        recorded = totals["to_evaluate"]
+        for status in _MAYBE_RECORDED:
+            page = pages[status]
+            marks = {i.id: i.is_recorded for i in page.results}
+            cursor = page.last_cursor if page.results else None
+            while cursor is not None and len(marks) < totals[status]:
+                more = await self.search_interviews(
+                    position_id, InterviewCondition(status=status), limit=PAGE_LIMIT, cursor=cursor
+                )
+                fresh = {i.id: i.is_recorded for i in more.results if i.id not in marks}
+                if not fresh:
+                    break
+                marks.update(fresh)
+                cursor = more.next_cursor
+            recorded += sum(marks.values())
+        return InterviewCounts(**totals, recorded=recorded)
 
     async def create_position(
         self,
@@ -484,6 +578,75 @@ class HireflixClient:
         data = await self._run("GetAccountLogs", {"skip": skip, "limit": limit})
         raw = self._dig(data, "GetAccountLogs", "info", "company", "logs", "audit")
         return self._parse(AuditLogPage, raw, "GetAccountLogs")
+
+    async def read_account_logs(
+        self,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+        skip: int = 0,
+        limit: int = 20,
+        max_requests: int = AUDIT_READ_REQUESTS,
+    ) -> AuditLogWindow:
+        """Up to `limit` audit entries with `since <= timestamp <= until` (epoch ms, None: open), newest
+        first, reading the log from offset `skip`.
+
+        Hireflix's audit query has no time filter, only skip/limit over the log newest first, so the
+        log is read page by page and filtered here: entries newer than `until` are passed over and the
+        first one older than `since` ends the range. Reading stops after `max_requests` requests (the
+        window then says `stopped_early`; `next_skip` reads on). With a range, entries without a
+        timestamp are left out. `next_skip` is an offset in the whole log: entries written between two
+        calls shift it, so a next page may repeat a few entries.
+        """
+        entries: list[AuditLogEntry] = []
+        offset, scanned, total = skip, 0, None
+        # The log is newest first: once an entry at or before `until` is seen, so are all later ones.
+        in_range = until is None
+
+        def window(next_skip: int | None, stopped_early: bool = False) -> AuditLogWindow:
+            return AuditLogWindow(
+                entries=entries,
+                next_skip=next_skip,
+                total=total,
+                scanned=scanned,
+                stopped_early=stopped_early,
+            )
+
+        for _ in range(max_requests):
+            # Before the range, whole pages pass over newer entries quickly; inside it, one entry more
+            # than needed tells whether the range goes on (the log's total cannot say where it ends).
+            wanted = limit - len(entries) + (1 if since is not None else 0)
+            size = AUDIT_PAGE_MAX if not in_range else min(AUDIT_PAGE_MAX, wanted)
+            page = await self.get_account_logs(skip=offset, limit=size)
+            total = page.total if page.total is not None else total
+            scanned += len(page.results)
+            for entry in page.results:
+                at = entry.timestamp
+                if (at is None and not (since is None and until is None)) or (
+                    at is not None and until is not None and at > until
+                ):
+                    offset += 1
+                    continue
+                in_range = True
+                if at is not None and since is not None and at < since:
+                    return window(None)
+                if len(entries) == limit:
+                    return window(offset)
+                entries.append(entry)
+                offset += 1
+            ended = offset >= total if total is not None else len(page.results) < size
+            if not page.results or ended:
+                return window(None)
+            if len(entries) == limit:
+                return window(offset)
+        return window(offset, stopped_early=True)
+
+    async def get_interview_names(self, id: str) -> Interview:
+        """Whose interview it is and for which position: only `id`, `candidate` and `position` are set
+        (what an audit entry needs to name the interview it is about)."""
+        data = await self._run("GetInterviewNames", {"id": id})
+        raw = self._interview_or_raise(data, id, "GetInterviewNames")
+        return self._parse(Interview, raw, "GetInterviewNames")
 
     async def list_members(self) -> list[TeamMember]:
         data = await self._run("ListMembers")

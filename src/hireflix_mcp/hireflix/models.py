@@ -83,14 +83,26 @@ class PositionQuestion(HireflixModel):
 
 
 class InterviewCounts(HireflixModel):
+    """How many interviews a position has in each status, and how many were recorded."""
+
     pending: int = 0
     to_evaluate: int = 0
     shortlisted: int = 0
     discarded: int = 0
+    recorded: int = 0
+    """Interviews the candidate finished recording, whatever their status: every one to evaluate, and
+    those shortlisted or discarded after recording (`Interview.is_recorded`)."""
 
     @property
     def total(self) -> int:
         return self.pending + self.to_evaluate + self.shortlisted + self.discarded
+
+
+class PositionWithCounts(Position):
+    """A position with its interview counts (`ListPositionsWithCounts`)."""
+
+    interview_counts: InterviewCounts | None = None
+    """None when they could not be read (see `HireflixClient.list_positions_with_counts`)."""
 
 
 class PositionDetail(Position):
@@ -368,11 +380,36 @@ class AuditLogEntry(HireflixModel):
     medium: str | None = None
     """ADMIN | API_KEY | WEBAPP_INTERVIEW_SHAREABLE_LINK."""
 
+    @property
+    def object_type(self) -> str | None:
+        """The kind of thing touched (INTERVIEW, POSITION, MEMBER, WEBHOOK, ...), if Hireflix says."""
+        value = (self.object or {}).get("type")
+        return str(value) if value is not None else None
+
+    @property
+    def object_id(self) -> str | None:
+        value = (self.object or {}).get("id")
+        return str(value) if value is not None else None
+
 
 class AuditLogPage(HireflixModel):
     count: int | None = None
     total: int | None = None
     results: Annotated[list[AuditLogEntry], BeforeValidator(_drop_nulls)] = Field(default_factory=list)
+
+
+class AuditLogWindow(HireflixModel):
+    """Audit entries within a time range, newest first (`HireflixClient.read_account_logs`)."""
+
+    entries: list[AuditLogEntry] = Field(default_factory=list)
+    next_skip: int | None = None
+    """Offset in the whole log to read on from, with the same range; None: no more entries in range."""
+    total: int | None = None
+    """Entries in the whole log (the last two months), as Hireflix counts them."""
+    scanned: int = 0
+    """Entries read from Hireflix to find `entries`."""
+    stopped_early: bool = False
+    """The read hit its request budget before finishing the page; `next_skip` reads on."""
 
 
 class Webhook(HireflixModel):

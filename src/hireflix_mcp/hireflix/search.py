@@ -71,6 +71,8 @@ class ServerAbilities:
     """The `or`/`and` filter fields."""
     find_candidate: bool = True
     """The one-request `FindCandidate` document."""
+    positions_with_counts: bool = True
+    """The one-request `ListPositionsWithCounts` document (`HireflixClient.list_positions_with_counts`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,53 +2,224 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import partial
 from typing import Annotated
 
+import anyio
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from hireflix_mcp.hireflix import models as hx
-from hireflix_mcp.hireflix.errors import NotFoundError
+from hireflix_mcp.hireflix.client import HireflixClient
+from hireflix_mcp.hireflix.errors import HireflixError, NotFoundError
+from hireflix_mcp.hireflix.search import gather
+from hireflix_mcp.sanitize import CandidateText, candidate_text
 from hireflix_mcp.state import Ctx, hireflix
 from hireflix_mcp.tools.inputs import Email
 from hireflix_mcp.tools.registry import Preview, tool
-from hireflix_mcp.views.common import HEX_ID, iso
+from hireflix_mcp.views.common import HEX_ID, candidate_email, candidate_name, iso
 from hireflix_mcp.views.confirmation import ConfirmationFields
 
+DAY_MS = 86_400_000
+LOG_DAYS = 60
+"""Hireflix keeps the audit log of the last two months."""
+
+# --------------------------------------------------------------------------------------------- inputs
+
+
+def _time_bound(value: str, *, end: bool) -> float:
+    """An ISO 8601 date or date-time as epoch ms (UTC unless it names a zone). As the end of a range a
+    date means the end of that day, and a time without fractions the end of that second, so that an
+    entry's `at` (shown to the second) given back as `until` includes that entry."""
+    text = value.strip()
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        ms = moment.timestamp() * 1000
+        return ms + 999 if end and moment.microsecond == 0 else ms
+    midnight = datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000
+    return midnight + DAY_MS - 1 if end else midnight
+
+
+def _iso_date_or_time(value: str) -> str:
+    try:
+        _time_bound(value, end=False)
+    except (ValueError, OverflowError):
+        raise ValueError(
+            "must be an ISO 8601 date or time, e.g. 2026-03-01 or 2026-03-01T09:00:00Z"
+        ) from None
+    return value.strip()
+
+
+TimeBound = Annotated[str, Field(max_length=40), AfterValidator(_iso_date_or_time)]
+
 # --------------------------------------------------------------------------------------------- outputs
+
+MEDIUMS = {"ADMIN": "dashboard", "API_KEY": "API key", "WEBAPP_INTERVIEW_SHAREABLE_LINK": "shared link"}
+"""How an action reached Hireflix (the audit entry's `medium`), in words."""
 
 
 class LogEntry(BaseModel):
     at: str | None
-    actor_email: str | None = Field(
-        description="Who did it; null for anonymous access such as a shared link."
-    )
     action: str | None
+    actor: str | None = Field(description="The member's e-mail; anonymous for a shared link.")
+    candidate: CandidateText | None = None
+    position: str | None = None
+    member: str | None = None
+    interview_id: str | None = None
+    position_id: str | None = None
+    member_id: str | None = None
+    webhook_id: str | None = None
     object_type: str | None = None
     object_id: str | None = None
+    deleted: bool | None = Field(default=None, description="The object no longer exists.")
+    via: str | None = Field(description="dashboard, API key or shared link.")
     ip: str | None = None
-    medium: str | None = Field(description="ADMIN (dashboard), API_KEY, or WEBAPP_INTERVIEW_SHAREABLE_LINK.")
-
-    @classmethod
-    def of(cls, entry: hx.AuditLogEntry) -> LogEntry:
-        target = entry.object or {}
-        object_type, object_id = target.get("type"), target.get("id")
-        return cls(
-            at=iso(entry.timestamp),
-            actor_email=entry.actor.email if entry.actor else None,
-            action=entry.action,
-            object_type=str(object_type) if object_type is not None else None,
-            object_id=str(object_id) if object_id is not None else None,
-            ip=entry.ip,
-            medium=entry.medium,
-        )
 
 
 class AccountLogs(BaseModel):
     entries: list[LogEntry]
-    total: int = Field(description="Entries in the last two months (Hireflix keeps no older ones).")
-    next_skip: int | None = Field(description="Pass as skip for the next page; null when this is the last.")
+    since: str | None = None
+    until: str | None = None
+    total: int | None = Field(
+        default=None, description="Entries in the last two months; given when no range is."
+    )
+    next_skip: int | None = Field(description="Pass as skip, with the same range, for more; null: no more.")
+    note: str | None = None
 
+
+@dataclass
+class _Names:
+    """What one call found out about the objects its entries touched (each looked up once)."""
+
+    positions: dict[str, str | None] | None = None
+    members: dict[str, hx.TeamMember] | None = None
+    interviews: dict[str, hx.Interview | None] = field(default_factory=dict)
+    """None: Hireflix has no such interview any more. A missing key: the lookup failed."""
+    failures: list[HireflixError] = field(default_factory=list)
+
+
+def _ids(entries: list[hx.AuditLogEntry], kind: str) -> list[str]:
+    return list(dict.fromkeys(e.object_id for e in entries if e.object_type == kind and e.object_id))
+
+
+def _about_someone_else(entry: hx.AuditLogEntry) -> bool:
+    """A MEMBER entry about another member (a login names its own actor: nothing to look up)."""
+    return entry.object_type == "MEMBER" and entry.object_id != (entry.actor.id if entry.actor else None)
+
+
+async def _look_up_names(hf: HireflixClient, entries: list[hx.AuditLogEntry]) -> _Names:
+    """Names for the objects of `entries`: the positions in one request, the members in one, each
+    interview in its own small request (at most a few at once), all only when some entry needs them."""
+    names = _Names()
+
+    async def positions() -> None:
+        try:
+            names.positions = {p.id: p.name for p in await hf.list_positions()}
+        except HireflixError as exc:
+            names.failures.append(exc)
+
+    async def members() -> None:
+        try:
+            names.members = {m.id: m for m in await hf.list_members() if m.id and not m.deleted}
+        except HireflixError as exc:
+            names.failures.append(exc)
+
+    async def interviews(ids: list[str]) -> None:
+        found = await gather([partial(hf.get_interview_names, id) for id in ids])
+        for id, result in zip(ids, found, strict=True):
+            if isinstance(result, NotFoundError):
+                names.interviews[id] = None
+            elif isinstance(result, HireflixError):
+                names.failures.append(result)
+            else:
+                names.interviews[id] = result
+
+    async with anyio.create_task_group() as group:
+        if _ids(entries, "POSITION"):
+            group.start_soon(positions)
+        if any(_about_someone_else(e) for e in entries):
+            group.start_soon(members)
+        if interview_ids := _ids(entries, "INTERVIEW"):
+            group.start_soon(interviews, interview_ids)
+    return names
+
+
+def _log_entry(entry: hx.AuditLogEntry, names: _Names) -> tuple[LogEntry, bool]:
+    """The entry as the model reads it, and whether its object could be named (or known gone)."""
+    actor = entry.actor
+    out = LogEntry(
+        at=iso(entry.timestamp),
+        action=entry.action,
+        actor=(actor.email or actor.id) if actor else "anonymous",
+        via=MEDIUMS.get(entry.medium or "", entry.medium),
+        ip=entry.ip,
+    )
+    kind, id = entry.object_type, entry.object_id
+    if id is None:
+        return out, True
+    if kind == "INTERVIEW":
+        out.interview_id = id
+        if id not in names.interviews:
+            return out, False
+        interview = names.interviews[id]
+        if interview is None:
+            out.deleted = True
+        else:
+            who = candidate_name(interview.candidate) or candidate_email(interview.candidate)
+            out.candidate = candidate_text(who, max_chars=80) or None
+            out.position = interview.position.name if interview.position else None
+    elif kind == "POSITION":
+        out.position_id = id
+        if names.positions is None:
+            return out, False
+        if id in names.positions:
+            out.position = names.positions[id]
+        else:
+            out.deleted = True
+    elif kind == "MEMBER":
+        if not _about_someone_else(entry):
+            return out, True
+        out.member_id = id
+        if names.members is None:
+            return out, False
+        member = names.members.get(id)
+        if member is None:
+            out.deleted = True
+        else:
+            out.member = f"{member.name} <{member.email}>" if member.name else member.email
+    elif kind == "WEBHOOK":
+        out.webhook_id = id
+    else:
+        out.object_type, out.object_id = kind, id
+    return out, True
+
+
+def _notes(
+    window: hx.AuditLogWindow, names: _Names, unnamed: int, since_ms: float | None, until_ms: float | None
+) -> str | None:
+    notes: list[str] = []
+    oldest = time.time() * 1000 - LOG_DAYS * DAY_MS
+    if any(bound is not None and bound < oldest for bound in (since_ms, until_ms)):
+        notes.append(f"Hireflix keeps only the last two months: nothing before {iso(oldest)} can be shown.")
+    if window.stopped_early:
+        notes.append(
+            f"Read {window.scanned} entries without finishing this page; call again with "
+            f"skip={window.next_skip} to read on."
+        )
+    elif not window.entries:
+        ranged = since_ms is not None or until_ms is not None
+        notes.append("No entries in this range." if ranged else "No entries at this skip.")
+    if unnamed:
+        again = "; calling again may name them" if any(f.retryable for f in names.failures) else ""
+        notes.append(f"Hireflix did not answer some name lookups, so {unnamed} entries show only ids{again}.")
+    return " ".join(notes) or None
 
 class Member(BaseModel):
     id: str | None
@@ -76,11 +247,8 @@ class MemberChangeResult(ConfirmationFields):
 @tool(
     toolset="account",
     kind="read",
-    title="Read account activity logs",
-    description=(
-        "The account's audit log (who did what, when, from which IP) for the last two months, newest "
-        "first, paginated with skip and limit."
-    ),
+    title="Read account activity",
+    description="The account's audit log (who did what, when), newest first, for the last two months.",
 )
 async def get_account_logs(
     ctx: Ctx,
@@ -88,14 +256,38 @@ async def get_account_logs(
     skip: Annotated[
         int, Field(ge=0, le=100_000, description="Entries to skip: the next_skip of the previous page.")
     ] = 0,
+    since: Annotated[
+        TimeBound | None, Field(description="ISO 8601 date or time (UTC unless it names a zone).")
+    ] = None,
+    until: Annotated[
+        TimeBound | None, Field(description="ISO 8601 date or time, inclusive (a date: the whole day).")
+    ] = None,
 ) -> AccountLogs:
-    page = await hireflix(ctx).get_account_logs(skip=skip, limit=limit)
-    total = page.total if page.total is not None else skip + len(page.results)
-    seen = skip + len(page.results)
+    """Hireflix's audit query has no time filter: a range is found by reading the log newest first
+    (`HireflixClient.read_account_logs`, at most 1,000 entries a call; the note says when it stopped
+    early and `next_skip` reads on). Each entry then names what it touched: the interview's candidate
+    and position, the position, the other member, looked up once per call."""
+    since_ms = _time_bound(since, end=False) if since is not None else None
+    until_ms = _time_bound(until, end=True) if until is not None else None
+    if since_ms is not None and until_ms is not None and since_ms > until_ms:
+        raise ToolError(f"since ({since}) is after until ({until}); give a range that runs forward in time.")
+    hf = hireflix(ctx)
+    window = await hf.read_account_logs(since=since_ms, until=until_ms, skip=skip, limit=limit)
+    names = await _look_up_names(hf, window.entries)
+    entries: list[LogEntry] = []
+    unnamed = 0
+    for raw in window.entries:
+        entry, named = _log_entry(raw, names)
+        entries.append(entry)
+        unnamed += not named
+    ranged = since_ms is not None or until_ms is not None
     return AccountLogs(
-        entries=[LogEntry.of(e) for e in page.results],
-        total=total,
-        next_skip=seen if page.results and seen < total else None,
+        entries=entries,
+        since=iso(since_ms),
+        until=iso(until_ms),
+        total=None if ranged else window.total,
+        next_skip=window.next_skip,
+        note=_notes(window, names, unnamed, since_ms, until_ms),
     )
 
 
@@ -107,7 +299,7 @@ async def _members(ctx: Ctx) -> list[hx.TeamMember]:
     toolset="account",
     kind="read",
     title="List team members",
-    description=("The company's Hireflix team members with their ids and e-mails."),
+    description="The team members with access to the Hireflix account, with their ids and e-mails.",
 )
 async def list_members(ctx: Ctx) -> MemberList:
     members = [Member.of(m) for m in await _members(ctx)]
@@ -129,13 +321,12 @@ async def preview_add(email: str) -> Preview:
     kind="write",
     title="Add a team member",
     description=(
-        "Gives a person access to the company's Hireflix account and its candidate data. Asks the user "
-        "to confirm first."
+        "Gives a person access to the Hireflix account and its candidate data. The user confirms first."
     ),
     confirm=preview_add,
 )
 async def add_member(
-    email: Annotated[Email, Field(description="The e-mail of the person to give access to.")],
+    email: Annotated[Email, Field(description="Who gets access.")],
     ctx: Ctx,
 ) -> MemberChangeResult:
     added = await hireflix(ctx).add_member(email)
@@ -149,11 +340,9 @@ async def add_member(
 
 MemberIdArg = Annotated[
     str | None,
-    Field(pattern=HEX_ID, description="The member's id from list_members. Give this or email, not both."),
+    Field(pattern=HEX_ID, description="From list_members; or give email."),
 ]
-MemberEmailArg = Annotated[
-    Email | None, Field(description="The member's e-mail. Give this or member_id, not both.")
-]
+MemberEmailArg = Annotated[Email | None, Field(description="Or give member_id.")]
 
 
 def _require_one(member_id: str | None, email: str | None) -> None:
@@ -188,8 +377,7 @@ async def preview_remove(ctx: Ctx, member_id: str | None, email: str | None) -> 
     kind="destructive",
     title="Remove a team member",
     description=(
-        "Removes a person's access to the company's Hireflix account, by member id or e-mail. Asks the "
-        "user to confirm first."
+        "Removes a person's access to the Hireflix account, by member_id or email. The user confirms first."
     ),
     confirm=preview_remove,
 )

@@ -27,19 +27,16 @@ class ApplicationLink(BaseModel):
     toolset="links",
     kind="read",
     title="Build an application link",
-    description=(
-        "A public link where a candidate applies to a position themselves, with their details "
-        "prefilled. Built locally; nothing is sent to Hireflix."
-    ),
+    description="A public link for a candidate to apply to a position, details prefilled. No API call.",
 )
 async def build_application_link(
     position_id: PositionId,
-    first_name: Annotated[str | None, Field(max_length=50, description="Prefills the first name.")] = None,
-    last_name: Annotated[str | None, Field(max_length=50, description="Prefills the last name.")] = None,
-    email: Annotated[Email | None, Field(description="Prefills the e-mail.")] = None,
+    first_name: Annotated[str | None, Field(max_length=50)] = None,
+    last_name: Annotated[str | None, Field(max_length=50)] = None,
+    email: Email | None = None,
     phone: Annotated[
         str | None,
-        Field(pattern=E164, description="Prefills the phone, E.164 with country code, e.g. +32491505050."),
+        Field(pattern=E164, description="Prefilled; E.164, e.g. +32491505050."),
     ] = None,
 ) -> ApplicationLink:
     params = {
@@ -69,10 +66,10 @@ class EmbedCode(BaseModel):
 @tool(
     toolset="links",
     kind="read",
-    title="Get embed code for an interview",
+    title="Get embed code",
     description=(
-        "An iframe snippet to embed a candidate's interview in a web page or app, with the camera and "
-        "microphone permissions it needs and notes for iOS WebViews."
+        "An iframe snippet embedding an interview in a page or app, with camera/mic permissions and "
+        "iOS notes."
     ),
 )
 async def get_embed_code(interview_id: InterviewId, ctx: Ctx) -> EmbedCode:

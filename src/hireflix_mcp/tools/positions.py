@@ -26,12 +26,8 @@ class PositionList(BaseModel):
 
 
 class QuestionIn(BaseModel):
-    title: str = Field(
-        min_length=1, max_length=500, description="The question the candidate answers on video."
-    )
-    description: str | None = Field(
-        default=None, max_length=2000, description="Optional guidance shown below it."
-    )
+    title: str = Field(min_length=1, max_length=500, description="Asked on video.")
+    description: str | None = Field(default=None, max_length=2000, description="Guidance shown below it.")
 
     @field_validator("title")
     @classmethod
@@ -53,14 +49,13 @@ class PositionChangeResult(ConfirmationFields):
     kind="read",
     title="List positions",
     description=(
-        "Start here. Lists the company's positions (job openings, each a set of interview questions) "
-        "with their ids, which every other tool needs. Archived positions are left out unless "
-        "include_archived."
+        "Start here: positions (job openings) with their ids and interview counts. include_archived "
+        "adds archived ones."
     ),
 )
 async def list_positions(
     ctx: Ctx,
-    include_archived: Annotated[bool, Field(description="Also list archived positions.")] = False,
+    include_archived: bool = False,
 ) -> PositionList:
     positions = await hireflix(ctx).list_positions()
     shown = [p for p in positions if include_archived or p.archived is None]
@@ -75,10 +70,7 @@ async def list_positions(
     toolset="positions",
     kind="read",
     title="Get a position",
-    description=(
-        "One position with its questions, settings and how many interviews it has in each status "
-        "(pending, to_evaluate, shortlisted, discarded). position_id comes from list_positions."
-    ),
+    description="A position's questions, settings and interview counts by status.",
 )
 async def get_position(position_id: PositionId, ctx: Ctx) -> PositionDetail:
     return position_detail(await hireflix(ctx).get_position(position_id))
@@ -88,17 +80,12 @@ async def get_position(position_id: PositionId, ctx: Ctx) -> PositionDetail:
     toolset="positions",
     kind="write",
     title="Create a position",
-    description=(
-        "Creates a position with its interview questions (at least one). Hireflix recommends building "
-        "positions in its dashboard, where branding and timing are set; use this for quick drafts."
-    ),
+    description="Creates a position with its interview questions.",
 )
 async def create_position(
     ctx: Ctx,
-    name: Annotated[str, Field(min_length=1, max_length=100, description="The position's title.")],
-    questions: Annotated[
-        list[QuestionIn], Field(min_length=1, max_length=30, description="Interview questions, in order.")
-    ],
+    name: Annotated[str, Field(min_length=1, max_length=100, description="Job title.")],
+    questions: Annotated[list[QuestionIn], Field(min_length=1, max_length=30)],
     description: Annotated[str | None, Field(max_length=5000, description="Shown to candidates.")] = None,
 ) -> PositionDetail:
     hf = hireflix(ctx)
@@ -113,15 +100,15 @@ async def create_position(
 @tool(
     toolset="positions",
     kind="write",
-    title="Rename or re-describe a position",
-    description=("Changes a position's name and/or description. Fields left out stay as they are."),
+    title="Update a position",
+    description="Renames or re-describes a position.",
     idempotent=True,
 )
 async def update_position(
     position_id: PositionId,
     ctx: Ctx,
-    name: Annotated[str | None, Field(min_length=1, max_length=100, description="New title.")] = None,
-    description: Annotated[str | None, Field(max_length=5000, description="New description.")] = None,
+    name: Annotated[str | None, Field(min_length=1, max_length=100)] = None,
+    description: Annotated[str | None, Field(max_length=5000)] = None,
 ) -> PositionSummary:
     if name is None and description is None:
         raise ToolError("Nothing to change: give name and/or description.")
@@ -154,10 +141,7 @@ async def preview_delete(ctx: Ctx, position_id: str) -> Preview:
     toolset="positions",
     kind="write",
     title="Archive a position",
-    description=(
-        "Archives a position: it stops accepting invites; its interviews stay readable. Asks the user "
-        "to confirm first."
-    ),
+    description=("Stops a position taking invites; its interviews stay readable. The user confirms first."),
     confirm=preview_archive,
 )
 async def archive_position(position_id: PositionId, ctx: Ctx) -> PositionChangeResult:
@@ -174,8 +158,7 @@ async def archive_position(position_id: PositionId, ctx: Ctx) -> PositionChangeR
     kind="destructive",
     title="Delete a position",
     description=(
-        "Deletes a position and every interview in it, permanently. Asks the user to confirm first; "
-        "prefer archive_position unless the user wants the data gone."
+        "Deletes a position and its interviews for good (prefer archive_position). The user confirms first."
     ),
     confirm=preview_delete,
 )

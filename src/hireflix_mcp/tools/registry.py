@@ -111,7 +111,7 @@ class ToolSpec:
         built = CatalogTool.from_function(
             self.fn,
             name=self.name,
-            title=self.title,
+            # Not published: for a model a title repeats the name. It titles the docs' tool table.
             description=self.description,
             annotations=self.annotations,
             # No output schema: models read the text block, not the schema (hosts do not show it to
@@ -120,7 +120,7 @@ class ToolSpec:
         )
         # Unknown argument names are an error naming them (a misspelt confirmation_token must not vanish).
         sdk_compat.forbid_unknown_arguments(built)
-        built.parameters = compact_schema(built.fn_metadata.arg_model.model_json_schema(by_alias=True))
+        built.parameters = compact_schema(built.parameters)
         return built
 
 

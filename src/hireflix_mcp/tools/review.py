@@ -38,10 +38,10 @@ Score = Annotated[
 CommentText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=5000),
-    Field(description="The comment (1 to 5000 characters)."),
+    Field(description="Up to 5000 characters."),
 ]
 TargetStatus = Literal["shortlisted", "to_evaluate", "discarded"]
-ShareDays = Annotated[int, Field(ge=1, le=365, description="Days the link works (1 to 365).")]
+ShareDays = Annotated[int, Field(ge=1, le=365, description="Days the link works.")]
 
 # --------------------------------------------------------------------------------------------- outputs
 
@@ -91,7 +91,7 @@ class ShareResult(ConfirmationFields):
     toolset="review",
     kind="write",
     title="Score an interview",
-    description=("Sets an interview's score from 0.5 to 5 in steps of 0.5; null clears it."),
+    description="Sets an interview's score, 0.5 to 5 in halves; null clears it.",
     idempotent=True,
 )
 async def score_interview(interview_id: InterviewId, score: Score, ctx: Ctx) -> ReviewedInterview:
@@ -102,7 +102,7 @@ async def score_interview(interview_id: InterviewId, score: Score, ctx: Ctx) -> 
     toolset="review",
     kind="write",
     title="Comment on an interview",
-    description=("Adds a comment to an interview, visible to the hiring team in Hireflix."),
+    description="Adds a comment to an interview for the hiring team.",
 )
 async def comment_on_interview(interview_id: InterviewId, comment: CommentText, ctx: Ctx) -> CommentResult:
     updated = await hireflix(ctx).comment_on_interview(interview_id, comment)
@@ -120,15 +120,15 @@ async def comment_on_interview(interview_id: InterviewId, comment: CommentText, 
 @tool(
     toolset="review",
     kind="write",
-    title="Shortlist or discard an interview",
-    description=("Moves an interview to shortlisted, discarded, or back to to_evaluate."),
+    title="Set interview status",
+    description="Shortlists or discards an interview, or returns it to to_evaluate.",
     idempotent=True,
 )
 async def set_interview_status(
     interview_id: InterviewId,
     status: Annotated[
         TargetStatus,
-        Field(description="shortlisted, to_evaluate (back to review) or discarded."),
+        Field(description="to_evaluate: back to review."),
     ],
     ctx: Ctx,
 ) -> StatusChange:
@@ -181,10 +181,9 @@ async def preview_share(ctx: Ctx, interview_id: str, duration_days: int) -> Prev
 @tool(
     toolset="review",
     kind="write",
-    title="Share an interview recording",
+    title="Share a recording",
     description=(
-        "Creates a public link to watch the recording without logging in, valid duration_days. It "
-        "publishes personal data, so the user is asked to confirm first."
+        "Creates a public link to an interview's recording (personal data). The user confirms first."
     ),
     confirm=preview_share,
 )

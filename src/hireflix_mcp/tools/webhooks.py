@@ -98,7 +98,7 @@ WebhookEvents = Annotated[
     AfterValidator(_unique),
 ]
 IsoTime = Annotated[str, Field(max_length=40), AfterValidator(_iso_time)]
-WebhookId = Annotated[str, Field(pattern=HEX_ID, description="A webhook id from list_webhooks.")]
+WebhookId = Annotated[str, Field(pattern=HEX_ID, description="From list_webhooks.")]
 
 # --------------------------------------------------------------------------------------------- outputs
 
@@ -161,7 +161,7 @@ class WebhookEventList(BaseModel):
     toolset="webhooks",
     kind="read",
     title="List webhooks",
-    description=("The URLs Hireflix notifies about interview events, with their events and whether active."),
+    description="The URLs Hireflix sends interview events to, with their events.",
 )
 async def list_webhooks(ctx: Ctx) -> WebhookList:
     hooks = [WebhookOut.of(h) for h in await hireflix(ctx).list_webhooks()]
@@ -202,11 +202,7 @@ def own_receiver_url(settings: Settings) -> str:
     toolset="webhooks",
     kind="write",
     title="Create a webhook",
-    description=(
-        "Asks Hireflix to POST interview events (interview.create, interview.finish, "
-        "interview.status-change, interview.delete, interview.score-updated) to a URL; omit url to use "
-        "this server's own receiver."
-    ),
+    description=("Has Hireflix POST interview events to a URL; omit url to use this server's own receiver."),
 )
 async def create_webhook(
     url: OptionalWebhookUrl = None, *, events: WebhookEvents, ctx: Ctx
@@ -240,7 +236,7 @@ async def preview_delete(ctx: Ctx, webhook_id: str) -> Preview:
     toolset="webhooks",
     kind="destructive",
     title="Delete a webhook",
-    description=("Stops Hireflix sending events to a webhook URL. Asks the user to confirm first."),
+    description="Stops Hireflix sending events to a webhook. The user confirms first.",
     confirm=preview_delete,
 )
 async def delete_webhook(webhook_id: WebhookId, ctx: Ctx) -> WebhookChangeResult:
@@ -386,11 +382,10 @@ def _received(stored_data: dict[str, Any], event: str, date_ms: float) -> Interv
 @tool(
     toolset="webhooks",
     kind="read",
-    title="List received webhook events",
+    title="List webhook events",
     description=(
-        "Interview events, newest first, since a time (default: last 24 h), optionally of one type: "
-        "those this server's webhook receiver accepted or, with no receiver, found by polling (mode "
-        "says which)."
+        "Interview events, newest first, since a time (default: 24 h ago): received by this server, or "
+        "found by polling with no receiver."
     ),
 )
 async def list_webhook_events(

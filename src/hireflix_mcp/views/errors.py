@@ -20,18 +20,12 @@ WHERE_IDS_COME_FROM = {
 
 
 def describe_upstream_error(exc: HireflixError) -> str:
-    """The model-facing text for a Hireflix failure, with explicit retry advice."""
+    """The model-facing text for a Hireflix failure: what failed, where valid ids come from, and the
+    retry advice built from the error's structured hint (`retryable`, `retry_after`)."""
     text = str(exc)
     if isinstance(exc, NotFoundError) and exc.kind in WHERE_IDS_COME_FROM:
         text += f" Valid {exc.kind} ids come from {WHERE_IDS_COME_FROM[exc.kind]}."
-    if "retry" in text.lower():  # the client's message already advises
-        return text
-    if exc.retryable:
-        when = f" after {exc.retry_after:.0f} s" if exc.retry_after else " in a few seconds"
-        advice = f"Retrying may help: retry{when}."
-    else:
-        advice = "Retrying the same call will not help."
-    return f"{text} {advice}"
+    return f"{text} {exc.retry_advice()}"
 
 
 # ------------------------------------------------------------------------------- invalid arguments

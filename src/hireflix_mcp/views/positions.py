@@ -42,12 +42,26 @@ class InterviewCounts(BaseModel):
     pending: int = Field(description="Invited, not yet recorded.")
     to_evaluate: int = Field(description="Recorded, waiting for review.")
     shortlisted: int
-    discarded: int
+    discarded: int = Field(description="Recorded or not.")
     total: int
+    recorded: int = Field(description="Finished recording, whatever the status.")
 
     @classmethod
     def of(cls, counts: hx.InterviewCounts) -> InterviewCounts:
         return cls(**counts.model_dump(), total=counts.total)
+
+
+class PositionListItem(PositionSummary):
+    """One position in list_positions: its summary and interview counts."""
+
+    interview_counts: InterviewCounts | None = Field(
+        default=None, description="Left out when they could not be read."
+    )
+
+    @classmethod
+    def of_counted(cls, p: hx.PositionWithCounts) -> PositionListItem:
+        counts = InterviewCounts.of(p.interview_counts) if p.interview_counts is not None else None
+        return cls(**PositionSummary.of(p).model_dump(), interview_counts=counts)
 
 
 class PositionDetail(PositionSummary):
@@ -76,8 +90,9 @@ def position_detail(p: hx.PositionDetail) -> PositionDetail:
 
 
 def counts_phrase(counts: hx.InterviewCounts) -> str:
-    """'14 interviews: 5 pending, 3 to evaluate, 1 shortlisted, 5 discarded' (every interview counted)."""
+    """'14 interviews: 5 pending, 3 to evaluate, 1 shortlisted, 5 discarded; 7 recorded' (every interview
+    counted)."""
     return (
         f"{counts.total} interviews: {counts.pending} pending, {counts.to_evaluate} to evaluate, "
-        f"{counts.shortlisted} shortlisted, {counts.discarded} discarded"
+        f"{counts.shortlisted} shortlisted, {counts.discarded} discarded; {counts.recorded} recorded"
     )

@@ -359,9 +359,8 @@ def _bulk_result(
     kind="write",
     title="Invite candidates in bulk",
     description=(
-        "Invites up to 500 candidates to one position. Every row is validated first and invalid rows "
-        "are reported without being sent; dry_run shows what would happen. Reports progress and "
-        "returns an outcome per row; running the same list again invites nobody twice."
+        "Invites up to 500 candidates to a position, one outcome per row; invalid rows are not sent; "
+        "reruns invite nobody twice."
     ),
     open_world=True,
 )
@@ -372,15 +371,14 @@ async def invite_candidates(
         Field(
             min_length=1,
             max_length=BULK_MAX_ROWS,
-            description="Up to 500 rows {email, first_name, last_name?, phone?, external_id?, metadata?}, "
-            "rules as in invite_candidate. Invalid rows are reported, not sent.",
+            description="Rows with invite_candidate's fields and rules.",
         ),
     ],
     ctx: Ctx,
     send_invite_email: SendInviteEmail = True,
     dry_run: Annotated[
         bool,
-        Field(description="Only report what would happen; send nothing."),
+        Field(description="Report only; send nothing."),
     ] = False,
 ) -> BulkInviteResult:
     rows: list[_Row] = []

@@ -66,7 +66,7 @@ async def preview_delete_interview(ctx: Ctx, interview_id: str) -> Preview:
     toolset="interviews",
     kind="destructive",
     title="Delete an interview",
-    description=("Deletes an interview and its recording permanently. Asks the user to confirm first."),
+    description="Deletes an interview and its recording for good. The user confirms first.",
     confirm=preview_delete_interview,
 )
 async def delete_interview(interview_id: InterviewId, ctx: Ctx) -> DeleteResult:
@@ -110,28 +110,21 @@ async def preview_reinvite(ctx: Ctx, position_id: str, email: str, send_invite_e
     kind="destructive",
     title="Re-invite a candidate",
     description=(
-        "Hireflix allows one interview per e-mail per position: this deletes the candidate's existing "
-        "interview (and its recording) and invites them again, under one confirmation."
+        "Deletes a candidate's interview in a position and invites them again; fields left out keep "
+        "their values. The user confirms first."
     ),
     open_world=True,
     confirm=preview_reinvite,
 )
 async def reinvite_candidate(
     position_id: PositionId,
-    email: Annotated[Email, Field(description="Whose interview in the position is replaced.")],
+    email: Annotated[Email, Field(description="Whose interview is replaced.")],
     ctx: Ctx,
     approved: Preview,
-    first_name: Annotated[
-        FirstNameValue | None,
-        Field(description="Default: the existing candidate's."),
-    ] = None,
-    last_name: Annotated[
-        LastNameValue | None, Field(description="Default: the existing candidate's.")
-    ] = None,
-    phone: Annotated[PhoneValue | None, Field(description="E.164. Default: the existing one.")] = None,
-    external_id: Annotated[
-        ExternalIdValue | None, Field(description="Default: the existing interview's.")
-    ] = None,
+    first_name: FirstNameValue | None = None,
+    last_name: LastNameValue | None = None,
+    phone: PhoneValue | None = None,
+    external_id: ExternalIdValue | None = None,
     send_invite_email: SendInviteEmail = True,
     metadata: Metadata = None,
 ) -> ReinviteResult:

@@ -95,15 +95,13 @@ PhoneValue = Annotated[
 ExternalIdValue = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 MetadataValue = Annotated[dict[str, Any], AfterValidator(_check_metadata)]
 
-FIRST_NAME_HELP = "Candidate's first name."
-LAST_NAME_HELP = "Candidate's last name."
 PHONE_HELP = "E.164, e.g. +14155550123."
-EXTERNAL_ID_HELP = "Your own id for the candidate (e.g. from an ATS); unique per position."
-METADATA_HELP = "JSON object stored with the interview: at most 25 keys, 3 levels deep."
-SEND_EMAIL_HELP = "False: Hireflix sends no e-mail; share interview_url yourself."
+EXTERNAL_ID_HELP = "Your id (e.g. from an ATS); unique per position."
+METADATA_HELP = "Kept with the interview: <=25 keys, <=3 levels."
+SEND_EMAIL_HELP = "false: no e-mail; share interview_url yourself."
 
-FirstName = Annotated[FirstNameValue, Field(description=FIRST_NAME_HELP)]
-LastName = Annotated[LastNameValue | None, Field(description=LAST_NAME_HELP)]
+FirstName = FirstNameValue
+LastName = LastNameValue | None
 Phone = Annotated[PhoneValue | None, Field(description=PHONE_HELP)]
 ExternalId = Annotated[ExternalIdValue | None, Field(description=EXTERNAL_ID_HELP)]
 Metadata = Annotated[MetadataValue | None, Field(description=METADATA_HELP)]

@@ -79,9 +79,8 @@ def invite_request(position_id: str, row: CandidateRow, send_invite_email: bool)
     kind="write",
     title="Invite a candidate",
     description=(
-        "Invites one candidate to record a video interview for a position; Hireflix e-mails them the "
-        "link unless send_invite_email is false. Returns the interview id and link. An e-mail already "
-        "invited to that position comes back as already_invited with the existing interview."
+        "Invites a candidate to record an interview; Hireflix e-mails the link unless "
+        "send_invite_email is false. Returns the interview id and link."
     ),
     open_world=True,
 )

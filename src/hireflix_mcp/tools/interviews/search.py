@@ -261,36 +261,32 @@ async def _search(
 @tool(
     toolset="interviews",
     kind="read",
-    title="Search interviews in a position",
+    title="Search interviews",
     description=(
-        "Finds interviews in one position by status (pending, to_evaluate, shortlisted, discarded), "
-        "e-mail, name and score range; conditions are ANDed, any_of adds OR-ed alternatives. "
-        "Paginated: pass next_cursor back as cursor for more."
+        "Interviews in a position by status, recorded, e-mail, name or score; any_of ORs alternatives. "
+        "Paginated."
     ),
 )
 async def search_interviews(
     position_id: PositionId,
     ctx: Ctx,
     status: Annotated[ReviewStatus | None, Field(description=STATUS_HELP)] = None,
-    email: Annotated[Email | None, Field(description="Exact e-mail (any case).")] = None,
+    email: Annotated[Email | None, Field(description="Exact, any case.")] = None,
     name: Annotated[
         NamePart | None,
-        Field(description="Part of the first or last name, any case (plain text)."),
+        Field(description="First and/or last name, any order, case or accents."),
     ] = None,
-    min_score: Annotated[Score | None, Field(description="Lowest score, 0-5 (unscored never match).")] = None,
-    max_score: Annotated[Score | None, Field(description="Highest score, 0-5.")] = None,
+    min_score: Annotated[Score | None, Field(description="Unscored never match.")] = None,
+    max_score: Score | None = None,
     any_of: Annotated[
         list[Condition] | None,
         Field(
             max_length=10,
-            description="Alternatives (up to 10), at least one of which must hold as well as the conditions "
-            "above. Each is {email?, name?, status?, min_score?, max_score?}, its fields ANDed.",
+            description="OR-ed alternatives, each ANDing its fields; one must hold besides the rest.",
         ),
     ] = None,
-    limit: Annotated[int, Field(ge=1, le=SEARCH_MAX_LIMIT, description="Interviews per page (1-100).")] = 20,
-    cursor: Annotated[
-        str | None, Field(max_length=2000, description="next_cursor of the previous page.")
-    ] = None,
+    limit: Annotated[int, Field(ge=1, le=SEARCH_MAX_LIMIT)] = 20,
+    cursor: Annotated[str | None, Field(max_length=2000, description="next_cursor of the last page.")] = None,
 ) -> SearchResult:
     if min_score is not None and max_score is not None and min_score > max_score:
         raise ToolError(f"min_score ({min_score:g}) must not be greater than max_score ({max_score:g}).")
@@ -362,11 +358,8 @@ async def _find_position_by_position(
 @tool(
     toolset="interviews",
     kind="read",
-    title="Find a candidate everywhere",
-    description=(
-        "Finds a candidate's interviews across every position by e-mail or name (up to 50, newest "
-        "first). Use when you do not know which position a candidate applied to."
-    ),
+    title="Find a candidate",
+    description="A candidate's interviews in every position, by e-mail or name.",
 )
 async def find_candidate(
     query: Annotated[
@@ -374,7 +367,7 @@ async def find_candidate(
         Field(
             min_length=2,
             max_length=254,
-            description="An e-mail address, or (part of) a name: 'Jane Doe', 'doe'.",
+            description="E-mail, or name: 'Jane Doe', 'Doe, Jane', 'doe'.",
         ),
     ],
     ctx: Ctx,

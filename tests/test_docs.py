@@ -1,5 +1,5 @@
 """The user-facing documents stay true: the generated tool table, the install guide, the links between
-the documents, the licence and server.json."""
+the documents and the licence (server.json: tests/release/test_registry.py)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import jsonschema  # type: ignore[import-untyped]  # no stubs installed; only validate() is used
-
-from hireflix_mcp import __version__
-from hireflix_mcp.settings import ENVIRONMENT, Settings
+from hireflix_mcp.settings import ENVIRONMENT
 from hireflix_mcp.tools.catalog import TOOLS
 from hireflix_mcp.tools.catalog_doc import TABLE_END, TABLE_START, render_page, render_table
 
@@ -24,7 +21,6 @@ SRC = ROOT / "src"
 TOOLS_MD = ROOT / "docs" / "tools.md"
 INSTALL_MD = ROOT / "README.md"
 README = ROOT / "README.md"
-SERVER_JSON = ROOT / "server.json"
 REGENERATE = "python -m hireflix_mcp.tools.catalog_doc > docs/tools.md"
 
 
@@ -267,120 +263,3 @@ def test_the_licence_file_is_the_mit_licence_that_pyproject_declares() -> None:
     assert text.startswith("MIT License\n")
     assert "Copyright (c) 2026 hireflix-mcp contributors" in text
     assert 'THE SOFTWARE IS PROVIDED "AS IS"' in text
-
-
-# --------------------------------------------------------------------------------------- server.json
-
-# The constraints of the registry's server.json format (schema 2025-12-11) this file relies on. No package
-# on a registry this project uses ships the official schema, so the test holds its own summary of it.
-SERVER_JSON_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["$schema", "name", "description", "version", "packages"],
-    "properties": {
-        "$schema": {"const": "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json"},
-        "name": {
-            "type": "string",
-            "pattern": r"^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$",
-            "minLength": 3,
-            "maxLength": 200,
-        },
-        "title": {"type": "string", "minLength": 1, "maxLength": 100},
-        "description": {"type": "string", "minLength": 1, "maxLength": 100},
-        "version": {
-            "type": "string",
-            "maxLength": 255,
-            "not": {"pattern": r"[\^~<>=*\s]|^latest$|(^|\.)[xX]($|\.)"},
-        },
-        "packages": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "required": ["registryType", "identifier", "version", "transport"],
-                "properties": {
-                    "registryType": {"enum": ["npm", "pypi", "nuget", "oci", "mcpb"]},
-                    "registryBaseUrl": {"type": "string", "pattern": "^https://"},
-                    "identifier": {"type": "string", "minLength": 1},
-                    "version": {"type": "string", "minLength": 1, "not": {"const": "latest"}},
-                    "runtimeHint": {"type": "string"},
-                    "transport": {
-                        "type": "object",
-                        "required": ["type"],
-                        "properties": {"type": {"enum": ["stdio", "streamable-http", "sse"]}},
-                    },
-                    "packageArguments": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["type"],
-                            "properties": {
-                                "type": {"enum": ["positional", "named"]},
-                                "value": {"type": "string"},
-                            },
-                        },
-                    },
-                    "environmentVariables": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["name", "description"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "name": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"},
-                                "description": {"type": "string"},
-                                "isRequired": {"type": "boolean"},
-                                "isSecret": {"type": "boolean"},
-                                "format": {"enum": ["string", "number", "boolean", "filepath"]},
-                                "default": {"type": "string"},
-                                "choices": {"type": "array", "items": {"type": "string"}},
-                            },
-                        },
-                    },
-                },
-            },
-        },
-    },
-}
-
-
-def _server_json() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(SERVER_JSON.read_text())
-    return data
-
-
-def test_server_json_follows_the_registry_format() -> None:
-    jsonschema.validate(_server_json(), SERVER_JSON_SCHEMA)
-
-
-def test_server_json_describes_this_package_at_this_version() -> None:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    data = _server_json()
-    (package,) = data["packages"]
-    assert data["version"] == package["version"] == project["version"] == __version__
-    assert package["registryType"] == "pypi"
-    assert package["identifier"] == project["name"]
-    assert project["scripts"][package["identifier"]] == "hireflix_mcp.cli:main"
-    assert [a["value"] for a in package["packageArguments"]] == ["serve"]
-    assert package["transport"] == {"type": "stdio"}
-
-
-def test_server_json_environment_variables_are_the_ones_settings_read_with_their_defaults() -> None:
-    (package,) = _server_json()["packages"]
-    variables = {v["name"]: v for v in package["environmentVariables"]}
-    assert variables["HIREFLIX_API_KEY"]["isRequired"] is True
-    assert variables["HIREFLIX_API_KEY"]["isSecret"] is True
-    defaults = Settings()
-    for name, variable in variables.items():
-        sample = (
-            variable.get("choices", ["token"])[-1] if "choices" in variable else "https://hireflix.test/me"
-        )
-        if name == "HIREFLIX_API_KEY":
-            sample = "hfx-sample"
-        assert Settings.from_env({name: sample}) != defaults, f"{name} is not read by Settings.from_env"
-        if "default" in variable:
-            assert Settings.from_env({name: variable["default"]}) == defaults, f"{name}'s default is wrong"
-
-
-def test_readme_names_the_registry_entry_for_ownership_checks() -> None:
-    name = _server_json()["name"]
-    assert f"mcp-name: {name}" in README.read_text()

@@ -17,7 +17,7 @@ from tests.test_resources import (
     set_answer_text,
     split_fences,
 )
-from tests.tools.conftest import Era, connect
+from tests.tools.conftest import Era, connect, data
 
 pytestmark = pytest.mark.anyio
 both_eras = pytest.mark.parametrize("era", ["legacy", "auto"])
@@ -208,8 +208,7 @@ async def test_compare_candidates_with_no_interview_in_the_status_says_so(sandbo
         created = await client.call_tool(
             "create_position", {"name": "Empty role", "questions": [{"title": "Why?"}]}
         )
-        assert created.structured_content is not None
-        position = created.structured_content["id"]
+        position = data(created)["id"]
         result = await client.get_prompt("compare_candidates", {"position_id": position})
     assert list(embedded(result)) == [f"hireflix://positions/{position}"]
     assert f"No interview of position {position} in status to_evaluate" in texts(result)[0]

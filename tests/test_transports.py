@@ -23,6 +23,7 @@ from hireflix_mcp.server import is_loopback, transport_security
 from hireflix_mcp.settings import Settings
 from hireflix_sandbox.embedded import RunningSandbox
 from tests.serving import free_port, server_env
+from tests.tools.conftest import data
 
 pytestmark = pytest.mark.anyio
 
@@ -69,10 +70,7 @@ def _serve_http(env: dict[str, str], *args: str) -> Iterator[tuple[str, subproce
 
 
 async def _positions_via(client: Client) -> list[dict[str, Any]]:
-    result = await client.call_tool("list_positions", {})
-    assert not result.is_error
-    assert result.structured_content is not None
-    positions: list[dict[str, Any]] = result.structured_content["positions"]
+    positions: list[dict[str, Any]] = data(await client.call_tool("list_positions", {}))["positions"]
     return positions
 
 

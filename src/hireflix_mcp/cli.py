@@ -270,7 +270,7 @@ def _run(args: argparse.Namespace) -> int:
                 settings = _sandbox_webhook_settings(settings, webhook_secret, args.host, args.port)
         allowed = tuple(h.strip() for h in args.allowed_hosts.split(",") if h.strip())
         try:
-            server = build_server(settings, profile)
+            server = build_server(settings, profile, sandbox=args.sandbox)
             app = (
                 http_app(
                     server,

@@ -3,11 +3,13 @@
 - `hireflix://positions` (JSON): every position's id, name and archived flag.
 - `hireflix://positions/{position_id}` (JSON): questions, settings, interview counts (as `get_position`).
 - `hireflix://interviews/{interview_id}` (JSON): candidate (labelled untrusted), position, review status,
-  score, questions answered, links.
+  score, questions answered, interview_url, review_url, share_link (the names `get_interview` uses).
 - `hireflix://interviews/{interview_id}/transcript` (Markdown): one section per question with its title,
   the answer's duration and language, and the transcribed answer fenced as candidate content.
-- `hireflix://events` (JSON): webhook events the server received, newest first. Clients can subscribe
-  to it (`ResourceSubscriptions`) and hear when the webhook receiver stores a new event.
+- `hireflix://events` (JSON): webhook events the server received, newest first, in the rows
+  `list_webhook_events` shows; without a receiver it is empty and says where that tool finds events
+  instead (`views.events`). Clients can subscribe to it (`ResourceSubscriptions`) and hear when the
+  webhook receiver stores a new event.
 
 Candidate-written text is sanitised (`candidate_text`) and, in Markdown, shown only inside a fenced block
 under a line saying it is untrusted; the fence is longer than any backtick run in the text, so nothing a
@@ -26,7 +28,7 @@ import re
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 from mcp.server import MCPServer
@@ -52,14 +54,13 @@ from hireflix_mcp.hireflix.models import (
 from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE, CandidateText, candidate_text, candidate_value
 from hireflix_mcp.sdk_compat import lowlevel_server, request_connection
 from hireflix_mcp.state import Ctx, app_state, request_app_state
-from hireflix_mcp.views.common import HEX_ID, candidate_name, iso
+from hireflix_mcp.views.common import HEX_ID, candidate_name, interview_url, iso
 from hireflix_mcp.views.errors import describe_upstream_error
+from hireflix_mcp.views.events import RESOURCE_POLLING_NOTE, event_source, received_note, received_row
+from hireflix_mcp.views.interviews import ShareLinkOut, invitation_expiry, share_link
 
 # The position resource shows exactly what the get_position tool does.
 from hireflix_mcp.views.positions import position_detail
-
-if TYPE_CHECKING:
-    from hireflix_mcp.events import StoredEvent
 
 logger = logging.getLogger("hireflix_mcp.resources")
 
@@ -270,13 +271,6 @@ class QuestionAnswered(BaseModel):
     answered: bool
 
 
-class InterviewLinks(BaseModel):
-    review: str | None = Field(default=None, description="The interview in the Hireflix dashboard.")
-    candidate_interview: str | None = Field(default=None, description="Where the candidate records.")
-    public_share: str | None = Field(default=None, description="Public link to the recording, when shared.")
-    public_share_expires_at: str | None = None
-
-
 class InterviewResource(BaseModel):
     """What `hireflix://interviews/{interview_id}` shows."""
 
@@ -292,7 +286,9 @@ class InterviewResource(BaseModel):
     questions_total: int
     questions: list[QuestionAnswered]
     team_comments: int
-    links: InterviewLinks
+    interview_url: str | None = Field(description="Where the candidate records.")
+    review_url: str | None = Field(description="The interview in the Hireflix dashboard.")
+    share_link: ShareLinkOut | None = Field(description="Public link to the recording, when shared.")
     transcript: str = Field(description="The transcript resource.")
     candidate: CandidateFields
 
@@ -300,8 +296,6 @@ class InterviewResource(BaseModel):
     def of(cls, interview: InterviewDetail) -> InterviewResource:
         candidate = interview.candidate or Candidate()
         position = interview.position
-        url = interview.url
-        share = interview.external_link
         return cls(
             interview_id=interview.id,
             position_id=position.id if position else None,
@@ -310,7 +304,7 @@ class InterviewResource(BaseModel):
             score=interview.score_value,
             invited_at=iso(interview.created_at),
             completed_at=iso(interview.completed_at or interview.completed),
-            expires_at=iso(interview.expires),
+            expires_at=invitation_expiry(interview),
             questions_answered=sum(1 for q in interview.questions if q.answered),
             questions_total=len(interview.questions),
             questions=[
@@ -318,12 +312,9 @@ class InterviewResource(BaseModel):
                 for q in interview.questions
             ],
             team_comments=len(interview.comments),
-            links=InterviewLinks(
-                review=url.private if url else None,
-                candidate_interview=url.public if url else None,
-                public_share=share.url if share else None,
-                public_share_expires_at=iso(share.expires) if share else None,
-            ),
+            interview_url=interview_url(interview),
+            review_url=interview.url.private if interview.url else None,
+            share_link=share_link(interview),
             transcript=transcript_uri(interview.id),
             candidate=CandidateFields(
                 name=candidate_name(candidate),
@@ -397,25 +388,15 @@ async def read_transcript(interview_id: str, ctx: Ctx) -> str:
     return render_transcript(data)
 
 
-def _event_row(event: StoredEvent) -> dict[str, Any]:
-    return {
-        "event": event.event,
-        "date": iso(event.date_ms),
-        "received_at": iso(event.received_ms),
-        "data": {"note": CANDIDATE_CONTENT_NOTE, "interview": candidate_value(event.data)},
-    }
-
-
 async def read_events() -> str:
-    store = request_app_state().events
-    events = store.list(limit=EVENTS_LIMIT)
-    note = f"Newest first, at most {EVENTS_LIMIT}; list_webhook_events filters by date and type."
-    if not events:
-        note = (
-            "No webhook events received yet. Events arrive only when this server runs over HTTP with its "
-            "webhook receiver configured and a Hireflix webhook points at it."
-        )
-    return to_json({"events": [_event_row(e) for e in events], "note": note})
+    state = request_app_state()
+    if event_source(state.settings, state.events) == "polling":
+        return to_json({"events": [], "note": RESOURCE_POLLING_NOTE})
+    rows = [received_row(e) for e in state.events.list(limit=EVENTS_LIMIT)]
+    note = received_note(rows)
+    if rows:
+        note += f" Newest first, at most {EVENTS_LIMIT}; list_webhook_events filters by date and type."
+    return to_json({"events": [r.model_dump(mode="json") for r in rows], "note": note})
 
 
 # ------------------------------------------------------------------------------------ subscriptions

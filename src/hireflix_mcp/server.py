@@ -48,9 +48,22 @@ confirmation: when a tool returns confirmation_required, show the preview to the
 with the confirmation_token if they agree.
 Lists are paginated: when next_cursor is set, you have seen only part of the results."""
 
+SANDBOX_NOTE = (
+    "Demo mode: this server runs on the Hireflix sandbox, a local Hireflix with fictional demo data, not on "
+    "a real account; say so when you show results, and tell the user that setting their Hireflix API key "
+    "(created in Hireflix under My account -> API keys) connects their own account."
+)
+"""The last line of the instructions of a server on the embedded sandbox (`serve --sandbox`)."""
 
-def instructions(tools: list[ToolSpec]) -> str:
-    """The server instructions, ending with the toolsets this profile leaves out and how to turn them on."""
+
+def instructions(tools: list[ToolSpec], *, sandbox: bool = False) -> str:
+    """The server instructions, then the toolsets this profile leaves out and how to turn them on, then,
+    on the embedded sandbox, that the server works on demo data."""
+    text = _catalogue_instructions(tools)
+    return f"{text}\n{SANDBOX_NOTE}" if sandbox else text
+
+
+def _catalogue_instructions(tools: list[ToolSpec]) -> str:
     active = {spec.name for spec in tools}
     missing: dict[str, list[str]] = {}
     for spec in TOOLS:
@@ -104,8 +117,13 @@ def _not_enabled(spec: ToolSpec, profile: Profile) -> str:
     )
 
 
-def build_server(settings: Settings, profile: Profile | None = None) -> MCPServer[AppState]:
+def build_server(
+    settings: Settings, profile: Profile | None = None, *, sandbox: bool = False
+) -> MCPServer[AppState]:
     """An `MCPServer` with the profile's tools; its lifespan opens one Hireflix client.
+
+    `sandbox` says that `settings` point at the embedded sandbox: the instructions then tell the model
+    it works on demo data.
 
     With a webhook secret, the server also has the webhook receiver route (served over HTTP) and lets
     clients subscribe to `hireflix://events`. The event store belongs to the built server, not to one
@@ -135,7 +153,7 @@ def build_server(settings: Settings, profile: Profile | None = None) -> MCPServe
         registered=frozenset(spec.name for spec in tools),
         name="hireflix-mcp",
         title="Hireflix",
-        instructions=instructions(tools),
+        instructions=instructions(tools, sandbox=sandbox),
         version=__version__,
         website_url="https://hireflix.com",
         lifespan=lifespan,

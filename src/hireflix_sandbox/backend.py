@@ -108,6 +108,8 @@ class RequestContext:
     rng: random.Random = field(default_factory=random.SystemRandom)
     clock: Callable[[], float] | None = None
     events: list[Event] = field(default_factory=list)
+    read_interviews: dict[str, list[InterviewRecord]] = field(default_factory=dict)
+    """A query's reads of each position's interviews (`resolvers.position_interviews`)."""
 
     def now(self) -> float:
         return self.clock() if self.clock is not None else ids.epoch_ms()

@@ -21,6 +21,7 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLScalarType,
     GraphQLSchema,
+    OperationType,
     StringValueNode,
     ValueNode,
     build_schema,
@@ -31,6 +32,7 @@ from . import backend, views
 from .backend import DomainError, Forbidden, NotFound, RequestContext
 from .listing import list_interviews
 from .rules import InviteCandidate, QuestionInput, RuleViolation, is_valid_email
+from .store import InterviewRecord
 from .views import InterviewView, PositionView, View
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "hireflix_mcp" / "hireflix" / "schema.graphql"
@@ -164,11 +166,23 @@ def resolve_position_interviews(obj: object, info: Info) -> list[InterviewView]:
     return [views.interview_view(store, i) for i in store.interviews(_source(obj, PositionView).record.id)]
 
 
+def position_interviews(info: Info, position_id: str) -> list[InterviewRecord]:
+    """A position's interviews. A query reads them once however many `interviewList`s it selects (one
+    snapshot, as a database read within one request would give); a mutation reads them afresh, since
+    its other fields may change them."""
+    ctx = _ctx(info)
+    if info.operation.operation != OperationType.QUERY:
+        return ctx.store.interviews(position_id)
+    if position_id not in ctx.read_interviews:
+        ctx.read_interviews[position_id] = ctx.store.interviews(position_id)
+    return ctx.read_interviews[position_id]
+
+
 @resolver("Position.interviewList")
 def resolve_interview_list(obj: object, info: Info, input: dict[str, Any]) -> View:
     store = _ctx(info).store
     page = list_interviews(
-        store.interviews(_source(obj, PositionView).record.id),
+        position_interviews(info, _source(obj, PositionView).record.id),
         filter_spec=input.get("filter"),
         sort_spec=input.get("sort"),
         pagination=input.get("pagination"),

@@ -39,6 +39,7 @@ SHARED_SCHEMA = Path(__file__).resolve().parents[2].parent / "shared" / "hirefli
 
 EXPECTED_OPERATIONS = {
     "ListPositions", "GetPosition", "CreatePosition", "UpdatePosition", "ArchivePosition", "DeletePosition",
+    "ListPositionsWithCounts", "GetPositionSummary",
     "InviteCandidate", "SearchInterviews", "FindCandidate", "GetInterview", "GetInterviewTranscript",
     "GetInterviewMedia", "GetInterviewAccessInfo", "GetInterviewNames", "DeleteInterview", "ScoreInterview",
     "CommentOnInterview", "SetInterviewFinalist", "SetInterviewArchived", "ShareInterview", "GetAccountLogs",
@@ -247,7 +248,7 @@ def test_the_package_exports_a_deliberate_surface() -> None:
         "InterviewDetail", "InterviewMedia", "InterviewPage", "InterviewQuestion", "InterviewSort",
         "InterviewStatus", "InterviewTranscript", "InviteQuotaExceededError", "InviteRequest", "InviteResult",
         "IpGeolocation", "MalformedResponseError", "NotFoundError", "Operation", "OutcomeUnknownError",
-        "Position", "PositionDetail", "PositionNotAcceptingInvitesError", "PositionQuestion",
+        "Position", "PositionDetail", "PositionWithCounts", "PositionNotAcceptingInvitesError", "PositionQuestion",
         "PositionQuestionInput", "RateLimitedError", "RetryPolicy", "ServerError", "ShareLink", "TeamMember",
         "Timeout", "TranscriptWord", "Transcription", "TransportError", "ValidationFailed", "Webhook",
         "WebhookEvent", "build_interview_filter",

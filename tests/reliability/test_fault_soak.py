@@ -37,7 +37,7 @@ from mcp.types import CallToolResult
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.listing import interview_filter_status
 from hireflix_sandbox.store import InterviewRecord
-from tests.tools.conftest import Era, connect, text
+from tests.tools.conftest import Era, connect, data, text
 
 pytestmark = pytest.mark.anyio
 
@@ -183,9 +183,7 @@ class Agent:
             if result is not None and not result.is_error:
                 if attempt:
                     self.ledger.outcomes["read_recovered_by_retry"] += 1
-                content: dict[str, Any] | None = result.structured_content
-                assert content is not None, f"{tool} succeeded without structured content"
-                return content
+                return data(result)
         self.ledger.unrecovered_reads.append(f"{tool} {arguments}")
         return None
 
@@ -250,9 +248,9 @@ class Agent:
         }
         result = await self.call("invite_candidate", arguments)
         if result is not None and not result.is_error:
-            content = result.structured_content or {}
+            content = data(result)
             assert content.get("status") == "invited", content  # a fresh e-mail is never already_invited
-            self.ledger.invites[email] = (position_id, 1, content["interview"]["id"])
+            self.ledger.invites[email] = (position_id, 1, content["interview"]["interview_id"])
             return
         # Whatever the error said, check before believing anything: as a model is told to.
         self.ledger.outcomes["invite_checked_after_error"] += 1

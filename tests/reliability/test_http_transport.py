@@ -20,6 +20,7 @@ from mcp.client.streamable_http import streamable_http_client
 from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
 from tests.conftest import CANARY_API_KEY
 from tests.serving import MCP_HEADERS, PING, HttpServer, serve_http, server_env
+from tests.tools.conftest import data
 
 pytestmark = pytest.mark.anyio
 
@@ -61,10 +62,7 @@ async def _post(url: str, body: bytes | Mapping[str, Any] = PING, /, **headers: 
 
 
 async def _positions(client: Client) -> int:
-    result = await client.call_tool("list_positions", {})
-    assert not result.is_error, result.content
-    assert result.structured_content is not None
-    return len(result.structured_content["positions"])
+    return len(data(await client.call_tool("list_positions", {}))["positions"])
 
 
 # ------------------------------------------------------------------------------------ Host and Origin
@@ -178,7 +176,7 @@ async def test_twenty_concurrent_clients_making_a_hundred_calls_each_see_no_erro
             for _ in range(CALLS_PER_CLIENT):
                 result = await client.call_tool("list_positions", {})
                 calls += 1
-                if result.is_error or not (result.structured_content or {}).get("positions"):
+                if result.is_error or not data(result).get("positions"):
                     failures.append(f"client {number}: {result.content}")
 
     started = time.monotonic()

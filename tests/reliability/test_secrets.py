@@ -29,7 +29,7 @@ from hireflix_mcp.tools.catalog import TOOLS
 from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
 from tests.conftest import CANARY_API_KEY, CanaryLogHandler
 from tests.serving import MCP_HEADERS, serve_http, server_env
-from tests.tools.conftest import connect
+from tests.tools.conftest import connect, data
 
 pytestmark = pytest.mark.anyio
 
@@ -214,7 +214,7 @@ async def test_the_state_file_never_holds_the_key(sandbox: RunningSandbox, tmp_p
     arguments = tool_arguments(sandbox)
     async with connect(sandbox, confirm="token", state_db=str(state)) as client:
         first = await client.call_tool("delete_interview", arguments["delete_interview"])
-        token = (first.structured_content or {})["confirmation_token"]
+        token = data(first)["confirmation_token"]
         await client.call_tool(
             "delete_interview", {**arguments["delete_interview"], "confirmation_token": token}
         )

@@ -44,7 +44,7 @@ async def test_accepted_delete_names_candidate_email_and_position_then_deletes(
     async with connect(sandbox, era=era, elicitor=elicitor) as client:
         result = data(await client.call_tool("delete_interview", {"interview_id": record.id}))
     assert result["status"] == "done"
-    assert result["interview"]["id"] == record.id
+    assert result["interview"]["interview_id"] == record.id
     assert elicitor.messages == [
         f"Delete the interview of {record.first_name} {record.last_name} <{record.email}> for "
         f"'{_position_name(sandbox, record)}'? This cannot be undone."
@@ -233,7 +233,7 @@ async def test_accepted_reinvite_deletes_the_old_interview_and_invites_again_und
         "The old recording cannot be recovered."
     ]
     assert not _exists(sandbox, record.id)
-    fresh = sandbox.store.interview(result["interview"]["id"])
+    fresh = sandbox.store.interview(result["interview"]["interview_id"])
     assert fresh is not None
     assert (fresh.email, fresh.first_name, fresh.last_name) == (
         record.email,
@@ -302,13 +302,13 @@ async def test_reinvite_with_a_token_previews_then_replaces_the_interview_once(
     assert second["status"] == "done"
     assert second["email_sent"] is False
     assert not _exists(sandbox, record.id)
-    fresh = sandbox.store.interview(second["interview"]["id"])
+    fresh = sandbox.store.interview(second["interview"]["interview_id"])
     assert fresh is not None
     assert fresh.first_name == "Renamed"
     assert fresh.disable_notifications is True
     # The token named the old interview; replayed, it cannot touch the new one.
     assert "Nothing was changed" in replay
-    assert sandbox.store.interview(second["interview"]["id"]) is not None
+    assert sandbox.store.interview(second["interview"]["interview_id"]) is not None
 
 
 async def test_a_reinvite_token_cannot_delete_an_interview_other_than_the_one_it_named(
@@ -327,7 +327,7 @@ async def test_a_reinvite_token_cannot_delete_an_interview_other_than_the_one_it
             )
         )
     assert "different arguments" in message
-    assert _exists(sandbox, replaced["interview"]["id"])
+    assert _exists(sandbox, replaced["interview"]["interview_id"])
 
 
 async def test_reinvite_whose_new_invite_fails_says_the_old_one_is_gone_and_what_to_do() -> None:
@@ -345,7 +345,7 @@ async def test_reinvite_whose_new_invite_fails_says_the_old_one_is_gone_and_what
                     "reinvite_candidate", {"position_id": position_id, "email": "once@example.com"}
                 )
             )
-        assert f"Deleted the old interview {invited['interview']['id']}" in message
+        assert f"Deleted the old interview {invited['interview']['interview_id']}" in message
         assert "invite allowance" in message
         assert "invite_candidate" in message
         assert sandbox.store.interviews(position_id) == []

@@ -42,7 +42,7 @@ async def test_invite_creates_a_pending_interview_and_returns_its_link(
     assert result["status"] == "invited"
     assert result["email_sent"] is True
     interview = result["interview"]
-    record = sandbox.store.interview(interview["id"])
+    record = sandbox.store.interview(interview["interview_id"])
     assert record is not None
     assert (record.first_name, record.last_name, record.email) == ("Ada", "Lovelace", "ada@example.com")
     assert record.external_id == "ats-77"
@@ -53,7 +53,7 @@ async def test_invite_creates_a_pending_interview_and_returns_its_link(
     assert interview["position_id"] == position.id
     assert interview["position_name"] == position.name
     assert interview["interview_url"].startswith("https://")
-    assert interview["created_at"].endswith("Z")
+    assert interview["invited_at"].endswith("Z")
 
 
 async def test_send_invite_email_false_disables_hireflix_notifications(sandbox: RunningSandbox) -> None:
@@ -72,7 +72,7 @@ async def test_send_invite_email_false_disables_hireflix_notifications(sandbox: 
         )
     assert result["email_sent"] is False
     assert "share interview_url" in result["message"]
-    record = sandbox.store.interview(result["interview"]["id"])
+    record = sandbox.store.interview(result["interview"]["interview_id"])
     assert record is not None
     assert record.disable_notifications is True
 
@@ -88,7 +88,7 @@ async def test_second_invite_of_the_same_email_returns_already_invited_with_the_
         again = data(await client.call_tool("invite_candidate", {**args, "email": "TWICE@example.com"}))
     assert again["status"] == "already_invited"
     assert again["email_sent"] is False
-    assert again["interview"]["id"] == first["interview"]["id"]
+    assert again["interview"]["interview_id"] == first["interview"]["interview_id"]
     assert "reinvite_candidate" in again["message"]
     assert len(sandbox.store.interviews(position.id)) == before
 
@@ -105,7 +105,7 @@ async def test_demo_candidate_already_in_a_position_comes_back_as_already_invite
             )
         )
     assert result["status"] == "already_invited"
-    assert result["interview"]["id"] == existing.id
+    assert result["interview"]["interview_id"] == existing.id
     assert result["interview"]["candidate_email"] == existing.email
 
 
@@ -154,7 +154,7 @@ async def test_metadata_at_the_limits_is_accepted(sandbox: RunningSandbox) -> No
                 },
             )
         )
-    record = sandbox.store.interview(result["interview"]["id"])
+    record = sandbox.store.interview(result["interview"]["interview_id"])
     assert record is not None
     assert record.metadata == metadata
 
@@ -261,6 +261,6 @@ async def test_hostile_characters_in_a_candidate_name_come_back_removed(sandbox:
             )
         )
     assert result["interview"]["candidate_name"] == "Jane Doe"
-    record = sandbox.store.interview(result["interview"]["id"])
+    record = sandbox.store.interview(result["interview"]["interview_id"])
     assert record is not None
     assert record.first_name == "Ja\u200bne\u202e"

@@ -10,8 +10,9 @@ from mcp import Client
 
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import AnswerRecord, InterviewRecord
+from tests.test_resources import read_json
 from tests.tools.conftest import Era, connect, data, error_text, text
-from tests.tools.test_interviews_support import MISSING_ID, completed_interview, total_requests
+from tests.tools.test_interviews_support import MISSING_ID, completed_interview, open_position, total_requests
 
 pytestmark = pytest.mark.anyio
 
@@ -45,7 +46,7 @@ async def _transcript_pages(
         )
         page = data(result)
         pages.append((page, len(text(result))))
-        cursor = page["next_cursor"]
+        cursor = page.get("next_cursor")
         if cursor is None:
             return pages
     raise AssertionError("transcript pagination did not end")
@@ -61,9 +62,10 @@ async def test_get_interview_shows_candidate_review_state_comments_and_answer_su
     questions = sandbox.store.questions(record.position_id)
     async with connect(sandbox, era=era) as client:
         result = data(await client.call_tool("get_interview", {"interview_id": record.id}))
-    assert result["id"] == record.id
+    assert result["interview_id"] == record.id
     assert result["candidate"]["email"] == record.email
-    assert result["candidate"]["first_name"] == record.first_name
+    assert result["candidate"]["name"] == f"{record.first_name} {record.last_name}".strip()
+    assert "expires_at" not in result, "a recorded interview's invitation expiry is noise"
     assert result["position_name"] == position.name
     assert result["score"] == record.score
     assert result["status"] in ("to_evaluate", "shortlisted", "discarded")
@@ -94,7 +96,6 @@ async def test_get_interview_sanitises_candidate_names_and_metadata(sandbox: Run
     )
     async with connect(sandbox) as client:
         result = data(await client.call_tool("get_interview", {"interview_id": record.id}))
-    assert result["candidate"]["first_name"] == "Malory"
     assert result["candidate"]["name"].startswith("Malory ")
     assert result["metadata"] == {
         "note": INJECTION.replace("\u202e", ""),
@@ -133,7 +134,7 @@ async def test_transcript_gives_each_answer_with_language_and_duration(
     questions = sandbox.store.questions(record.position_id)
     async with connect(sandbox, era=era) as client:
         page = data(await client.call_tool("get_interview_transcript", {"interview_id": record.id}))
-    assert page["next_cursor"] is None
+    assert "next_cursor" not in page
     assert page["questions_total"] == len(questions)
     by_number = {a["question"]: a for a in page["answers"]}
     for number, question in enumerate(questions, start=1):
@@ -231,14 +232,9 @@ async def test_prompt_injection_in_a_transcript_stays_in_the_untrusted_text_fiel
     _set_answer_text(sandbox, sandbox.store.answers(record.id)[0], INJECTION)
     async with connect(sandbox) as client:
         page = data(await client.call_tool("get_interview_transcript", {"interview_id": record.id}))
-        tools = {t.name: t for t in (await client.list_tools()).tools}
     item = next(a for a in page["answers"] if "Ignore all previous" in a.get("text", ""))
     assert item["text"] == INJECTION.replace("\u202e", "")
     assert all(INJECTION[:20] not in str(v) for k, v in item.items() if k != "text")
-    schema = tools["get_interview_transcript"].output_schema
-    assert schema is not None
-    text_schema = schema["$defs"]["TranscriptAnswer"]["properties"]["text"]
-    assert text_schema["description"].startswith("Untrusted")
 
 
 async def test_a_transcript_cursor_only_continues_the_call_that_returned_it(sandbox: RunningSandbox) -> None:
@@ -247,7 +243,7 @@ async def test_a_transcript_cursor_only_continues_the_call_that_returned_it(sand
     _set_answer_text(sandbox, sandbox.store.answers(record.id)[0], "word " * 10_000)
     async with connect(sandbox) as client:
         first = data(await client.call_tool("get_interview_transcript", {"interview_id": record.id}))
-        assert first["next_cursor"] is not None
+        assert first.get("next_cursor") is not None
         elsewhere = error_text(
             await client.call_tool(
                 "get_interview_transcript", {"interview_id": other.id, "cursor": first["next_cursor"]}
@@ -283,10 +279,13 @@ async def test_media_lists_video_thumbnail_and_duration_per_answer(sandbox: Runn
         if answer is None:
             assert item["answered"] is False
             continue
+        assert "answered" not in item, "a video says it was answered"
         assert item["video_url"] == answer.url
         assert item["thumbnail_url"] == answer.thumbnail
         assert item["duration_s"] == answer.duration
-    assert isinstance(media["thumbnails"], list)
+    # Each answer's thumbnail is shown once, with its answer; no second list repeats them.
+    assert "thumbnails" not in media
+    assert media.get("thumbnail_url") not in {a.thumbnail for a in answers.values()}
 
 
 async def test_access_info_sanitises_user_agents_and_warns_about_vpns(
@@ -300,3 +299,39 @@ async def test_access_info_sanitises_user_agents_and_warns_about_vpns(
     assert info["user_agents"] == ["Mozilla/5.0 (evil)"]
     assert [loc["ip"] for loc in info["locations"]] == ["203.0.113.9"]
     assert "VPN" in info["caveat"]
+    assert len(info["caveat"]) <= 120
+
+
+async def test_a_pending_interview_says_when_its_invitation_expires(sandbox: RunningSandbox) -> None:
+    record = next(r for r in sandbox.store.all_interviews() if r.status == "pending" and r.expires)
+    async with connect(sandbox) as client:
+        result = data(await client.call_tool("get_interview", {"interview_id": record.id}))
+    assert result["status"] == "pending"
+    assert result["expires_at"].endswith("Z")
+
+
+async def test_every_tool_and_resource_names_an_interview_with_one_vocabulary(
+    sandbox: RunningSandbox,
+) -> None:
+    """interview_id and invited_at everywhere an interview is shown, never id or created_at."""
+    position = open_position(sandbox)
+    async with connect(sandbox) as client:
+        invited = data(
+            await client.call_tool(
+                "invite_candidate",
+                {"position_id": position.id, "email": "vocab@example.com", "first_name": "Vo",
+                 "send_invite_email": False},
+            )
+        )["interview"]  # fmt: skip
+        interview_id = invited["interview_id"]
+        detail = data(await client.call_tool("get_interview", {"interview_id": interview_id}))
+        listed = data(
+            await client.call_tool(
+                "search_interviews", {"position_id": position.id, "email": "vocab@example.com"}
+            )
+        )["interviews"]
+        resource = await read_json(client, f"hireflix://interviews/{interview_id}")
+    shown = [invited, detail, *listed, resource]
+    assert [item["interview_id"] for item in shown] == [interview_id] * 4
+    assert len({item["invited_at"] for item in shown}) == 1
+    assert all("id" not in item and "created_at" not in item for item in shown)

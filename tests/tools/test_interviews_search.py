@@ -34,8 +34,8 @@ async def _all_pages(
     for _ in range(50):
         page = data(await client.call_tool("search_interviews", {**args, "cursor": cursor}))
         pages.append(page)
-        found.extend(page["interviews"])
-        cursor = page["next_cursor"]
+        found.extend(page.get("interviews", []))
+        cursor = page.get("next_cursor")
         if cursor is None:
             return found, pages
     raise AssertionError("pagination did not end")
@@ -52,7 +52,7 @@ async def _invite(client: Client, position_id: str, email: str, first: str, last
             {"position_id": position_id, "email": email, "first_name": first, "last_name": last},
         )
     )
-    interview_id: str = result["interview"]["id"]
+    interview_id: str = result["interview"]["interview_id"]
     return interview_id
 
 
@@ -69,9 +69,9 @@ async def test_search_by_status_returns_exactly_the_interviews_in_that_status(
                 "search_interviews", {"position_id": position.id, "status": status, "limit": 100}
             )
         )
-    assert {i["id"] for i in result["interviews"]} == expected
+    assert {i["interview_id"] for i in result["interviews"]} == expected
     assert result["total"] == len(expected)
-    assert result["next_cursor"] is None
+    assert result.get("next_cursor") is None
     assert result["filter_mode"] == "server"
     assert all(i["status"] == status for i in result["interviews"])
 
@@ -85,7 +85,7 @@ async def test_search_by_email_ignores_case(sandbox: RunningSandbox) -> None:
                 "search_interviews", {"position_id": position.id, "email": record.email.upper()}
             )
         )
-    assert [i["id"] for i in result["interviews"]] == [record.id]
+    assert [i["interview_id"] for i in result["interviews"]] == [record.id]
     assert result["interviews"][0]["email"] == record.email
 
 
@@ -105,9 +105,99 @@ async def test_search_by_name_matches_first_or_last_name_as_plain_text(sandbox: 
             await client.call_tool("search_interviews", {"position_id": position_id, "name": "haj"})
         )
     # "H.J" as a regex would also match "SmithXJr"; as text it matches only "Smith.Jr".
-    assert [i["id"] for i in dotted_hits["interviews"]] == [dotted]
-    assert star_hits["interviews"] == []
-    assert [i["id"] for i in first_hits["interviews"]] == [first]
+    assert [i["interview_id"] for i in dotted_hits["interviews"]] == [dotted]
+    assert star_hits.get("interviews", []) == []
+    assert [i["interview_id"] for i in first_hits["interviews"]] == [first]
+
+
+def _record(sandbox: RunningSandbox, first: str, last: str | None) -> InterviewRecord:
+    return next(r for r in sandbox.store.all_interviews() if (r.first_name, r.last_name) == (first, last))
+
+
+@pytest.mark.parametrize("typed", ["Liam Costa", "costa liam", "Costa, Liam"])
+async def test_a_full_name_in_either_order_finds_the_candidate(sandbox: RunningSandbox, typed: str) -> None:
+    liam = _record(sandbox, "Liam", "Costa")
+    async with connect(sandbox) as client:
+        result = data(
+            await client.call_tool("search_interviews", {"position_id": liam.position_id, "name": typed})
+        )
+    assert [i["interview_id"] for i in result["interviews"]] == [liam.id]
+
+
+@pytest.mark.parametrize(
+    ("typed", "first", "last"),
+    [("Bjorn", "Björn", "Moreau"), ("jose", "José", "Thị Lan"), ("olafur", "Ólafur", "Brown")],
+)
+async def test_a_name_typed_without_accents_finds_the_accented_name(
+    sandbox: RunningSandbox, typed: str, first: str, last: str
+) -> None:
+    record = _record(sandbox, first, last)
+    async with connect(sandbox) as client:
+        result = data(
+            await client.call_tool("search_interviews", {"position_id": record.position_id, "name": typed})
+        )
+    assert record.id in {i["interview_id"] for i in result.get("interviews", [])}
+    assert all(first in i["name"] for i in result["interviews"])
+
+
+@pytest.mark.parametrize(
+    ("typed", "first", "last"), [("Costa, Liam", "Liam", "Costa"), ("BJORN", "Björn", "Moreau")]
+)
+async def test_the_name_rule_holds_client_side_when_hireflix_refuses_or_and(
+    sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch, typed: str, first: str, last: str
+) -> None:
+    monkeypatch.setattr(hx, "FILTER_OR", "anyOf")
+    monkeypatch.setattr(hx, "FILTER_AND", "allOf")
+    record = _record(sandbox, first, last)
+    async with connect(sandbox) as client:
+        result = data(
+            await client.call_tool("search_interviews", {"position_id": record.position_id, "name": typed})
+        )
+    assert result["filter_mode"] == "client"
+    assert record.id in {i["interview_id"] for i in result.get("interviews", [])}
+
+
+@pytest.mark.parametrize("recorded", [True, False])
+async def test_recorded_keeps_the_interviews_whose_candidate_finished_recording_or_not(
+    sandbox: RunningSandbox, recorded: bool
+) -> None:
+    position = next(p for p in sandbox.store.positions() if p.name == "Senior Backend Engineer")
+    records = sandbox.store.interviews(position.id)
+    expected = {r.id for r in records if (r.completed_at is not None) == recorded}
+    discarded = {r.id for r in interviews_by_status(sandbox, position.id)["discarded"]}
+    assert len(expected) == 7
+    async with connect(sandbox) as client:
+        result = data(
+            await client.call_tool(
+                "search_interviews", {"position_id": position.id, "recorded": recorded, "limit": 100}
+            )
+        )
+        among_discarded = data(
+            await client.call_tool(
+                "search_interviews",
+                {"position_id": position.id, "recorded": recorded, "status": "discarded", "limit": 100},
+            )
+        )
+    assert {i["interview_id"] for i in result["interviews"]} == expected
+    assert result["total"] == len(expected)
+    assert result["filter_mode"] == "client"
+    assert all(("completed_at" in i) == recorded for i in result["interviews"])
+    # Discarded holds both kinds: candidates who recorded and candidates who never did.
+    assert {i["interview_id"] for i in among_discarded["interviews"]} == discarded & expected
+    assert 0 < len(discarded & expected) < len(discarded)
+
+
+async def test_a_cursor_this_tool_did_not_return_says_to_pass_next_cursor_back(
+    sandbox: RunningSandbox,
+) -> None:
+    position = open_position(sandbox)
+    async with connect(sandbox) as client:
+        message = error_text(
+            await client.call_tool(
+                "search_interviews", {"position_id": position.id, "recorded": True, "cursor": "local:%%%"}
+            )
+        )
+    assert "next_cursor" in message
 
 
 async def test_score_range_keeps_only_scored_interviews_inside_it(sandbox: RunningSandbox) -> None:
@@ -121,7 +211,7 @@ async def test_score_range_keeps_only_scored_interviews_inside_it(sandbox: Runni
                 {"position_id": position.id, "min_score": 2.5, "max_score": 4, "limit": 100},
             )
         )
-    assert {i["id"] for i in result["interviews"]} == expected
+    assert {i["interview_id"] for i in result["interviews"]} == expected
     assert all(2.5 <= i["score"] <= 4 for i in result["interviews"])
 
 
@@ -156,7 +246,7 @@ async def test_any_of_alternatives_are_ored_then_anded_with_the_other_conditions
                 "search_interviews", {"position_id": position.id, **ANY_OF_ARGS, "limit": 100}
             )
         )
-    assert {i["id"] for i in result["interviews"]} == expected
+    assert {i["interview_id"] for i in result["interviews"]} == expected
     assert result["filter_mode"] == "server"
 
 
@@ -165,11 +255,11 @@ async def test_pages_follow_next_cursor_without_gaps_or_repeats(sandbox: Running
     everything = {r.id for r in sandbox.store.interviews(position.id)}
     async with connect(sandbox) as client:
         found, pages = await _all_pages(client, {"position_id": position.id, "limit": 3})
-    ids = [i["id"] for i in found]
+    ids = [i["interview_id"] for i in found]
     assert len(ids) == len(set(ids))
     assert set(ids) == everything
     assert all(page["total"] == len(everything) for page in pages)
-    created = [i["created_at"] for i in found]
+    created = [i["invited_at"] for i in found]
     assert created == sorted(created, reverse=True)
 
 
@@ -192,12 +282,12 @@ async def test_when_hireflix_refuses_or_filters_the_search_runs_client_side_with
         )
         requests_for_again = total_requests(sandbox)
     assert {p["filter_mode"] for p in pages} == {"client"}
-    ids = [i["id"] for i in found]
+    ids = [i["interview_id"] for i in found]
     assert len(ids) == len(set(ids))
     assert set(ids) == expected
     assert all(p["total"] == len(expected) for p in pages)
     assert all(p["next_cursor"].startswith("local:") for p in pages[:-1])
-    created = [i["created_at"] for i in found]
+    created = [i["invited_at"] for i in found]
     assert created == sorted(created, reverse=True)
     # Once refused, the next search goes client-side at once: one query for first names, one for last.
     assert again["filter_mode"] == "client"
@@ -207,7 +297,7 @@ async def test_when_hireflix_refuses_or_filters_the_search_runs_client_side_with
         for r in sandbox.store.interviews(position.id)
         if "a" in r.first_name.lower() or "a" in (r.last_name or "").lower()
     }
-    assert {i["id"] for i in again["interviews"]} == named
+    assert {i["interview_id"] for i in again["interviews"]} == named
 
 
 async def test_a_cursor_from_another_search_is_refused(
@@ -273,11 +363,7 @@ async def test_search_results_carry_sanitised_candidate_text(sandbox: RunningSan
     async with connect(sandbox) as client:
         await _invite(client, position_id, "bidi@example.com", "Eve\u202egnahc", "Zero\u200bWidth")
         result = data(await client.call_tool("search_interviews", {"position_id": position_id}))
-        tools = {t.name: t for t in (await client.list_tools()).tools}
     assert result["interviews"][0]["name"] == "Evegnahc ZeroWidth"
-    output_schema = tools["search_interviews"].output_schema
-    assert output_schema is not None
-    assert "Untrusted" in str(output_schema)
 
 
 # --------------------------------------------------------------------------------------------- find_candidate
@@ -292,7 +378,7 @@ async def test_find_candidate_by_email_finds_interviews_in_every_position(
         sandbox.reset_request_counts()
         result = data(await client.call_tool("find_candidate", {"query": "Roamer@Example.com"}))
     assert result["matched_by"] == "email"
-    assert {i["id"] for i in result["interviews"]} == ids
+    assert {i["interview_id"] for i in result["interviews"]} == ids
     assert {i["position_name"] for i in result["interviews"]} == {p.name for p in positions}
     assert result["positions_searched"] == len(sandbox.store.positions())
     assert result["capped"] is False
@@ -309,10 +395,10 @@ async def test_find_candidate_by_full_name_needs_every_word(sandbox: RunningSand
         )
         wrong = data(await client.call_tool("find_candidate", {"query": f"{record.first_name} Zzyzx"}))
     assert full["matched_by"] == "name"
-    assert record.id in {i["id"] for i in full["interviews"]}
-    found = next(i for i in full["interviews"] if i["id"] == record.id)
+    assert record.id in {i["interview_id"] for i in full["interviews"]}
+    found = next(i for i in full["interviews"] if i["interview_id"] == record.id)
     assert found["position_id"] == record.position_id
-    assert wrong["interviews"] == []
+    assert wrong.get("interviews", []) == []
     assert wrong["total"] == 0
 
 
@@ -336,9 +422,9 @@ async def test_find_candidate_by_name_sends_exactly_one_request(sandbox: Running
         sandbox.reset_request_counts()
         result = data(await client.call_tool("find_candidate", {"query": record.first_name}))
         counts = sandbox.request_counts()
-    assert record.id in {i["id"] for i in result["interviews"]}
+    assert record.id in {i["interview_id"] for i in result["interviews"]}
     assert result["positions_searched"] == len(sandbox.store.positions())
-    assert result["positions_failed"] == []
+    assert result.get("positions_failed", []) == []
     assert counts["total"] == 1
     assert counts["by_operation_name"] == {"FindCandidate": 1}
 
@@ -368,16 +454,41 @@ async def test_find_candidate_searches_position_by_position_when_hireflix_refuse
         assert total_requests(sandbox) == 1 + len(sandbox.store.positions())
         second = data(await client.call_tool("find_candidate", {"query": "Quorra Fallbackson"}))
     for result in (first, second):
-        assert {i["id"] for i in result["interviews"]} == ids
+        assert {i["interview_id"] for i in result["interviews"]} == ids
         assert result["positions_searched"] == len(sandbox.store.positions())
-        assert result["positions_failed"] == []
+        assert result.get("positions_failed", []) == []
     # The refusal is remembered: the second find went straight to the per-position path.
     assert refusals == 1
 
 
-async def test_find_candidate_rejects_a_too_short_query_before_sending(sandbox: RunningSandbox) -> None:
+@pytest.mark.parametrize("query", ["Clarke, Laura", "laura clarke", "LAURA CLARKE"])
+async def test_find_candidate_finds_a_name_typed_last_comma_first_or_in_any_case(
+    sandbox: RunningSandbox, query: str
+) -> None:
+    laura = _record(sandbox, "Laura", "Clarke")
+    async with connect(sandbox) as client:
+        result = data(await client.call_tool("find_candidate", {"query": query}))
+    assert [(i["interview_id"], i["position_id"]) for i in result["interviews"]] == [
+        (laura.id, laura.position_id)
+    ]
+    assert result["total"] == 1
+
+
+async def test_find_candidate_finds_accented_names_typed_without_accents(sandbox: RunningSandbox) -> None:
+    bjorns = {r.id for r in sandbox.store.all_interviews() if r.first_name == "Björn"}
+    assert len(bjorns) > 1
+    async with connect(sandbox) as client:
+        result = data(await client.call_tool("find_candidate", {"query": "bjorn"}))
+    assert {i["interview_id"] for i in result["interviews"]} == bjorns
+    assert len({i["position_id"] for i in result["interviews"]}) > 1
+
+
+@pytest.mark.parametrize("query", ["x", " , ", "--"])
+async def test_find_candidate_rejects_a_query_without_a_name_before_sending(
+    sandbox: RunningSandbox, query: str
+) -> None:
     async with connect(sandbox) as client:
         sandbox.reset_request_counts()
-        message = error_text(await client.call_tool("find_candidate", {"query": "x"}))
+        message = error_text(await client.call_tool("find_candidate", {"query": query}))
     assert "query" in message
     assert total_requests(sandbox) == 0

@@ -54,6 +54,45 @@ async def test_get_position_reports_questions_and_interview_counts(sandbox: Runn
     )
 
 
+SENIOR_BACKEND_COUNTS = {
+    "pending": 5,
+    "to_evaluate": 3,
+    "shortlisted": 1,
+    "discarded": 5,
+    "total": 14,
+    "recorded": 7,
+}
+"""Senior Backend Engineer in the demo data: 9 interviews look finished by status, 7 were recorded."""
+
+
+def _recorded_in(sandbox: RunningSandbox, position_id: str) -> int:
+    return sum(r.completed_at is not None for r in sandbox.store.interviews(position_id))
+
+
+async def test_get_position_counts_the_recorded_interviews_beside_the_statuses(
+    sandbox: RunningSandbox,
+) -> None:
+    position = next(p for p in sandbox.store.positions() if p.name == "Senior Backend Engineer")
+    async with connect(sandbox) as client:
+        detail = data(await client.call_tool("get_position", {"position_id": position.id}))
+    assert detail["interview_counts"] == SENIOR_BACKEND_COUNTS
+    assert _recorded_in(sandbox, position.id) == 7
+
+
+async def test_list_positions_gives_each_position_its_counts_in_one_request(sandbox: RunningSandbox) -> None:
+    async with connect(sandbox) as client:
+        sandbox.reset_request_counts()
+        listed = data(await client.call_tool("list_positions", {"include_archived": True}))
+        sent = sandbox.request_counts()["by_operation_name"]
+    assert sent == {"ListPositionsWithCounts": 1}
+    by_name = {p["name"]: p for p in listed["positions"]}
+    assert by_name["Senior Backend Engineer"]["interview_counts"] == SENIOR_BACKEND_COUNTS
+    for position in listed["positions"]:
+        counts = position["interview_counts"]
+        assert counts["recorded"] == _recorded_in(sandbox, position["id"])
+        assert counts["total"] == len(sandbox.store.interviews(position["id"]))
+
+
 async def test_unknown_position_is_a_tool_error_pointing_at_list_positions(sandbox: RunningSandbox) -> None:
     async with connect(sandbox) as client:
         message = error_text(await client.call_tool("get_position", {"position_id": MISSING_ID}))
@@ -88,8 +127,52 @@ async def test_create_then_update_position_round_trips(sandbox: RunningSandbox, 
         )
     assert [q["title"] for q in created["questions"]] == ["Tell us about a pipeline you built", "Why us?"]
     assert created["interview_counts"]["total"] == 0
-    assert updated["name"] == "Senior Data Engineer"
+    assert updated["position"]["name"] == "Senior Data Engineer"
     assert any(p["name"] == "Senior Data Engineer" for p in _positions(sandbox))
+
+
+async def test_update_position_says_what_changed_from_what_to(sandbox: RunningSandbox) -> None:
+    position_id = _open_position_id(sandbox)
+    before = next(p for p in _positions(sandbox) if p["id"] == position_id)
+    async with connect(sandbox) as client:
+        updated = data(
+            await client.call_tool(
+                "update_position",
+                {"position_id": position_id, "name": "Staff Engineer", "description": "Own the platform."},
+            )
+        )
+    assert updated["changed"]["name"] == {"from": before["name"], "to": "Staff Engineer"}
+    assert updated["changed"]["description"]["to"] == "Own the platform."
+    assert (
+        updated["message"] == f"Renamed '{before['name']}' to 'Staff Engineer' and updated its description."
+    )
+
+
+async def test_update_position_to_what_it_already_is_changes_nothing_and_says_so(
+    sandbox: RunningSandbox,
+) -> None:
+    position_id = _open_position_id(sandbox)
+    name = next(p["name"] for p in _positions(sandbox) if p["id"] == position_id)
+    async with connect(sandbox) as client:
+        sandbox.reset_request_counts()
+        again = data(await client.call_tool("update_position", {"position_id": position_id, "name": name}))
+        sent = sandbox.request_counts()["by_operation_name"]
+    assert again.get("changed", {}) == {}
+    assert again["message"].startswith("Nothing changed")
+    assert "UpdatePosition" not in sent
+
+
+async def test_update_of_an_unknown_position_points_at_list_positions_and_writes_nothing(
+    sandbox: RunningSandbox,
+) -> None:
+    async with connect(sandbox) as client:
+        sandbox.reset_request_counts()
+        message = error_text(
+            await client.call_tool("update_position", {"position_id": MISSING_ID, "name": "X"})
+        )
+        sent = sandbox.request_counts()["by_operation_name"]
+    assert "list_positions" in message
+    assert "UpdatePosition" not in sent
 
 
 async def test_create_position_without_questions_names_the_field(sandbox: RunningSandbox) -> None:

@@ -48,7 +48,7 @@ async def test_score_in_half_steps_is_stored_and_reported(
     assert result["score"] == score
     assert result["interview_id"] == target.id
     assert result["candidate_name"] == f"{target.first_name} {target.last_name}".strip()
-    assert result["review_status"] == "to_evaluate"
+    assert result["status"] == "to_evaluate"
     assert result["position_name"]
     assert _fresh(sandbox, target.id).score == score
 
@@ -57,7 +57,7 @@ async def test_null_score_clears_the_score(sandbox: RunningSandbox) -> None:
     target = next(i for i in sandbox.store.all_interviews() if i.score is not None)
     async with connect(sandbox) as client:
         result = data(await client.call_tool("score_interview", {"interview_id": target.id, "score": None}))
-    assert result["score"] is None
+    assert result.get("score") is None
     assert _fresh(sandbox, target.id).score is None
 
 
@@ -181,7 +181,7 @@ async def test_status_transitions_round_trip_through_both_hireflix_flags(
             result = data(
                 await client.call_tool("set_interview_status", {"interview_id": target.id, "status": status})
             )
-            assert (result["previous_status"], result["review_status"]) == (previous, status)
+            assert (result["previous_status"], result["status"]) == (previous, status)
             assert result["changed"] is True
             assert interview_filter_status(_fresh(sandbox, target.id)) == status
     final = _fresh(sandbox, target.id)
@@ -200,7 +200,7 @@ async def test_to_evaluate_clears_both_flags(sandbox: RunningSandbox) -> None:
                 "set_interview_status", {"interview_id": target.id, "status": "to_evaluate"}
             )
         )
-    assert result["review_status"] == "to_evaluate"
+    assert result["status"] == "to_evaluate"
     assert _mutations(sandbox) == {"SetInterviewArchived": 1, "SetInterviewFinalist": 1}
     record = _fresh(sandbox, target.id)
     assert (record.archived, record.finalist) == (None, None)
@@ -229,24 +229,57 @@ async def test_shortlisting_a_discarded_interview_restores_it_first(sandbox: Run
                 "set_interview_status", {"interview_id": target.id, "status": "shortlisted"}
             )
         )
-    assert result["review_status"] == "shortlisted"
+    assert result["status"] == "shortlisted"
     assert _mutations(sandbox)["SetInterviewArchived"] == 1
     assert _fresh(sandbox, target.id).archived is None
 
 
-async def test_to_evaluate_on_a_pending_interview_explains_it_is_not_recorded_yet(
-    sandbox: RunningSandbox,
+@pytest.mark.parametrize("status", ["shortlisted", "to_evaluate"])
+async def test_an_unrecorded_interview_is_not_shortlisted_or_put_to_evaluate_and_the_error_says_why(
+    sandbox: RunningSandbox, status: str
 ) -> None:
     target = _interview(sandbox, "pending")
     async with connect(sandbox) as client:
-        result = data(
+        sandbox.reset_request_counts()
+        message = error_text(
+            await client.call_tool("set_interview_status", {"interview_id": target.id, "status": status})
+        )
+    assert target.id in message
+    assert "has not recorded it yet" in message
+    assert _mutations(sandbox) == {}
+    assert interview_filter_status(_fresh(sandbox, target.id)) == "pending"
+
+
+async def test_an_unrecorded_discarded_interview_is_not_shortlisted_either(sandbox: RunningSandbox) -> None:
+    target = _interview(sandbox, "pending")
+    async with connect(sandbox) as client:
+        await client.call_tool("set_interview_status", {"interview_id": target.id, "status": "discarded"})
+        sandbox.reset_request_counts()
+        message = error_text(
+            await client.call_tool(
+                "set_interview_status", {"interview_id": target.id, "status": "shortlisted"}
+            )
+        )
+    assert "cannot be shortlisted" in message
+    assert _mutations(sandbox) == {}
+    assert _fresh(sandbox, target.id).finalist is None
+
+
+async def test_a_no_show_can_be_discarded_and_the_discard_undone(sandbox: RunningSandbox) -> None:
+    target = _interview(sandbox, "pending")
+    async with connect(sandbox) as client:
+        discarded = data(
+            await client.call_tool("set_interview_status", {"interview_id": target.id, "status": "discarded"})
+        )
+        undone = data(
             await client.call_tool(
                 "set_interview_status", {"interview_id": target.id, "status": "to_evaluate"}
             )
         )
-    assert result["review_status"] == "pending"
-    assert result["changed"] is False
-    assert "not recorded it yet" in result["message"]
+    assert (discarded["previous_status"], discarded["status"]) == ("pending", "discarded")
+    assert (undone["previous_status"], undone["status"]) == ("discarded", "pending")
+    assert "has not recorded it yet" in undone["message"]
+    assert interview_filter_status(_fresh(sandbox, target.id)) == "pending"
 
 
 async def test_unknown_status_is_rejected_before_anything_is_sent(sandbox: RunningSandbox) -> None:

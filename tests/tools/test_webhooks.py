@@ -14,6 +14,8 @@ from pydantic import SecretStr
 from hireflix_mcp.events import SqliteEventStore
 from hireflix_mcp.tools import webhooks
 from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.webhooks import encode_event, webhook_snapshot
+from tests.test_resources import read_text
 from tests.tools.conftest import Elicitor, Era, connect, data, error_text
 
 Refusal = Literal["decline", "cancel"]
@@ -217,8 +219,10 @@ async def test_polling_finds_an_interview_completed_since_the_given_time(
     finished = [e for e in result["events"] if e["event"] == "interview.finish"]
     assert [e["interview_id"] for e in finished] == [pending.id]
     event = finished[0]
-    assert event["position_id"] == pending.position_id
-    assert event["data"]["candidate"]["email"] == pending.email
+    position = sandbox.store.position(pending.position_id)
+    assert position is not None
+    assert event["position_name"] == position.name
+    assert event["candidate_email"] == pending.email
     record = sandbox.store.interview(pending.id)
     assert record is not None
     assert record.completed_at is not None
@@ -254,7 +258,7 @@ async def test_polling_reports_invites_and_status_marks_newest_first_and_filters
         ("interview.create", invited),
         ("interview.status-change", target.id),
     ]
-    assert only_status["events"][0]["new_status"] == "discarded"
+    assert only_status["events"][0]["status"] == "discarded"
     assert [e["interview_id"] for e in only_status["events"]] == [target.id]
 
 
@@ -265,7 +269,7 @@ async def test_polling_stops_each_position_at_since(sandbox: RunningSandbox) -> 
         result = data(
             await client.call_tool("list_webhook_events", {"since": _iso(time.time() * 1000 + 60_000)})
         )
-    assert result["events"] == []
+    assert result.get("events", []) == []
     assert result["has_more"] is False
     assert sandbox.request_counts()["by_operation_name"]["SearchInterviews"] == len(positions)
 
@@ -293,7 +297,7 @@ async def test_polling_for_deletions_or_score_changes_says_it_cannot_see_them(
                 "list_webhook_events", {"since": "2000-01-01", "event": "interview.delete"}
             )
         )
-    assert result["events"] == []
+    assert result.get("events", []) == []
     assert "cannot see deletions, score changes" in result["note"]
     assert sandbox.request_counts()["total"] == 0
 
@@ -326,7 +330,7 @@ async def test_polled_candidate_data_is_sanitised(sandbox: RunningSandbox) -> No
     )
     async with connect(sandbox) as client:
         result = data(await client.call_tool("list_webhook_events", {"since": since}))
-    assert result["events"][0]["data"]["candidate"]["firstName"] == "Malory"
+    assert result["events"][0]["candidate_name"] == "Malory"
 
 
 @pytest.mark.parametrize(
@@ -373,7 +377,7 @@ async def test_received_events_are_listed_newest_first_without_calling_hireflix(
         old = data(await client.call_tool("list_webhook_events", {"since": _iso(now - 4 * 86_400_000)}))
     assert recent["mode"] == "received"
     assert [e["interview_id"] for e in recent["events"]] == ["c" * 24, "b" * 24, "a" * 24]
-    assert recent["events"][1]["data"]["candidate"]["name"] == "Bobby"
+    assert recent["events"][1]["candidate_name"] == "Bobby"
     assert recent["has_more"] is False
     assert [e["interview_id"] for e in finishes["events"]] == ["c" * 24]
     assert finishes["has_more"] is True
@@ -386,6 +390,73 @@ async def test_configured_receiver_with_no_events_says_none_arrived(sandbox: Run
         sandbox.reset_request_counts()
         result = data(await client.call_tool("list_webhook_events", {}))
     assert result["mode"] == "received"
-    assert result["events"] == []
+    assert result.get("events", []) == []
     assert "list_webhooks" in result["note"]
     assert sandbox.request_counts()["total"] == 0
+
+
+# ------------------------------------------------------------------------------ events: what the model sees
+
+
+async def test_an_event_is_a_compact_row_without_a_copy_of_the_payload(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    record = sandbox.store.all_interviews()[0]
+    position = sandbox.store.position(record.position_id)
+    assert position is not None
+    db = str(tmp_path / "state.db")
+    store = SqliteEventStore(db)
+    snapshot = webhook_snapshot(sandbox.store, record)
+    date = 1_790_000_000_123.5
+    store.add("interview.finish", date, snapshot, encode_event("interview.finish", snapshot, int(date)))
+    store.close()
+    async with connect(sandbox, state_db=db) as client:
+        received = data(await client.call_tool("list_webhook_events", {"since": "2000-01-01"}))
+    async with connect(sandbox) as client:
+        polled_rows = data(
+            await client.call_tool("list_webhook_events", {"since": "2000-01-01", "limit": 100})
+        )["events"]
+    (row,) = received["events"]
+    assert row == {
+        "event": "interview.finish",
+        "at": "2026-09-21T14:13:20Z",
+        "interview_id": record.id,
+        "candidate_name": f"{record.first_name} {record.last_name}".strip(),
+        "candidate_email": record.email,
+        "position_name": position.name,
+    }
+    for event in polled_rows:
+        assert set(event) <= {"event", "at", "interview_id", "candidate_name", "candidate_email",
+                              "position_name", "status"}  # fmt: skip
+        assert event["at"].endswith("Z")
+
+
+async def test_the_events_resource_shows_the_rows_the_tool_shows(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "state.db")
+    now = time.time() * 1000
+    store = SqliteEventStore(db)
+    _add(store, "interview.create", now - 2_000, "a" * 24)
+    _add(store, "interview.status-change", now - 1_000, "b" * 24, name="Bo")
+    store.close()
+    async with connect(sandbox, state_db=db) as client:
+        listed = data(await client.call_tool("list_webhook_events", {}))
+        resource = json.loads((await read_text(client, "hireflix://events")).text)
+    assert resource["events"] == listed["events"]
+    assert "get_interview" in listed["note"], "a received status-change does not carry the new status"
+
+
+async def test_without_a_receiver_the_tool_and_the_events_resource_tell_the_same_story(
+    sandbox: RunningSandbox,
+) -> None:
+    async with connect(sandbox) as client:
+        listed = data(await client.call_tool("list_webhook_events", {"since": "2000-01-01"}))
+        resource = json.loads((await read_text(client, "hireflix://events")).text)
+    assert listed["mode"] == "polling"
+    assert listed["events"]
+    assert resource["events"] == []
+    for note in (listed["note"], resource["note"]):
+        assert note.startswith("This server has no webhook receiver"), note
+        assert "interview lists" in note, note
+    assert "list_webhook_events" in resource["note"]

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio
 from mcp.server.mcpserver.exceptions import ToolError
@@ -151,54 +151,54 @@ async def _look_up_names(hf: HireflixClient, entries: list[hx.AuditLogEntry]) ->
     return names
 
 
+def _about(entry: hx.AuditLogEntry, names: _Names) -> tuple[dict[str, Any], bool]:
+    """The fields naming what the entry touched, and whether it could be named (or is known gone)."""
+    kind, object_id = entry.object_type, entry.object_id
+    if object_id is None or (kind == "MEMBER" and not _about_someone_else(entry)):
+        return {}, True
+    if kind == "INTERVIEW":
+        if object_id not in names.interviews:
+            return {"interview_id": object_id}, False
+        interview = names.interviews[object_id]
+        if interview is None:
+            return {"interview_id": object_id, "deleted": True}, True
+        who = candidate_name(interview.candidate) or candidate_email(interview.candidate)
+        return {
+            "candidate": candidate_text(who, max_chars=80) or None,
+            "position": interview.position.name if interview.position else None,
+            "interview_id": object_id,
+        }, True
+    if kind == "POSITION":
+        if names.positions is None:
+            return {"position_id": object_id}, False
+        if object_id not in names.positions:
+            return {"position_id": object_id, "deleted": True}, True
+        return {"position": names.positions[object_id], "position_id": object_id}, True
+    if kind == "MEMBER":
+        if names.members is None:
+            return {"member_id": object_id}, False
+        member = names.members.get(object_id)
+        if member is None:
+            return {"member_id": object_id, "deleted": True}, True
+        named = f"{member.name} <{member.email}>" if member.name else member.email
+        return {"member": named, "member_id": object_id}, True
+    if kind == "WEBHOOK":
+        return {"webhook_id": object_id}, True
+    return {"object_type": kind, "object_id": object_id}, True
+
+
 def _log_entry(entry: hx.AuditLogEntry, names: _Names) -> tuple[LogEntry, bool]:
-    """The entry as the model reads it, and whether its object could be named (or known gone)."""
+    """The entry as the model reads it, and whether its object could be named (or is known gone)."""
+    about, named = _about(entry, names)
     actor = entry.actor
-    out = LogEntry(
+    return LogEntry(
         at=iso(entry.timestamp),
         action=entry.action,
         actor=(actor.email or actor.id) if actor else "anonymous",
         via=MEDIUMS.get(entry.medium or "", entry.medium),
         ip=entry.ip,
-    )
-    kind, id = entry.object_type, entry.object_id
-    if id is None:
-        return out, True
-    if kind == "INTERVIEW":
-        out.interview_id = id
-        if id not in names.interviews:
-            return out, False
-        interview = names.interviews[id]
-        if interview is None:
-            out.deleted = True
-        else:
-            who = candidate_name(interview.candidate) or candidate_email(interview.candidate)
-            out.candidate = candidate_text(who, max_chars=80) or None
-            out.position = interview.position.name if interview.position else None
-    elif kind == "POSITION":
-        out.position_id = id
-        if names.positions is None:
-            return out, False
-        if id in names.positions:
-            out.position = names.positions[id]
-        else:
-            out.deleted = True
-    elif kind == "MEMBER":
-        if not _about_someone_else(entry):
-            return out, True
-        out.member_id = id
-        if names.members is None:
-            return out, False
-        member = names.members.get(id)
-        if member is None:
-            out.deleted = True
-        else:
-            out.member = f"{member.name} <{member.email}>" if member.name else member.email
-    elif kind == "WEBHOOK":
-        out.webhook_id = id
-    else:
-        out.object_type, out.object_id = kind, id
-    return out, True
+        **about,
+    ), named
 
 
 def _notes(
@@ -218,8 +218,10 @@ def _notes(
         notes.append("No entries in this range." if ranged else "No entries at this skip.")
     if unnamed:
         again = "; calling again may name them" if any(f.retryable for f in names.failures) else ""
-        notes.append(f"Hireflix did not answer some name lookups, so {unnamed} entries show only ids{again}.")
+        entries = "1 entry shows" if unnamed == 1 else f"{unnamed} entries show"
+        notes.append(f"Hireflix did not answer some name lookups, so {entries} only ids{again}.")
     return " ".join(notes) or None
+
 
 class Member(BaseModel):
     id: str | None
@@ -248,7 +250,10 @@ class MemberChangeResult(ConfirmationFields):
     toolset="account",
     kind="read",
     title="Read account activity",
-    description="The account's audit log (who did what, when), newest first, for the last two months.",
+    description=(
+        "The account's audit log (who did what, to which candidate or position), newest first, last "
+        "two months; since/until filter by date."
+    ),
 )
 async def get_account_logs(
     ctx: Ctx,

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from hireflix_mcp.state import Ctx, hireflix
 from hireflix_mcp.tools.inputs import Email, InterviewId, PositionId
 from hireflix_mcp.tools.registry import tool
+from hireflix_mcp.views.common import interview_url
 
 PUBLIC_APPLICATION_URL = "https://app.hireflix.com/public-application/{position_id}"
 E164 = r"^\+[1-9]\d{6,14}$"
@@ -19,7 +20,6 @@ E164 = r"^\+[1-9]\d{6,14}$"
 
 class ApplicationLink(BaseModel):
     url: str
-    prefilled: list[str] = Field(description="Which fields the link prefills.")
     note: str
 
 
@@ -51,9 +51,8 @@ async def build_application_link(
         url += "?" + urlencode(given, quote_via=quote)
     return ApplicationLink(
         url=url,
-        prefilled=list(given),
-        note="Built locally without calling Hireflix: check position_id with list_positions. The position "
-        "must have public applications enabled in the Hireflix dashboard.",
+        note="Built without calling Hireflix: it works if the position exists and has public applications "
+        "enabled in the Hireflix dashboard.",
     )
 
 
@@ -74,7 +73,7 @@ class EmbedCode(BaseModel):
 )
 async def get_embed_code(interview_id: InterviewId, ctx: Ctx) -> EmbedCode:
     interview = await hireflix(ctx).get_interview(interview_id)
-    url = interview.url.public if interview.url and interview.url.public else None
+    url = interview_url(interview)
     if url is None:
         raise ToolError(f"Interview {interview_id} has no public interview URL to embed.")
     iframe = (
@@ -85,11 +84,10 @@ async def get_embed_code(interview_id: InterviewId, ctx: Ctx) -> EmbedCode:
         interview_url=url,
         iframe=iframe,
         notes=[
-            "The iframe needs camera and microphone permission (the allow attribute) and an HTTPS page.",
-            "The embedded interview posts events such as interview.finished to the parent window "
-            "(listen with window.addEventListener('message', ...)); payload shapes are not documented.",
-            "iOS WKWebView: set allowsInlineMediaPlayback = true and grant media capture "
-            "(WKUIDelegate requestMediaCapturePermissionFor, iOS 15+), or candidates see "
-            "'Open this on Safari' or 'Your camera or microphone is not working'.",
+            "Serve the page over HTTPS; the allow attribute grants the camera and microphone.",
+            "The interview posts events such as interview.finished to the parent window "
+            "(window.addEventListener('message', ...)); their payloads are undocumented.",
+            "iOS WKWebView: set allowsInlineMediaPlayback and grant media capture "
+            "(requestMediaCapturePermissionFor, iOS 15+), or candidates see 'Open this on Safari'.",
         ],
     )

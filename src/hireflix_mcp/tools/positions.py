@@ -12,17 +12,24 @@ from hireflix_mcp.state import Ctx, hireflix
 from hireflix_mcp.tools.inputs import PositionId
 from hireflix_mcp.tools.registry import Preview, tool
 from hireflix_mcp.views.confirmation import ConfirmationFields
-from hireflix_mcp.views.positions import PositionDetail, PositionSummary, counts_phrase, position_detail
+from hireflix_mcp.views.positions import (
+    PositionDetail,
+    PositionListItem,
+    PositionSummary,
+    counts_phrase,
+    position_detail,
+)
 
 # --------------------------------------------------------------------------------------------- outputs
 
 
 class PositionList(BaseModel):
-    positions: list[PositionSummary]
+    positions: list[PositionListItem]
     total: int = Field(description="How many positions are listed (all of them: this list is not paginated).")
     archived_hidden: int = Field(
         description="Archived positions left out (pass include_archived to see them)."
     )
+    note: str | None = None
 
 
 class QuestionIn(BaseModel):
@@ -41,6 +48,17 @@ class PositionChangeResult(ConfirmationFields):
     position: PositionSummary | None = None
 
 
+class FieldChange(BaseModel):
+    before: str | None = Field(default=None, serialization_alias="from")
+    after: str | None = Field(default=None, serialization_alias="to")
+
+
+class PositionUpdate(BaseModel):
+    message: str
+    changed: dict[str, FieldChange] = Field(description="Each field that changed, from and to.")
+    position: PositionSummary
+
+
 # --------------------------------------------------------------------------------------------- tools
 
 
@@ -57,12 +75,19 @@ async def list_positions(
     ctx: Ctx,
     include_archived: bool = False,
 ) -> PositionList:
-    positions = await hireflix(ctx).list_positions()
+    positions = await hireflix(ctx).list_positions_with_counts()
     shown = [p for p in positions if include_archived or p.archived is None]
+    uncounted = sum(p.interview_counts is None for p in shown)
     return PositionList(
-        positions=[PositionSummary.of(p) for p in shown],
+        positions=[PositionListItem.of_counted(p) for p in shown],
         total=len(shown),
         archived_hidden=len(positions) - len(shown),
+        note=(
+            f"Interview counts could not be read for {uncounted} of these positions; get_position gives "
+            "them one by one."
+            if uncounted
+            else None
+        ),
     )
 
 
@@ -109,12 +134,40 @@ async def update_position(
     ctx: Ctx,
     name: Annotated[str | None, Field(min_length=1, max_length=100)] = None,
     description: Annotated[str | None, Field(max_length=5000)] = None,
-) -> PositionSummary:
+) -> PositionUpdate:
     if name is None and description is None:
         raise ToolError("Nothing to change: give name and/or description.")
     hf = hireflix(ctx)
-    updated = await hf.update_position(position_id, name=name, description=description)
-    return PositionSummary.of(updated)
+    before = await hf.get_position_summary(position_id)
+    asked = {
+        field: value for field, value in (("name", name), ("description", description)) if value is not None
+    }
+    differing = {field: value for field, value in asked.items() if value != getattr(before, field)}
+    if not differing:
+        # Already so: nothing is sent, so a repeated call writes nothing and says so.
+        return PositionUpdate(
+            message=f"Nothing changed: '{before.name}' already has that {' and '.join(asked)}.",
+            changed={},
+            position=PositionSummary.of(before),
+        )
+    after = await hf.update_position(position_id, **differing)
+    changed = {
+        field: FieldChange(before=getattr(before, field), after=getattr(after, field))
+        for field in differing
+        if getattr(after, field) != getattr(before, field)
+    }
+    if "name" in changed:
+        message = f"Renamed '{before.name}' to '{after.name}'"
+        message += " and updated its description." if "description" in changed else "."
+    elif changed:
+        message = f"Updated the description of '{after.name}'."
+    else:
+        message = f"Hireflix kept '{after.name}' as it was."
+    return PositionUpdate(
+        message=message,
+        changed=changed,
+        position=PositionSummary.of(after),
+    )
 
 
 async def _position_preview(ctx: Ctx, position_id: str, question: str) -> Preview:
@@ -141,7 +194,9 @@ async def preview_delete(ctx: Ctx, position_id: str) -> Preview:
     toolset="positions",
     kind="write",
     title="Archive a position",
-    description=("Stops a position taking invites; its interviews stay readable. The user confirms first."),
+    description=(
+        "Stops a position taking invites; its interviews stay readable. The user confirms first."
+    ),
     confirm=preview_archive,
 )
 async def archive_position(position_id: PositionId, ctx: Ctx) -> PositionChangeResult:
@@ -158,7 +213,8 @@ async def archive_position(position_id: PositionId, ctx: Ctx) -> PositionChangeR
     kind="destructive",
     title="Delete a position",
     description=(
-        "Deletes a position and its interviews for good (prefer archive_position). The user confirms first."
+        "Deletes a position and its interviews for good (prefer archive_position). The user confirms "
+        "first."
     ),
     confirm=preview_delete,
 )

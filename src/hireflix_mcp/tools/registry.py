@@ -124,17 +124,35 @@ class ToolSpec:
         return built
 
 
+_EMPTY_MEANS_OMITTED = frozenset({"confirmation_token", "cursor", "url"})
+
+
 class CatalogTool(Tool):
-    """The SDK's `Tool`, with invalid arguments reported one sentence per argument (`views.errors`).
+    """The SDK's `Tool`, with invalid arguments reported one sentence per argument (`views.errors`), and
+    optional arguments sent as null (or as "" for ids, tokens, cursors and urls) read as left out.
 
     The SDK reports a failed argument validation as pydantic's own text (model names, regexes, links to
     pydantic's docs). Nothing has been sent at that point; the model gets a sentence per argument saying
     what was wrong and what is allowed.
+
+    Strict tool-calling (OpenAI's strict schemas, some agent frameworks) makes a model send every optional
+    parameter, as null when it means "not given"; such a call must behave exactly like the same call with
+    those parameters left out. A required argument keeps its null (score_interview's null clears a score).
     """
+
+    def omitting_empty(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        required = set(self.parameters.get("required", ()))
+
+        def left_out(name: str, value: Any) -> bool:
+            if name in required:
+                return False
+            return value is None or (value == "" and (name.endswith("_id") or name in _EMPTY_MEANS_OMITTED))
+
+        return {name: value for name, value in arguments.items() if not left_out(name, value)}
 
     async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
         try:
-            return await super().run(arguments, context, convert_result)
+            return await super().run(self.omitting_empty(arguments), context, convert_result)
         except ToolError as exc:
             cause = exc.__cause__
             if not isinstance(cause, ValidationError):

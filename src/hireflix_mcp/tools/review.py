@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from hireflix_mcp.hireflix import models as hx
@@ -51,7 +52,7 @@ class ReviewedInterview(BaseModel):
     candidate_name: CandidateText
     position_name: str | None = None
     score: float | None = None
-    review_status: hx.InterviewStatus
+    status: hx.InterviewStatus
 
     @classmethod
     def of(cls, interview: hx.Interview) -> ReviewedInterview:
@@ -60,7 +61,7 @@ class ReviewedInterview(BaseModel):
             candidate_name=candidate_name(interview.candidate),
             position_name=interview.position.name if interview.position else None,
             score=interview.score_value,
-            review_status=interview.review_status,
+            status=interview.review_status,
         )
 
 
@@ -135,6 +136,18 @@ async def set_interview_status(
     hf = hireflix(ctx)
     current: hx.Interview = await hf.get_interview(interview_id)
     previous = current.review_status
+    # Hireflix would mark an interview nobody recorded; a review status only means something once there
+    # is a recording. Discarding stays open (dropping a no-show), and so does undoing a mark.
+    if not current.is_recorded and status == "shortlisted":
+        raise ToolError(
+            f"Interview {interview_id} cannot be shortlisted: the candidate has not recorded it yet; "
+            "shortlist it once they have, or discard it."
+        )
+    if not current.is_recorded and status == "to_evaluate" and previous == "pending":
+        raise ToolError(
+            f"Interview {interview_id} is pending: the candidate has not recorded it yet, and it moves to "
+            "to_evaluate by itself when they do."
+        )
     discarded = current.archived is not None or current.discarded_at is not None
     shortlisted = current.finalist is not None or current.shortlisted_at is not None
     # Hireflix keeps two marks (archive = discarded, finalist = shortlisted; discarded wins): send only

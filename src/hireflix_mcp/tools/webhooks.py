@@ -1,30 +1,38 @@
 """Webhooks: subscriptions, and the interview events this server knows about.
 
-`list_webhook_events` has two sources. "received": the events Hireflix POSTed to this server's webhook
-receiver, kept in the `EventStore`. "polling": when nothing was received and no receiver is configured,
-events are reconstructed from `interviewList` (creation, completion, shortlist/discard times), which
-cannot see deletions, score changes or marks that were set and later cleared.
+`list_webhook_events` has two sources (`views.events.event_source`, the rule `hireflix://events` follows
+too). "received": the events Hireflix POSTed to this server's webhook receiver, kept in the `EventStore`.
+"polling": when nothing was received and no receiver is configured, events are reconstructed from
+`interviewList` (creation, completion, shortlist/discard times), which cannot see deletions, score
+changes or marks that were set and later cleared.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.errors import NotFoundError
-from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE, candidate_value
 from hireflix_mcp.settings import Settings
 from hireflix_mcp.state import Ctx, app_state, hireflix
 from hireflix_mcp.tools.registry import Preview, tool
 from hireflix_mcp.views.common import HEX_ID, iso
 from hireflix_mcp.views.confirmation import ConfirmationFields
+from hireflix_mcp.views.events import (
+    POLLING_NOTE,
+    EventRow,
+    event_source,
+    received_note,
+    received_row,
+    receiver_configured,
+)
 
 # --------------------------------------------------------------------------------------------- inputs
 
@@ -127,29 +135,13 @@ class WebhookChangeResult(ConfirmationFields):
     webhook: WebhookOut | None = None
 
 
-CandidateData = Annotated[
-    dict[str, Any], BeforeValidator(candidate_value), Field(description=CANDIDATE_CONTENT_NOTE)
-]
-
-
-class InterviewEvent(BaseModel):
-    event: str
-    at: str | None = Field(description="When it happened (ISO 8601 UTC).")
-    interview_id: str | None = None
-    position_id: str | None = None
-    new_status: str | None = Field(
-        default=None, description="For status changes found by polling: shortlisted or discarded."
-    )
-    data: CandidateData
-
-
 class WebhookEventList(BaseModel):
     mode: Literal["received", "polling"] = Field(
         description="received: delivered to this server's webhook receiver. polling: reconstructed from "
         "the interview lists."
     )
     since: str
-    events: list[InterviewEvent]
+    events: list[EventRow]
     has_more: bool = Field(description="More events may match: raise limit, or narrow since or event.")
     note: str
 
@@ -202,7 +194,9 @@ def own_receiver_url(settings: Settings) -> str:
     toolset="webhooks",
     kind="write",
     title="Create a webhook",
-    description=("Has Hireflix POST interview events to a URL; omit url to use this server's own receiver."),
+    description=(
+        "Has Hireflix POST interview events to a URL; omit url to use this server's own receiver."
+    ),
 )
 async def create_webhook(
     url: OptionalWebhookUrl = None, *, events: WebhookEvents, ctx: Ctx
@@ -256,70 +250,22 @@ POLL_MAX_PAGES = 40
 """Pages of interviewList one polling call may read in all, so a large account answers in bounded time."""
 POLL_SORT = (hx.InterviewSort(field="updatedAt"), hx.InterviewSort(field="createdAt"))
 
-POLLING_NOTE = (
-    "No webhook receiver is configured, so these events were reconstructed from the interview lists: "
-    "interview.create (invited), interview.finish (recorded) and interview.status-change (the current "
-    "shortlist or discard mark). Polling cannot see deletions, score changes, or marks that were set and "
-    "later cleared."
-)
-
-
 UNPOLLABLE_EVENTS = frozenset({"interview.delete", "interview.score-updated"})
 
 
-def receiver_configured(settings: Settings) -> bool:
-    """Whether this server can receive webhooks: it needs the secret to verify their signatures.
-
-    Over HTTP the receiver route is served exactly then (see `hireflix_mcp.webhooks`); `serve --sandbox
-    --transport http` fills the secret in from the embedded sandbox.
-    """
-    return settings.webhook_secret is not None
-
-
-def _snapshot(i: hx.Interview) -> dict[str, Any]:
-    """The interview in the shape of a webhook event's `data`, so both modes read alike."""
-    c = i.candidate or hx.Candidate()
-    return {
-        "id": i.id,
-        "hash": i.hash,
-        "status": i.status,
-        "externalId": i.external_id,
-        "createdAt": i.created_at,
-        "completed": i.completed_at or i.completed,
-        "position": {"id": i.position.id, "name": i.position.name} if i.position else None,
-        "candidate": {
-            "name": c.name or c.full_name,
-            "firstName": c.first_name,
-            "lastName": c.last_name,
-            "email": c.email,
-            "phone": c.phone,
-        },
-        "url": i.url.model_dump() if i.url else None,
-    }
-
-
-def _synthesise(i: hx.Interview, since_ms: float) -> list[tuple[float, InterviewEvent]]:
+def _synthesise(i: hx.Interview, since_ms: float) -> list[tuple[float, EventRow]]:
     """The events an interview's timestamps show at or after `since_ms`."""
-    marks: list[tuple[str, float | None, str | None]] = [
+    marks: list[tuple[str, float | None, hx.InterviewStatus | None]] = [
         ("interview.create", i.created_at, None),
         ("interview.finish", i.completed_at or i.completed, None),
         ("interview.status-change", i.shortlisted_at or i.finalist, "shortlisted"),
         ("interview.status-change", i.discarded_at or i.archived, "discarded"),
     ]
-    found: list[tuple[float, InterviewEvent]] = []
-    data = _snapshot(i)
-    for name, at, new_status in marks:
-        if at is not None and at >= since_ms:
-            event = InterviewEvent(
-                event=name,
-                at=iso(at),
-                interview_id=i.id,
-                position_id=i.position.id if i.position else None,
-                new_status=new_status,
-                data=data,
-            )
-            found.append((at, event))
-    return found
+    return [
+        (at, EventRow.of(name, at, i, status))
+        for name, at, status in marks
+        if at is not None and at >= since_ms
+    ]
 
 
 def _last_change(i: hx.Interview) -> float:
@@ -337,9 +283,9 @@ def _last_change(i: hx.Interview) -> float:
     return max((s for s in stamps if s is not None), default=0.0)
 
 
-async def _poll(hf: HireflixClient, since_ms: float) -> tuple[list[tuple[float, InterviewEvent]], bool]:
+async def _poll(hf: HireflixClient, since_ms: float) -> tuple[list[tuple[float, EventRow]], bool]:
     """Every event found since `since_ms`, and whether the walk reached `since` in every position."""
-    found: list[tuple[float, InterviewEvent]] = []
+    found: list[tuple[float, EventRow]] = []
     pages_left = POLL_MAX_PAGES
     for position in await hf.list_positions():
         cursor: str | None = None
@@ -366,19 +312,6 @@ async def _poll(hf: HireflixClient, since_ms: float) -> tuple[list[tuple[float, 
     return found, True
 
 
-def _received(stored_data: dict[str, Any], event: str, date_ms: float) -> InterviewEvent:
-    position = stored_data.get("position")
-    interview_id = stored_data.get("id")
-    position_id = position.get("id") if isinstance(position, dict) else None
-    return InterviewEvent(
-        event=event,
-        at=iso(date_ms),
-        interview_id=interview_id if isinstance(interview_id, str) else None,
-        position_id=position_id if isinstance(position_id, str) else None,
-        data=stored_data,
-    )
-
-
 @tool(
     toolset="webhooks",
     kind="read",
@@ -401,20 +334,15 @@ async def list_webhook_events(
     start = _parse_time(since) if since else datetime.now(UTC) - DEFAULT_LOOKBACK
     since_ms = start.timestamp() * 1000
     since_text = iso(since_ms) or ""
-    if state.events.count() > 0 or receiver_configured(state.settings):
+    if event_source(state.settings, state.events) == "received":
         stored = state.events.list(since_ms, event, limit + 1)
-        note = "Events Hireflix delivered to this server's webhook receiver (verified, de-duplicated)."
-        if not stored:
-            note += (
-                " None arrived in this period: check with list_webhooks that a webhook points at this "
-                "server and is active."
-            )
+        rows = [received_row(s) for s in stored[:limit]]
         return WebhookEventList(
             mode="received",
             since=since_text,
-            events=[_received(s.data, s.event, s.date_ms) for s in stored[:limit]],
+            events=rows,
             has_more=len(stored) > limit,
-            note=note,
+            note=received_note(rows),
         )
     if event in UNPOLLABLE_EVENTS:
         return WebhookEventList(

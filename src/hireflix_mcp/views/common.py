@@ -64,14 +64,15 @@ def position_label(interview: hx.Interview) -> str:
 
 
 def interview_url(interview: hx.Interview) -> str | None:
-    """The link where the candidate records (the short link when Hireflix gives one)."""
-    return (interview.url.short or interview.url.public) if interview.url else None
+    """The link where the candidate records, the same in every tool and resource.
+
+    The public app link, because it also works as an iframe's src: the short hflx.io link redirects to
+    another origin, and the camera permission granted to an iframe does not follow a redirect. The short
+    link only when it is all there is.
+    """
+    return (interview.url.public or interview.url.short) if interview.url else None
 
 
 def recorded(interview: hx.Interview) -> bool:
     """Whether the candidate finished recording (whatever the review status says since)."""
-    return (
-        interview.completed is not None
-        or interview.completed_at is not None
-        or interview.status == "completed"
-    )
+    return interview.is_recorded

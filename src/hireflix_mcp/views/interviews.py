@@ -1,5 +1,9 @@
 """Interviews as the model sees them: list items, the one-interview view, per-question facts.
 
+One vocabulary everywhere (tools, resources, prompts): `interview_id`, `invited_at` (when the interview
+was created, that is when the candidate was invited), `completed_at` (when they finished recording),
+`status` (the review status), `interview_url` (`views.common.interview_url`).
+
 Everything a candidate wrote leaves here in fields typed `CandidateText` (sanitised, labelled untrusted)
 or documented as untrusted candidate content.
 """
@@ -19,55 +23,53 @@ STATUS_HELP = "pending: not recorded; to_evaluate: recorded, unreviewed; discard
 
 
 class InterviewBrief(BaseModel):
-    id: str
+    interview_id: str
     candidate_name: CandidateText
     candidate_email: CandidateText
     position_id: str | None = None
     position_name: str | None = None
     status: ReviewStatus
     interview_url: str | None = Field(default=None, description="The link where the candidate records.")
-    created_at: str | None = None
+    invited_at: str | None = None
 
     @classmethod
     def of(cls, interview: hx.Interview) -> InterviewBrief:
         return cls(
-            id=interview.id,
+            interview_id=interview.id,
             candidate_name=candidate_name(interview.candidate),
             candidate_email=candidate_email(interview.candidate),
             position_id=interview.position.id if interview.position else None,
             position_name=interview.position.name if interview.position else None,
             status=interview.review_status,
             interview_url=interview_url(interview),
-            created_at=iso(interview.created_at),
+            invited_at=iso(interview.created_at),
         )
 
 
 class InterviewSummary(Compact):
-    id: str
+    interview_id: str
     name: CandidateText
     email: CandidateText
     status: ReviewStatus
     score: float | None = None
-    created_at: str | None = None
+    invited_at: str | None = None
     completed_at: str | None = None
 
     @classmethod
     def of(cls, interview: hx.Interview) -> InterviewSummary:
         return cls(
-            id=interview.id,
+            interview_id=interview.id,
             name=candidate_name(interview.candidate),
             email=candidate_email(interview.candidate),
             status=interview.review_status,
             score=interview.score_value,
-            created_at=iso(interview.created_at),
+            invited_at=iso(interview.created_at),
             completed_at=iso(interview.completed_at or interview.completed),
         )
 
 
 class CandidateInfo(BaseModel):
     name: CandidateText
-    first_name: CandidateText | None = None
-    last_name: CandidateText | None = None
     email: CandidateText
     phone: CandidateText | None = None
 
@@ -104,15 +106,15 @@ class ShareLinkOut(BaseModel):
 
 
 class InterviewDetailOut(BaseModel):
-    id: str
+    interview_id: str
     candidate: CandidateInfo
     position_id: str | None = None
     position_name: str | None = None
     status: ReviewStatus
     score: float | None = None
-    created_at: str | None = None
+    invited_at: str | None = None
     completed_at: str | None = None
-    expires_at: str | None = None
+    expires_at: str | None = Field(default=None, description="When the invitation lapses; unrecorded only.")
     external_id: str | None = None
     language: str | None = None
     interview_url: str | None = Field(default=None, description="The link where the candidate records.")
@@ -121,6 +123,17 @@ class InterviewDetailOut(BaseModel):
     comments: list[Comment]
     questions: list[QuestionSummary]
     metadata: dict[str, Any] | None = Field(default=None, description=CANDIDATE_CONTENT_NOTE)
+
+
+def share_link(detail: hx.InterviewDetail) -> ShareLinkOut | None:
+    """The public link to the recording, when the interview was shared."""
+    link = detail.external_link
+    return ShareLinkOut(url=link.url, expires_at=iso(link.expires)) if link and link.url else None
+
+
+def invitation_expiry(interview: hx.Interview) -> str | None:
+    """When the invitation lapses; once the candidate recorded, it no longer matters to anyone."""
+    return None if interview.is_recorded else iso(interview.expires)
 
 
 def answer_duration(question: hx.InterviewQuestion) -> float | None:
@@ -142,13 +155,10 @@ def transcript_text(question: hx.InterviewQuestion) -> str | None:
 def interview_detail(detail: hx.InterviewDetail) -> InterviewDetailOut:
     """get_interview's answer."""
     candidate = detail.candidate or hx.Candidate()
-    link = detail.external_link
     return InterviewDetailOut(
-        id=detail.id,
+        interview_id=detail.id,
         candidate=CandidateInfo(
             name=candidate_name(candidate),
-            first_name=candidate.first_name,
-            last_name=candidate.last_name,
             email=candidate.email or "",
             phone=candidate.phone,
         ),
@@ -156,14 +166,14 @@ def interview_detail(detail: hx.InterviewDetail) -> InterviewDetailOut:
         position_name=detail.position.name if detail.position else None,
         status=detail.review_status,
         score=detail.score_value,
-        created_at=iso(detail.created_at),
+        invited_at=iso(detail.created_at),
         completed_at=iso(detail.completed_at or detail.completed),
-        expires_at=iso(detail.expires),
+        expires_at=invitation_expiry(detail),
         external_id=candidate_text(detail.external_id) if detail.external_id else None,
         language=detail.language,
         interview_url=interview_url(detail),
         review_url=detail.url.private if detail.url else None,
-        share_link=ShareLinkOut(url=link.url, expires_at=iso(link.expires)) if link and link.url else None,
+        share_link=share_link(detail),
         comments=[Comment.of(c) for c in detail.comments],
         questions=[
             QuestionSummary(

@@ -1,25 +1,28 @@
-"""invite_candidates: up to 500 rows validated one by one, sent a few at a time, one outcome per row."""
+"""invite_candidates: up to 500 rows validated one by one, sent a few at a time, one outcome per row.
+
+What the model reads back is grouped by outcome, so that a 500-row call stays a few pages long: every
+invited (or already invited) row as `[row, email, interview_id, interview_url]`, and the other outcomes as
+row ranges with their reason. Retrying a row is the client's job (`with_options` gives it this tool's
+budget); the run only adds what spans rows: a rate limit that outlasts the client's retries pauses every
+row, and a failure that concerns the whole call (the plan's invite allowance used up, the position gone)
+stops it: rows not yet sent are never sent and come back as not_attempted.
+"""
 
 from __future__ import annotations
 
 import functools
 import logging
 import math
-import random
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import anyio
-import pydantic_core
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import (
-    BaseModel,
-    Field,
-    ValidationError,
-)
+from pydantic import BaseModel, Field, ValidationError
 
+from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.errors import (
     AuthenticationError,
@@ -33,12 +36,13 @@ from hireflix_mcp.hireflix.errors import (
     RateLimitedError,
     ValidationFailed,
 )
-from hireflix_mcp.sanitize import CandidateText, candidate_text
+from hireflix_mcp.sanitize import candidate_text
 from hireflix_mcp.state import Ctx, hireflix
 from hireflix_mcp.tools.inputs import PositionId
 from hireflix_mcp.tools.interviews.inputs import (
+    BULK_MAX_RETRIES,
     BULK_MAX_ROWS,
-    BULK_OUTPUT_BUDGET,
+    BULK_REASONS_BUDGET,
     BULK_RETRY_BUDGET_S,
     CONCURRENCY,
     SEARCH_MAX_LIMIT,
@@ -49,41 +53,50 @@ from hireflix_mcp.tools.interviews.inputs import (
 )
 from hireflix_mcp.tools.interviews.invite import invite_request
 from hireflix_mcp.tools.registry import tool
-from hireflix_mcp.views.common import (
-    Compact,
-)
+from hireflix_mcp.views.common import interview_url
 
 logger = logging.getLogger("hireflix_mcp.tools.interviews")
 
 
-RowOutcome = Literal["invited", "would_invite", "already_invited", "invalid", "duplicate_in_list", "failed"]
+RowOutcome = Literal[
+    "invited", "already_invited", "would_invite", "invalid", "duplicate_in_list", "failed", "not_attempted"
+]
+LISTED: tuple[RowOutcome, ...] = ("invited", "already_invited")
+"""Outcomes whose rows come back one by one, with their interview."""
+GROUPED: tuple[RowOutcome, ...] = ("invalid", "duplicate_in_list", "failed", "not_attempted")
+"""Outcomes whose rows come back as ranges per reason."""
+
+InterviewRow = tuple[int, str, str | None, str | None]
+"""[row, email, interview_id, interview_url]; an unknown id or link is left off the end."""
+
+LISTED_LAYOUT = "invited and already_invited list [row, email, interview_id, interview_url]."
+RANGES_LAYOUT = "{} give 0-based row indexes as ranges ('0-3,7')."
+LEFT_OUT = "reasons left out to keep this result short: send these rows again on their own to see them"
 
 
-class BulkRow(Compact):
-    row: int = Field(description="Index of the row in the candidates list (0-based).")
-    email: CandidateText | None = None
-    outcome: RowOutcome
-    interview_id: str | None = None
-    reason: str | None = None
+class RowGroup(BaseModel):
+    rows: str
+    reason: str
 
 
 class BulkInviteResult(BaseModel):
+    # Each row appears under exactly one outcome key; `message` says how to read them.
     position_id: str
     position_name: str | None = None
     dry_run: bool
     total_rows: int
-    totals: dict[str, int] = Field(description="Rows per outcome (outcomes with no rows are left out).")
-    rows_by_outcome: dict[str, str] = Field(
-        description="Every row's outcome: outcome -> row indexes as ranges, e.g. '0-3,7'."
-    )
-    rows: list[BulkRow]
-    rows_complete: bool = Field(
-        description="False when rows lists only some rows to keep this result short; rows_by_outcome has all."
-    )
+    totals: dict[str, int]
     message: str
+    invited: list[InterviewRow] = Field(default_factory=list)
+    already_invited: list[InterviewRow] = Field(default_factory=list)
+    would_invite: str | None = None
+    invalid: list[RowGroup] = Field(default_factory=list)
+    duplicate_in_list: list[RowGroup] = Field(default_factory=list)
+    failed: list[RowGroup] = Field(default_factory=list)
+    not_attempted: list[RowGroup] = Field(default_factory=list)
 
 
-# --------------------------------------------------------------------------------------------- bulk invite
+# --------------------------------------------------------------------------------------------- rows
 
 
 def _error_text(error: Mapping[str, Any]) -> str:
@@ -139,20 +152,23 @@ class _Row:
     valid: CandidateRow | None
     outcome: RowOutcome | None = None
     interview_id: str | None = None
+    interview_url: str | None = None
     reason: str | None = None
 
-    def finish(self, outcome: RowOutcome, interview_id: str | None = None, reason: str | None = None) -> None:
-        self.outcome, self.interview_id, self.reason = outcome, interview_id, reason
+    def finish(
+        self,
+        outcome: RowOutcome,
+        *,
+        interview: hx.Interview | None = None,
+        interview_id: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        self.outcome, self.reason = outcome, reason
+        self.interview_id = interview.id if interview is not None else interview_id
+        self.interview_url = interview_url(interview) if interview is not None else None
 
-    def out(self) -> BulkRow:
-        assert self.outcome is not None
-        return BulkRow(
-            row=self.index,
-            email=self.email,
-            outcome=self.outcome,
-            interview_id=self.interview_id,
-            reason=self.reason,
-        )
+    def listed(self) -> InterviewRow:
+        return (self.index, candidate_text(self.email or ""), self.interview_id, self.interview_url)
 
 
 def _short_reason(exc: HireflixError) -> str:
@@ -162,16 +178,27 @@ def _short_reason(exc: HireflixError) -> str:
     if isinstance(exc, ExternalIdConflictError):
         return "external_id is already used by another interview in this position"
     if isinstance(exc, InviteQuotaExceededError):
-        return "the plan's invite allowance is used up"
+        return (
+            "the plan's invite allowance for this period is used up (upgrade the plan or wait for the next "
+            "period)"
+        )
     if isinstance(exc, PositionNotAcceptingInvitesError):
         return "the position is not accepting invites"
+    if isinstance(exc, RateLimitedError):
+        return "Hireflix kept rate-limiting it until its retry time ran out; nothing was created"
     if isinstance(exc, OutcomeUnknownError):
-        return "the invite's answer was lost and it could not be confirmed; rerun the list to settle it"
+        return (
+            "sent, but the answer was lost and checking by e-mail failed: it may or may not have landed; "
+            "running the list again settles it"
+        )
     return candidate_text(str(exc), max_chars=240)
 
 
-# Failures that say nothing about one row but about the whole call: the remaining rows are not sent.
+# Failures that say nothing about one row but about the whole call: the rows not yet sent are not sent.
 _HALTING = (InviteQuotaExceededError, PositionNotAcceptingInvitesError, AuthenticationError, NotFoundError)
+
+
+# --------------------------------------------------------------------------------------------- sending
 
 
 class _BulkRun:
@@ -180,13 +207,15 @@ class _BulkRun:
     def __init__(self, ctx: Ctx, position_id: str, rows: list[_Row], send_invite_email: bool) -> None:
         self.ctx = ctx
         self.hf = hireflix(ctx)
+        self.max_retries = max(self.hf.config.max_retries, BULK_MAX_RETRIES)
         self.position_id = position_id
         self.rows = rows
         self.send_invite_email = send_invite_email
-        self.deadline = time.monotonic() + BULK_RETRY_BUDGET_S
         self.resume_at = 0.0
-        """Monotonic time before which no row is sent: set when a 429 escapes the client's own retries."""
-        self.halted: str | None = None
+        """Monotonic time before which no row is sent: set when a 429 outlasts the client's retries."""
+        self.halted_by: tuple[int, str] | None = None
+        """The row whose failure stopped the run, and why; from then on no row is sent."""
+        self.stopped = anyio.Event()
         self.done = sum(1 for r in rows if r.outcome is not None)
         # Kept up to date as rows finish: recounting every row after each one made a 500-row call quadratic.
         self.counts: dict[str, int] = {}
@@ -220,62 +249,88 @@ class _BulkRun:
             f"{counts.get('already_invited', 0)} already invited, {counts.get('failed', 0)} failed",
         )
 
+    async def _clear_to_send(self) -> bool:
+        """Waits out a rate-limit pause; False once the run has stopped, when nothing more may be sent."""
+        while not self.stopped.is_set() and (wait := self.resume_at - time.monotonic()) > 0:
+            with anyio.move_on_after(wait):
+                await self.stopped.wait()
+        return not self.stopped.is_set()
+
+    def _stop(self, row: _Row, reason: str) -> None:
+        """Stop the run because of `row`'s failure: from now on no row is sent."""
+        if self.halted_by is None:
+            self.halted_by = (row.index, reason)
+            self.stopped.set()
+
     async def _send(self, row: _Row) -> None:
         assert row.valid is not None
         request = invite_request(self.position_id, row.valid, self.send_invite_email)
-        attempt = 0
-        uncertain = False
+        deadline = time.monotonic() + BULK_RETRY_BUDGET_S
+        # The client retries each send itself (backoff, Retry-After, a lost invite checked by e-mail
+        # before it is sent again), as often and as long as this row's budget allows.
+        hf = self.hf.with_options(max_retries=self.max_retries, deadline=deadline)
+        lost: OutcomeUnknownError | None = None
         while True:
-            if self.halted is not None:
-                row.finish("failed", reason=f"not sent: {self.halted}")
+            if not await self._clear_to_send():
+                if lost is not None:
+                    row.finish("failed", reason=_short_reason(lost))
+                else:
+                    assert self.halted_by is not None
+                    stopper, why = self.halted_by
+                    row.finish("not_attempted", reason=f"never sent: sending stopped at row {stopper}: {why}")
                 return
-            wait = self.resume_at - time.monotonic()
-            if wait > 0:
-                await anyio.sleep(wait)
-            attempt += 1
             try:
-                result = await self.hf.invite_candidate(request)
+                result = await hf.invite_candidate(request)
             except InterviewAlreadyExistsError as exc:
-                # After an attempt whose answer was lost, "already exists" is that attempt having landed.
-                row.finish("invited" if uncertain else "already_invited", exc.existing_interview_id)
-                return
+                # After a send whose answer was lost, "already exists" is that send having landed.
+                outcome: RowOutcome = "invited" if lost is not None else "already_invited"
+                row.finish(outcome, interview_id=exc.existing_interview_id)
             except _HALTING as exc:
-                if self.halted is None:
-                    self.halted = f"stopped after row {row.index}: {_short_reason(exc)}"
-                row.finish("failed", reason=_short_reason(exc))
-                return
-            except HireflixError as exc:
-                retry = exc.retryable or isinstance(exc, OutcomeUnknownError)
-                delay = exc.retry_after if exc.retry_after is not None else min(5.0, 0.2 * 2**attempt)
-                if not retry or time.monotonic() + delay > self.deadline:
+                reason = _short_reason(exc)
+                self._stop(row, reason)
+                row.finish("failed", reason=reason)
+            except RateLimitedError as exc:
+                # Still refused after the client's retries: pause every row, then send this one again.
+                pause = exc.retry_after or 0.0
+                if time.monotonic() + pause >= deadline:
                     row.finish("failed", reason=_short_reason(exc))
                     return
-                uncertain = uncertain or isinstance(exc, OutcomeUnknownError)
-                if isinstance(exc, RateLimitedError):
-                    self.resume_at = max(self.resume_at, time.monotonic() + delay)
+                self.resume_at = max(self.resume_at, time.monotonic() + pause)
                 logger.info(
-                    "bulk invite row %d: %s, retrying in %.2f s", row.index, type(exc).__name__, delay
+                    "bulk invite row %d: still rate-limited; every row waits %.2f s", row.index, pause
                 )
-                await anyio.sleep(delay * (0.5 + random.random() / 2) if exc.retry_after is None else delay)
                 continue
-            row.finish("invited", result.interview.id)
+            except OutcomeUnknownError as exc:
+                # The client could not settle it (its check by e-mail failed too). Sent once more, a lost
+                # send that landed comes back as "already exists".
+                if lost is not None or time.monotonic() >= deadline:
+                    row.finish("failed", reason=_short_reason(exc))
+                    return
+                lost = exc
+                continue
+            except HireflixError as exc:
+                row.finish("failed", reason=_short_reason(exc))
+            else:
+                row.finish("invited", interview=result.interview)
             return
 
 
-async def _existing_by_email(hf: HireflixClient, position_id: str, emails: Sequence[str]) -> dict[str, str]:
-    """casefolded e-mail -> id of its interview in the position, for `emails`, in as few requests as possible:
+async def _existing_by_email(
+    hf: HireflixClient, position_id: str, emails: Sequence[str]
+) -> dict[str, hx.Interview]:
+    """casefolded e-mail -> its interview in the position, for `emails`, in as few requests as possible:
     one listing of the whole position, or one lookup per e-mail, whichever needs fewer."""
     first = await hf.search_interviews(position_id, None, limit=SEARCH_MAX_LIMIT)
     total = first.total if first.total is not None else len(first.results)
     wanted = {e.casefold() for e in emails}
-    found: dict[str, str] = {}
+    found: dict[str, hx.Interview] = {}
     if math.ceil(total / SEARCH_MAX_LIMIT) <= len(wanted):
         page = first
         while True:
             for interview in page.results:
                 key = ((interview.candidate.email if interview.candidate else None) or "").casefold()
                 if key in wanted and key not in found:
-                    found[key] = interview.id
+                    found[key] = interview
             if page.next_cursor is None:
                 return found
             page = await hf.search_interviews(
@@ -286,72 +341,132 @@ async def _existing_by_email(hf: HireflixClient, position_id: str, emails: Seque
         if isinstance(result, HireflixError):
             raise result
         if result is not None:
-            found[email.casefold()] = result.id
+            found[email.casefold()] = result
     return found
 
 
+async def _add_missing_links(hf: HireflixClient, position_id: str, rows: list[_Row]) -> bool:
+    """Give rows that have an interview but not its link (already invited, or found after a lost answer)
+    their link; False when it could not be read."""
+    missing = [r for r in rows if r.outcome in LISTED and r.interview_url is None and r.valid is not None]
+    if not missing:
+        return True
+    try:
+        existing = await _existing_by_email(hf, position_id, [r.valid.email for r in missing if r.valid])
+    except HireflixError as exc:
+        logger.info("bulk invite: could not read the links of existing interviews (%s)", type(exc).__name__)
+        return False
+    for r in missing:
+        assert r.valid is not None
+        found = existing.get(r.valid.email.casefold())
+        if found is not None:
+            r.interview_id, r.interview_url = found.id, interview_url(found)
+    return all(r.interview_url is not None for r in missing)
+
+
+# --------------------------------------------------------------------------------------------- result
+
+
+def _groups(rows: Sequence[_Row], budget: int) -> tuple[list[RowGroup], int]:
+    """`rows` as ranges per reason, in row order, within `budget` characters of reasons; the rows whose
+    reasons do not fit share one group saying so. Also the budget left."""
+    by_reason: dict[str, list[int]] = {}
+    for r in rows:
+        by_reason.setdefault(r.reason or "", []).append(r.index)
+    groups: list[RowGroup] = []
+    left_out: list[int] = []
+    for reason, indexes in by_reason.items():
+        cost = len(reason) + len(_ranges(indexes))
+        if left_out or cost > budget:
+            left_out.extend(indexes)
+            continue
+        budget -= cost
+        groups.append(RowGroup(rows=_ranges(indexes), reason=reason))
+    if left_out:
+        groups.append(RowGroup(rows=_ranges(left_out), reason=LEFT_OUT))
+    return groups, budget
+
+
 def _bulk_result(
-    position_id: str, position_name: str | None, rows: list[_Row], dry_run: bool, halted: str | None
+    position_id: str,
+    position_name: str | None,
+    rows: list[_Row],
+    *,
+    dry_run: bool,
+    send_invite_email: bool,
+    halted_by: tuple[int, str] | None = None,
+    links_read: bool = True,
 ) -> BulkInviteResult:
-    out = [r.out() for r in rows]
-    by: dict[str, list[int]] = {}
-    for r in out:
-        by.setdefault(r.outcome, []).append(r.row)
-    totals = {outcome: len(indexes) for outcome, indexes in by.items()}
-    sent = totals.get("invited", 0)
+    by: dict[RowOutcome, list[_Row]] = {outcome: [] for outcome in get_args(RowOutcome)}
+    for r in rows:
+        assert r.outcome is not None
+        by[r.outcome].append(r)
+    totals = {outcome: len(listed) for outcome, listed in by.items() if listed}
+
+    def count(outcome: RowOutcome) -> int:
+        return totals.get(outcome, 0)
+
     if dry_run:
         message = (
-            f"Dry run, nothing was sent: {totals.get('would_invite', 0)} would be invited, "
-            f"{totals.get('already_invited', 0)} already have an interview."
+            f"Dry run, nothing was sent: {count('would_invite')} of {len(rows)} rows would be invited, "
+            f"{count('already_invited')} already have an interview."
         )
     else:
-        message = (
-            f"Invited {sent} of {len(rows)}; {totals.get('already_invited', 0)} already had an interview."
+        message = f"Invited {count('invited')} of {len(rows)} rows."
+        if count("already_invited"):
+            message += f" {count('already_invited')} already had an interview: nothing was sent to them."
+        if count("invited"):
+            message += (
+                " Hireflix e-mails each invited candidate their link."
+                if send_invite_email
+                else " No e-mail was sent: share each interview_url yourself."
+            )
+    if halted_by is not None:
+        stopper, why = halted_by
+        message += (
+            f" Sending stopped when Hireflix refused row {stopper}: {why}. {count('not_attempted')} rows "
+            "were never sent (not_attempted); rows already on their way ended as listed"
         )
-    problems = sum(totals.get(k, 0) for k in ("invalid", "duplicate_in_list", "failed"))
+        refused = [r.index for r in by["failed"] if r.reason == why]
+        if refused and any(r.index > min(refused) for r in by["invited"]):
+            message += (
+                f" (rows go {CONCURRENCY} at a time, so a later row can take an invite before an earlier one)"
+            )
+        message += "."
+    problems = [o for o in GROUPED if o != "not_attempted" and count(o)]
     if problems:
-        message += f" {problems} need attention (see rows with outcome invalid, duplicate_in_list or failed)."
-    if halted:
-        message += f" Sending {halted}."
+        needing = sum(count(o) for o in problems)
+        where = " and ".join([", ".join(problems[:-1]), problems[-1]] if len(problems) > 1 else problems)
+        message += f" {needing} need attention: see why under {where}."
+    if not links_read:
+        message += " Some links could not be read just now: search_interviews by email gives them."
+    listed = any(count(o) for o in LISTED)
+    if listed:
+        message += f" {LISTED_LAYOUT}"
+    if any(count(o) for o in (*GROUPED, "would_invite")):
+        message += " " + RANGES_LAYOUT.format("Other outcomes" if listed else "Outcomes")
     if not dry_run:
         message += " Running the same list again is safe: nobody is invited twice."
 
-    def build(listed: list[BulkRow], complete: bool) -> BulkInviteResult:
-        return BulkInviteResult(
-            position_id=position_id,
-            position_name=position_name,
-            dry_run=dry_run,
-            total_rows=len(rows),
-            totals=totals,
-            rows_by_outcome={outcome: _ranges(indexes) for outcome, indexes in by.items()},
-            rows=listed,
-            rows_complete=complete,
-            message=message,
-        )
-
-    def size(result: BulkInviteResult) -> int:
-        return len(pydantic_core.to_json(result, indent=2))
-
-    full = build(out, True)
-    if size(full) <= BULK_OUTPUT_BUDGET:
-        return full
-    # Too long: rows_by_outcome summarises every row; list only the rows that need attention, as
-    # many as fit.
-    notable = [r for r in out if r.outcome in ("invalid", "duplicate_in_list", "failed")]
-    low, high = 0, len(notable)
-    while low < high:
-        middle = (low + high + 1) // 2
-        # Leaves room for the note added to the message below.
-        if size(build(notable[:middle], False)) <= BULK_OUTPUT_BUDGET - 300:
-            low = middle
-        else:
-            high = middle - 1
-    message += (
-        " To keep this short, rows lists only rows that need attention"
-        + (f" (the first {low} of {len(notable)})" if low < len(notable) else "")
-        + "; rows_by_outcome gives every row's outcome, and search_interviews lists the interviews."
+    budget = BULK_REASONS_BUDGET
+    grouped: dict[RowOutcome, list[RowGroup]] = {}
+    for outcome in GROUPED:
+        grouped[outcome], budget = _groups(by[outcome], budget)
+    return BulkInviteResult(
+        position_id=position_id,
+        position_name=position_name,
+        dry_run=dry_run,
+        total_rows=len(rows),
+        totals=totals,
+        message=message,
+        invited=[r.listed() for r in by["invited"]],
+        already_invited=[r.listed() for r in by["already_invited"]],
+        would_invite=_ranges([r.index for r in by["would_invite"]]) or None,
+        invalid=grouped["invalid"],
+        duplicate_in_list=grouped["duplicate_in_list"],
+        failed=grouped["failed"],
+        not_attempted=grouped["not_attempted"],
     )
-    return build(notable[:low], False)
 
 
 @tool(
@@ -411,7 +526,8 @@ async def invite_candidates(
     valid = [r for r in rows if r.valid is not None]
     hf = hireflix(ctx)
     position_name: str | None = None
-    halted: str | None = None
+    run: _BulkRun | None = None
+    links_read = True
     if valid:
         position = await hf.get_position(position_id)
         position_name = position.name
@@ -425,12 +541,20 @@ async def invite_candidates(
             for r in valid:
                 assert r.valid is not None
                 found = existing.get(r.valid.email.casefold())
-                if found:
-                    r.finish("already_invited", found)
+                if found is not None:
+                    r.finish("already_invited", interview=found)
                 else:
                     r.finish("would_invite")
         else:
             run = _BulkRun(ctx, position_id, rows, send_invite_email)
             await run.run()
-            halted = run.halted
-    return _bulk_result(position_id, position_name, rows, dry_run, halted)
+            links_read = await _add_missing_links(hf, position_id, rows)
+    return _bulk_result(
+        position_id,
+        position_name,
+        rows,
+        dry_run=dry_run,
+        send_invite_email=send_invite_email,
+        halted_by=run.halted_by if run is not None else None,
+        links_read=links_read,
+    )

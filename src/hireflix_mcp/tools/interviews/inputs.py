@@ -1,6 +1,6 @@
 """Arguments of the interview tools: candidate fields and their rules, search conditions, cursors.
 
-Also the concurrency helper (`gather`) the toolset shares.
+`gather` (bulk invites run their lookups with it) is the client's, re-exported here.
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ import binascii
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Annotated, Any, TypeVar
+from collections.abc import Mapping
+from typing import Annotated, Any
 
-import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import (
     AfterValidator,
@@ -25,9 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from hireflix_mcp.hireflix.errors import (
-    HireflixError,
-)
+from hireflix_mcp.hireflix.search import gather as gather  # re-exported for bulk.py
 from hireflix_mcp.tools.inputs import EMAIL_PATTERN
 from hireflix_mcp.views.interviews import (
     ReviewStatus,
@@ -35,23 +32,21 @@ from hireflix_mcp.views.interviews import (
 
 logger = logging.getLogger("hireflix_mcp.tools.interviews")
 
-T = TypeVar("T")
-
 CONCURRENCY = 8
-"""Requests in flight at once for bulk invites and cross-position searches."""
+"""Requests in flight at once for bulk invites."""
 
 BULK_MAX_ROWS = 500
+BULK_MAX_RETRIES = 8
+"""Retries of each row's invite in a bulk run (more if the client is configured with more)."""
 BULK_RETRY_BUDGET_S = 60.0
-"""How long a bulk invite keeps retrying rows Hireflix rate-limits or fails transiently."""
-BULK_OUTPUT_BUDGET = 12_000
-"""Characters of the (indented) result text a bulk invite may fill: about 4,000 tokens."""
+"""How long, from its first attempt, each row of a bulk invite may keep being retried."""
+BULK_REASONS_BUDGET = 8_000
+"""Characters of a bulk invite result that problem rows' reasons may fill (invited rows are always listed)."""
 
 TRANSCRIPT_PAGE_BUDGET = 12_000
 """Characters of transcript text and word timings per page, so a page stays under ~16,000 characters."""
 
 SEARCH_MAX_LIMIT = 100
-LOCAL_SCAN_LIMIT = 2_000
-"""Client-side search (server without `or`/`and`): interviews read per alternative at most."""
 
 FIND_MAX_RESULTS = 50
 
@@ -148,33 +143,6 @@ class Condition(BaseModel):
         if self.min_score is not None and self.max_score is not None and self.min_score > self.max_score:
             raise ValueError("min_score must not be greater than max_score")
         return self
-
-
-async def gather(calls: Sequence[Callable[[], Awaitable[T]]]) -> list[T | HireflixError]:
-    """Run `calls` with at most CONCURRENCY in flight; each slot holds a result or the HireflixError."""
-    results: dict[int, T | HireflixError] = {}
-    limiter = anyio.CapacityLimiter(CONCURRENCY)
-
-    async def run(index: int, call: Callable[[], Awaitable[T]]) -> None:
-        async with limiter:
-            try:
-                results[index] = await call()
-            except HireflixError as exc:
-                results[index] = exc
-
-    async with anyio.create_task_group() as group:
-        for index, call in enumerate(calls):
-            group.start_soon(run, index, call)
-    return [results[index] for index in range(len(calls))]
-
-
-async def gather_all(*calls: Callable[[], Awaitable[Any]]) -> list[Any]:
-    """The results of `calls`, run at once; the first HireflixError among them is raised."""
-    results = await gather(calls)
-    for result in results:
-        if isinstance(result, HireflixError):
-            raise result
-    return results
 
 
 def encode_cursor(payload: Mapping[str, Any]) -> str:

@@ -62,7 +62,7 @@ class TranscriptPage(BaseModel):
 class MediaAnswer(Compact):
     question: int
     title: str | None = None
-    answered: bool
+    answered: bool | None = Field(default=None, description="Set (false) only when there is no video.")
     video_url: str | None = None
     thumbnail_url: str | None = None
     duration_s: float | None = None
@@ -70,24 +70,22 @@ class MediaAnswer(Compact):
 
 class MediaResult(BaseModel):
     interview_id: str
-    thumbnail_url: str | None = None
-    thumbnails: list[str]
+    thumbnail_url: str | None = Field(
+        default=None, description="The interview's cover image, when it is not one of the answers'."
+    )
     answers: list[MediaAnswer]
 
 
 class IpLocation(Compact):
     ip: str | None = None
-    country: str | None = None
-    country_code: str | None = None
-    region: str | None = None
     city: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
+    region: str | None = None
+    country: str | None = None
 
 
 ACCESS_CAVEAT = (
-    "Locations come from IP lookups: behind a VPN, proxy or mobile carrier they show that network's "
-    "location, not the candidate's. Do not treat them as proof of where someone was."
+    "Locations are IP lookups: behind a VPN, proxy or mobile network they show the network, not the "
+    "candidate."
 )
 
 
@@ -249,16 +247,17 @@ async def get_interview_media(interview_id: InterviewId, ctx: Ctx) -> MediaResul
             MediaAnswer(
                 question=index + 1,
                 title=question.title,
-                answered=bool(answer and answer.url),
+                answered=None if answer and answer.url else False,
                 video_url=answer.url if answer else None,
                 thumbnail_url=answer.thumbnail if answer else None,
                 duration_s=answer_duration(question),
             )
         )
+    # `thumbnails` is the answers' thumbnails again, and the cover is usually the first of them.
+    shown = {a.thumbnail_url for a in answers}
     return MediaResult(
         interview_id=media.id,
-        thumbnail_url=media.thumbnail,
-        thumbnails=list(media.thumbnails),
+        thumbnail_url=media.thumbnail if media.thumbnail not in shown else None,
         answers=answers,
     )
 
@@ -278,15 +277,7 @@ async def get_interview_access_info(interview_id: InterviewId, ctx: Ctx) -> Acce
         ip_addresses=list(info.ip_addresses),
         user_agents=list(info.user_agents),
         locations=[
-            IpLocation(
-                ip=g.ip,
-                country=g.country,
-                country_code=g.country_code,
-                region=g.region,
-                city=g.city,
-                latitude=g.latitude,
-                longitude=g.longitude,
-            )
+            IpLocation(ip=g.ip, city=g.city, region=g.region, country=g.country or g.country_code)
             for g in info.geolocation
         ],
         caveat=ACCESS_CAVEAT,

@@ -500,7 +500,9 @@ async def learn(agent: Agent) -> Known:
     }
     if not any(finished.values()):
         finished = {}  # the listing does not say when interviews were recorded: nothing to check against
-    any_interview = [iid for rows in by_position.values() for i in rows if (iid := record_id(i))]
+    any_interview = [
+        iid for rows in by_position.values() for i in rows if (iid := record_id(i, "interview_id"))
+    ]
     member_email = None
     if agent.has("list_members"):
         members = records((await agent.call("list_members", {}, counted=False)).data, "members")
@@ -581,6 +583,16 @@ async def summarise_candidate(agent: Agent) -> Answer:
     return answer
 
 
+def _row_indexes(ranges: str) -> list[int]:
+    """'0,2-3' -> [0, 2, 3]."""
+    out: list[int] = []
+    for part in ranges.split(","):
+        start, _, end = part.partition("-")
+        if start.strip().isdigit():
+            out += range(int(start), int(end or start) + 1)
+    return out
+
+
 async def invite_three(agent: Agent) -> Answer:
     """3. Invite three candidates: one new, one with a malformed e-mail, one already invited."""
     k = known(agent)
@@ -595,6 +607,17 @@ async def invite_three(agent: Agent) -> Answer:
         for row in records(reply.data, "rows", "results", "candidates", "items"):
             email = pick_str(row, "email", "candidate.email") or f"row {row.get('row')}"
             answer[email] = pick_str(row, "outcome", "status", "result")
+        # The compact shape: outcome -> [[row, email, interview_id, interview_url], ...] for rows that have
+        # an interview, and outcome -> [{rows: "0,2-3", reason}] for rows that need attention.
+        for outcome in ("invited", "already_invited"):
+            for entry in reply.data.get(outcome) or []:
+                if isinstance(entry, list) and len(entry) > 1:
+                    answer[str(entry[1])] = outcome
+        for outcome in ("invalid", "duplicate_in_list", "failed", "not_attempted"):
+            for group in reply.data.get(outcome) or []:
+                for index in _row_indexes(group.get("rows", "") if isinstance(group, dict) else ""):
+                    if index < len(rows):
+                        answer[rows[index]["email"]] = outcome
         if answer and not reply.is_error:
             return answer
         answer = {}  # the bulk tool refused the list: fall back to one call per candidate

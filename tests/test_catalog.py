@@ -36,7 +36,7 @@ CATALOGUE_NAMES = [
 
 SELF_EXPLANATORY = {
     *("first_name", "last_name", "email", "phone", "external_id", "include_archived", "name", "description"),
-    *("max_score", "limit", "questions", "confirmation_token", "member_id", "webhook_id"),
+    *("max_score", "limit", "questions", "confirmation_token", "member_id", "webhook_id", "position_id"),
 }
 
 
@@ -52,7 +52,9 @@ def test_catalogue_holds_exactly_the_designed_tools_in_a_stable_order() -> None:
 async def test_every_tool_has_a_short_description_and_explicit_annotations() -> None:
     titled = {spec.name: spec.title for spec in TOOLS}
     for tool in await _listed(Profile(toolsets=ALL_TOOLSETS)):
-        assert titled[tool.name], tool.name  # titles the docs' tool table; not published (it repeats the name)
+        assert titled[tool.name], (
+            tool.name
+        )  # titles the docs' tool table; not published (it repeats the name)
         assert tool.title is None, tool.name
         assert tool.description is not None
         assert 30 <= len(tool.description) <= 160, tool.name

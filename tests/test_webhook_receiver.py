@@ -537,7 +537,7 @@ async def test_end_to_end_a_finished_interview_arrives_signed_verified_stored_an
     assert legacy_listener.updates == [EVENTS_URI]
     assert listed["mode"] == "received"
     assert [e["interview_id"] for e in listed["events"]] == [pending.id]
-    assert listed["events"][0]["data"]["candidate"]["email"] == pending.email
+    assert listed["events"][0]["candidate_email"] == pending.email
 
     # Restarted on the same state file, the server still lists the event, and the same signed delivery
     # replayed is recognised as a duplicate; a forged one is refused.

@@ -4,14 +4,12 @@ request for every position, and the fallback when Hireflix refuses that request.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
 from hireflix_mcp.hireflix import (
-    ClientConfig,
     GraphQLRequestError,
     HireflixClient,
     InterviewCounts,
@@ -19,15 +17,9 @@ from hireflix_mcp.hireflix import (
 )
 from hireflix_mcp.hireflix import client as client_module
 from hireflix_sandbox.embedded import RunningSandbox
+from tests.client.test_search import client_for
 
 pytestmark = pytest.mark.anyio
-
-
-@asynccontextmanager
-async def client_for(sandbox: RunningSandbox, max_retries: int = 3) -> AsyncIterator[HireflixClient]:
-    config = ClientConfig(api_url=sandbox.url, api_key=sandbox.api_key, max_retries=max_retries)
-    async with HireflixClient(config) as client:
-        yield client
 
 
 def expected_counts(sandbox: RunningSandbox, position_id: str) -> InterviewCounts:

@@ -213,12 +213,12 @@ class Agent:
         if status is not None:
             arguments["status"] = status
         found = await self.read("search_interviews", arguments)
-        assert found is None or found["total"] >= len(found["interviews"])
+        assert found is None or found.get("total", 0) >= len(found.get("interviews", []))
 
     async def get_interview(self) -> None:
         interview_id = self.rng.choice(self.world.interview_ids)
         found = await self.read("get_interview", {"interview_id": interview_id})
-        assert found is None or found["id"] == interview_id
+        assert found is None or found["interview_id"] == interview_id
 
     async def get_interview_transcript(self) -> None:
         interview_id = self.rng.choice(self.world.completed_ids)
@@ -227,7 +227,7 @@ class Agent:
 
     async def find_candidate(self) -> None:
         found = await self.read("find_candidate", {"query": self.rng.choice(self.world.queries)})
-        assert found is None or found["positions_searched"] + len(found["positions_failed"]) >= 1
+        assert found is None or found["positions_searched"] + len(found.get("positions_failed", [])) >= 1
 
     # ------------------------------------------------------------------------------------------ writes
 
@@ -258,9 +258,10 @@ class Agent:
         if found is None:
             self.ledger.unsettled_writes.append(f"invite {email}: could not be checked")
             return
-        assert found["total"] <= 1, f"{email} was invited {found['total']} times"
-        self.ledger.invites[email] = (position_id, found["total"], None)
-        self.ledger.outcomes[f"invite_after_error_{'landed' if found['total'] else 'absent'}"] += 1
+        total = len(found.get("interviews", []))
+        assert total <= 1, f"{email} was invited {total} times"
+        self.ledger.invites[email] = (position_id, total, None)
+        self.ledger.outcomes[f"invite_after_error_{'landed' if total else 'absent'}"] += 1
 
     async def _settle(self, tool: str, arguments: dict[str, Any]) -> bool:
         """An idempotent write repeated until it succeeds, as its retry advice allows."""
@@ -301,7 +302,7 @@ class Agent:
         if found is None:
             self.ledger.unsettled_writes.append(f"comment {comment!r}: could not be checked")
             return
-        copies = sum(1 for c in found["comments"] if c["text"] == comment)
+        copies = sum(1 for c in found.get("comments", []) if c["text"] == comment)
         assert copies <= 1, f"{comment!r} was added {copies} times"
         self.ledger.comments[comment] = (interview_id, copies)
         self.ledger.outcomes[f"comment_after_error_{'landed' if copies else 'absent'}"] += 1

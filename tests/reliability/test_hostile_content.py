@@ -22,6 +22,7 @@ from mcp import Client
 from mcp.types import EmbeddedResource, GetPromptResult, TextContent, TextResourceContents, Tool
 
 from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE
+from hireflix_mcp.tools.catalog import TOOLS
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
 from tests.tools.conftest import connect, data, text
@@ -169,13 +170,18 @@ def _schema_nodes(schema: Mapping[str, Any], path: Sequence[str | int]) -> list[
 
 
 def assert_only_in_candidate_fields(content: Mapping[str, Any], tool: Tool) -> int:
-    """Every string showing hostile text sits in (or under) a field the output schema marks untrusted."""
-    assert tool.output_schema is not None
+    """Every string showing hostile text sits in (or under) a field the tool's output model marks untrusted.
+
+    No output schema is published (models read the text), so the declared output model is the contract.
+    """
+    model = next(spec.output_model for spec in TOOLS if spec.name == tool.name)
+    assert model is not None
+    schema = model.model_json_schema()
     seen = 0
     for path, string in strings(content):
         if any(marker in string for marker in MARKERS):
             seen += 1
-            labels = [n.get("description", "") for n in _schema_nodes(tool.output_schema, path)]
+            labels = [n.get("description", "") for n in _schema_nodes(schema, path)]
             assert any(label.startswith("Untrusted") for label in labels), (
                 f"{tool.name}: hostile text at {path} is not in a field marked as candidate content"
             )
@@ -228,11 +234,10 @@ async def test_get_interview_shows_a_hostile_candidate_sanitised_and_only_in_can
     assert_inert(detail)
     assert_inert(text(result))
     candidate = detail["candidate"]
-    assert candidate["first_name"] == f"{INJECTION} {SCRIPT}"
-    assert candidate["last_name"] == FAKE_CALL
+    assert candidate["name"] == f"{INJECTION} {SCRIPT} {FAKE_CALL}"
     assert candidate["phone"] == "+14155550123 <b>call me</b>"
     assert detail["metadata"] == {"note": INJECTION, "nested": {"html": SCRIPT, "call": FAKE_CALL}}
-    assert assert_only_in_candidate_fields(detail, tools["get_interview"]) >= 5
+    assert assert_only_in_candidate_fields(detail, tools["get_interview"]) >= 4  # name, phone, 2 metadata
     assert_only_reads(sandbox, hostile.record)
 
 
@@ -264,9 +269,9 @@ async def test_search_and_find_list_a_hostile_candidate_sanitised_in_candidate_f
     ]:
         assert_inert(content)
         assert assert_only_in_candidate_fields(content, tools[name]) >= 1
-    assert [i["id"] for i in searched["interviews"]] == [hostile.record.id]
-    assert hostile.record.id in {i["id"] for i in by_name["interviews"]}
-    assert [i["id"] for i in found["interviews"]] == [hostile.record.id]
+    assert [i["interview_id"] for i in searched["interviews"]] == [hostile.record.id]
+    assert hostile.record.id in {i["interview_id"] for i in by_name["interviews"]}
+    assert [i["interview_id"] for i in found["interviews"]] == [hostile.record.id]
     assert found["interviews"][0]["name"] == f"{INJECTION} {SCRIPT} {FAKE_CALL}"
     assert access["user_agents"] == [f"Mozilla/5.0 {SCRIPT}"]
     assert_only_reads(sandbox, hostile.record)
@@ -290,7 +295,7 @@ async def test_a_hostile_megabyte_transcript_pages_under_the_limit_and_reassembl
             assert_inert(page)
             assert_only_in_candidate_fields(page, tools["get_interview_transcript"])
             pages.append(page)
-            cursor = page["next_cursor"]
+            cursor = page.get("next_cursor")
             if cursor is None:
                 break
     assert cursor is None, "the transcript did not end within 200 pages"

@@ -173,10 +173,18 @@ async def test_twenty_concurrent_clients_making_a_hundred_calls_each_see_no_erro
         nonlocal calls
         mode = "legacy" if number % 2 else "auto"
         async with Client(loopback.url, mode=mode) as client:
-            for _ in range(CALLS_PER_CLIENT):
-                result = await client.call_tool("list_positions", {})
+            position_id = data(await client.call_tool("list_positions", {}))["positions"][0]["id"]
+            for call in range(CALLS_PER_CLIENT):
+                # Mostly a tool that answers without Hireflix, so the load is on the HTTP transport and not
+                # on the sandbox sharing this machine's CPU; every tenth call goes upstream as well.
+                if call % 10:
+                    result = await client.call_tool("build_application_link", {"position_id": position_id})
+                    ok = not result.is_error and bool(data(result).get("url"))
+                else:
+                    result = await client.call_tool("list_positions", {})
+                    ok = not result.is_error and bool(data(result).get("positions"))
                 calls += 1
-                if result.is_error or not data(result).get("positions"):
+                if not ok:
                     failures.append(f"client {number}: {result.content}")
 
     started = time.monotonic()

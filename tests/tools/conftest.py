@@ -8,7 +8,6 @@ one protocol era: "legacy" (the 2025-11-25 handshake) or "auto" (2026-07-28). Te
 from __future__ import annotations
 
 import json
-
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field

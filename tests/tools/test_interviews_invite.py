@@ -169,7 +169,7 @@ async def test_invite_that_hireflix_rejects_reports_its_field_errors(sandbox: Ru
             )
         )
     assert "candidate.email" in message
-    assert "will fail again" in message
+    assert "will not help" in message
 
 
 async def test_invite_to_an_archived_position_is_a_tool_error_that_creates_nothing(

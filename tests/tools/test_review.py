@@ -354,7 +354,7 @@ async def test_declined_or_cancelled_share_creates_no_link(
     async with connect(sandbox, era=era, elicitor=elicitor) as client:
         result = data(await client.call_tool("share_interview", _share_args(target.id)))
     assert result["status"] == ("declined" if action == "decline" else "cancelled")
-    assert result["url"] is None
+    assert result.get("url") is None
     assert _fresh(sandbox, target.id).share_id is None
 
 

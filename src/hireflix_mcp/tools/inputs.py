@@ -11,8 +11,9 @@ from pydantic import Field
 
 from hireflix_mcp.views.common import HEX_ID
 
-PositionId = Annotated[str, Field(pattern=HEX_ID, description="From list_positions.")]
-InterviewId = Annotated[str, Field(pattern=HEX_ID, description="From search_interviews/find_candidate.")]
+# No description: list_positions says it gives the ids other tools need, and a wrong id is told the same.
+PositionId = Annotated[str, Field(pattern=HEX_ID)]
+InterviewId = Annotated[str, Field(pattern=HEX_ID, description="From search_interviews.")]
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 Email = Annotated[str, Field(pattern=EMAIL_PATTERN, min_length=3, max_length=254)]
 # No description: the confirmation_required result says exactly how to use the token it returns.

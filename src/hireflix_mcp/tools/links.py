@@ -66,10 +66,7 @@ class EmbedCode(BaseModel):
     toolset="links",
     kind="read",
     title="Get embed code",
-    description=(
-        "An iframe snippet embedding an interview in a page or app, with camera/mic permissions and "
-        "iOS notes."
-    ),
+    description="An iframe snippet to embed an interview, with camera/mic permissions and iOS notes.",
 )
 async def get_embed_code(interview_id: InterviewId, ctx: Ctx) -> EmbedCode:
     interview = await hireflix(ctx).get_interview(interview_id)

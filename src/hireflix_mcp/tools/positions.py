@@ -33,8 +33,8 @@ class PositionList(BaseModel):
 
 
 class QuestionIn(BaseModel):
-    title: str = Field(min_length=1, max_length=500, description="Asked on video.")
-    description: str | None = Field(default=None, max_length=2000, description="Guidance shown below it.")
+    title: str = Field(min_length=1, max_length=500, description=None)
+    description: str | None = Field(default=None, max_length=2000, description=None)
 
     @field_validator("title")
     @classmethod
@@ -67,8 +67,8 @@ class PositionUpdate(BaseModel):
     kind="read",
     title="List positions",
     description=(
-        "Start here: positions (job openings) with their ids and interview counts. include_archived "
-        "adds archived ones."
+        "Start here: positions (job openings), their ids and interview counts; include_archived adds "
+        "archived ones."
     ),
 )
 async def list_positions(
@@ -194,9 +194,7 @@ async def preview_delete(ctx: Ctx, position_id: str) -> Preview:
     toolset="positions",
     kind="write",
     title="Archive a position",
-    description=(
-        "Stops a position taking invites; its interviews stay readable. The user confirms first."
-    ),
+    description=("Stops a position taking invites; its interviews stay readable. The user confirms first."),
     confirm=preview_archive,
 )
 async def archive_position(position_id: PositionId, ctx: Ctx) -> PositionChangeResult:
@@ -213,8 +211,7 @@ async def archive_position(position_id: PositionId, ctx: Ctx) -> PositionChangeR
     kind="destructive",
     title="Delete a position",
     description=(
-        "Deletes a position and its interviews for good (prefer archive_position). The user confirms "
-        "first."
+        "Deletes a position and its interviews for good (prefer archive_position). The user confirms first."
     ),
     confirm=preview_delete,
 )

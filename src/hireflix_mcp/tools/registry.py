@@ -36,7 +36,7 @@ from mcp.server.mcpserver import Elicit, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from hireflix_mcp import sdk_compat
 from hireflix_mcp.confirm import Approval, ConfirmForm, InvalidConfirmationToken, NotAsked
@@ -83,6 +83,8 @@ class ToolSpec:
     open_world: bool = False
     confirm: bool = False
     """Gated by the confirmation policy (destructive or privacy-sensitive)."""
+    output_model: type[BaseModel] | None = None
+    """What the body returns, rendered as the result's text; its schema marks candidate-written fields."""
 
     @property
     def read_only(self) -> bool:
@@ -187,9 +189,15 @@ def tool(
             idempotent=idempotent,
             open_world=open_world,
             confirm=confirm is not None,
+            output_model=_output_model(fn),
         )
 
     return declare
+
+
+def _output_model(fn: Callable[..., Awaitable[Any]]) -> type[BaseModel] | None:
+    returns = typing.get_type_hints(fn).get("return")
+    return returns if isinstance(returns, type) and issubclass(returns, BaseModel) else None
 
 
 def upstream_error(exc: HireflixError, where: str) -> ToolError:
@@ -305,12 +313,13 @@ def _gated(
             except InvalidConfirmationToken as exc:
                 raise ToolError(str(exc)) from exc
             if not decision.proceed:
-                return out_model(
+                stopped = out_model(
                     **ConfirmationFields.stopped(decision), **_stopped_extras(out_model, arguments)
                 )
+                return rendered(stopped)
             if acts_on_preview:
                 kwargs["approved"] = approved
-            return await fn(**kwargs)
+            return rendered(await fn(**kwargs))
         except HireflixError as exc:
             raise upstream_error(exc, name) from exc
 

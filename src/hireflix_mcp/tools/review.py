@@ -32,7 +32,7 @@ Score = Annotated[
         ge=0.5,
         le=5,
         multiple_of=0.5,
-        description="0.5 to 5 in steps of 0.5; null clears the score.",
+        description="0.5 to 5 in halves; null clears it.",
     ),
     AfterValidator(_half_step),
 ]
@@ -122,7 +122,7 @@ async def comment_on_interview(interview_id: InterviewId, comment: CommentText, 
     toolset="review",
     kind="write",
     title="Set interview status",
-    description="Shortlists or discards an interview, or returns it to to_evaluate.",
+    description="Shortlists (once recorded) or discards an interview, or returns it to to_evaluate.",
     idempotent=True,
 )
 async def set_interview_status(

@@ -194,9 +194,7 @@ def own_receiver_url(settings: Settings) -> str:
     toolset="webhooks",
     kind="write",
     title="Create a webhook",
-    description=(
-        "Has Hireflix POST interview events to a URL; omit url to use this server's own receiver."
-    ),
+    description=("Has Hireflix POST interview events to a URL; omit url to use this server's own receiver."),
 )
 async def create_webhook(
     url: OptionalWebhookUrl = None, *, events: WebhookEvents, ctx: Ctx

@@ -301,8 +301,8 @@ class _BulkRun:
                 )
                 continue
             except OutcomeUnknownError as exc:
-                # The client could not settle it (its check by e-mail failed too). Sent once more, a lost
-                # send that landed comes back as "already exists".
+                # The client could not settle it (its retries ran out, or its check by e-mail failed).
+                # Sent once more, a lost send that landed comes back as "already exists".
                 if lost is not None or time.monotonic() >= deadline:
                     row.finish("failed", reason=_short_reason(exc))
                     return

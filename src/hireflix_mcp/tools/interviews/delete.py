@@ -110,8 +110,8 @@ async def preview_reinvite(ctx: Ctx, position_id: str, email: str, send_invite_e
     kind="destructive",
     title="Re-invite a candidate",
     description=(
-        "Deletes a candidate's interview in a position and invites them again; fields left out keep "
-        "their values. The user confirms first."
+        "Replaces a candidate's interview in a position with a new invite; fields left out stay. The "
+        "user confirms first."
     ),
     open_world=True,
     confirm=preview_reinvite,

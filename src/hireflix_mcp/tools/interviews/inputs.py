@@ -76,9 +76,7 @@ def _check_metadata(value: dict[str, Any]) -> dict[str, Any]:
 
 def _check_phone(value: str) -> str:
     if not re.fullmatch(PHONE_PATTERN, value):
-        raise ValueError(
-            "phone must be in E.164 format: + country code and number, digits only (+14155550123)"
-        )
+        raise ValueError("must be in E.164 format: + country code and number, digits only (+14155550123)")
     return value
 
 
@@ -92,7 +90,7 @@ MetadataValue = Annotated[dict[str, Any], AfterValidator(_check_metadata)]
 
 PHONE_HELP = "E.164, e.g. +14155550123."
 EXTERNAL_ID_HELP = "Your id (e.g. from an ATS); unique per position."
-METADATA_HELP = "Kept with the interview: <=25 keys, <=3 levels."
+METADATA_HELP = "Stored as is: <=25 keys, <=3 levels deep."
 SEND_EMAIL_HELP = "false: no e-mail; share interview_url yourself."
 
 FirstName = FirstNameValue
@@ -128,11 +126,12 @@ class Condition(BaseModel):
     # One alternative of search_interviews' any_of; described by that argument, not repeated here.
     model_config = ConfigDict(extra="forbid")
 
+    # The published item schema gives only types: the same arguments at the top level show their values.
     email: Annotated[str, Field(pattern=EMAIL_PATTERN, min_length=3, max_length=254)] | None = None
     name: NamePart | None = None
-    status: ReviewStatus | None = None
-    min_score: Score | None = None
-    max_score: Score | None = None
+    status: Annotated[ReviewStatus | None, WithJsonSchema({"type": "string"})] = None
+    min_score: Annotated[Score | None, WithJsonSchema({"type": "number"})] = None
+    max_score: Annotated[Score | None, WithJsonSchema({"type": "number"})] = None
 
     @model_validator(mode="after")
     def _sensible(self) -> Condition:

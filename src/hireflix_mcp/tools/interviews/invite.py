@@ -79,8 +79,8 @@ def invite_request(position_id: str, row: CandidateRow, send_invite_email: bool)
     kind="write",
     title="Invite a candidate",
     description=(
-        "Invites a candidate to record an interview; Hireflix e-mails the link unless "
-        "send_invite_email is false. Returns the interview id and link."
+        "Invites a candidate to record an interview (Hireflix e-mails the link unless "
+        "send_invite_email is false); returns its id and link."
     ),
     open_world=True,
 )

@@ -266,9 +266,7 @@ async def get_interview_media(interview_id: InterviewId, ctx: Ctx) -> MediaResul
     toolset="interviews",
     kind="read",
     title="Get interview access info",
-    description=(
-        "IPs, browsers and IP-based locations seen while the candidate recorded (wrong behind a VPN)."
-    ),
+    description="IPs, browsers and IP locations seen while the candidate recorded (wrong behind a VPN).",
 )
 async def get_interview_access_info(interview_id: InterviewId, ctx: Ctx) -> AccessInfo:
     info = await hireflix(ctx).get_interview_access_info(interview_id)

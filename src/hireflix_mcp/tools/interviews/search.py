@@ -84,7 +84,7 @@ async def search_interviews(
     position_id: PositionId,
     ctx: Ctx,
     status: Annotated[ReviewStatus | None, Field(description=STATUS_HELP)] = None,
-    recorded: Annotated[bool | None, Field(description="true: finished recording; false: not yet.")] = None,
+    recorded: Annotated[bool | None, Field(description="Finished recording.")] = None,
     email: Annotated[Email | None, Field(description="Exact, any case.")] = None,
     name: Annotated[
         NamePart | None,
@@ -96,7 +96,7 @@ async def search_interviews(
         list[Condition] | None,
         Field(
             max_length=10,
-            description="OR-ed alternatives, each ANDing its fields; one must hold besides the rest.",
+            description="OR-ed alternatives; each ANDs its fields.",
         ),
     ] = None,
     limit: Annotated[int, Field(ge=1, le=SEARCH_MAX_LIMIT)] = 20,

@@ -95,8 +95,10 @@ def finished_interview_id() -> str:
 
 
 def _structured(result: dict[str, Any]) -> dict[str, Any]:
+    """The result as the model reads it: its one JSON text block (no output schema, no structuredContent)."""
     assert result.get("isError") is not True, result
-    content: dict[str, Any] = result["structuredContent"]
+    [block] = result["content"]
+    content: dict[str, Any] = json.loads(block["text"])
     return content
 
 

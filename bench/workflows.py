@@ -605,8 +605,10 @@ async def invite_three(agent: Agent) -> Answer:
     if agent.has("invite_candidates"):
         reply = await agent.call("invite_candidates", {"position_id": k.invite_position, "candidates": rows})
         for row in records(reply.data, "rows", "results", "candidates", "items"):
-            email = pick_str(row, "email", "candidate.email") or f"row {row.get('row')}"
-            answer[email] = pick_str(row, "outcome", "status", "result")
+            email = pick_str(row, "email", "candidate.email")
+            outcome = pick_str(row, "outcome", "status", "result")
+            if email and outcome:
+                answer[email] = outcome
         # The compact shape: outcome -> [[row, email, interview_id, interview_url], ...] for rows that have
         # an interview, and outcome -> [{rows: "0,2-3", reason}] for rows that need attention.
         for outcome in ("invited", "already_invited"):

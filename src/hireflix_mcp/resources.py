@@ -61,6 +61,7 @@ from hireflix_mcp.views.interviews import ShareLinkOut, invitation_expiry, share
 
 # The position resource shows exactly what the get_position tool does.
 from hireflix_mcp.views.positions import position_detail
+from hireflix_mcp.views.render import compact_json
 
 logger = logging.getLogger("hireflix_mcp.resources")
 
@@ -92,7 +93,8 @@ def transcript_uri(interview_id: str) -> str:
 
 
 def to_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2)
+    """A JSON resource, compact (no indentation or spaces after separators)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 # ------------------------------------------------------------------------------------ fencing
@@ -344,12 +346,12 @@ def resource_error(exc: HireflixError) -> ResourceError:
 
 def render_position(position: PositionDetail) -> str:
     """The position resource's JSON (the get_position tool's output)."""
-    return position_detail(position).model_dump_json(indent=2)
+    return compact_json(position_detail(position))
 
 
 def render_interview(interview: InterviewDetail) -> str:
     """The interview resource's JSON."""
-    return InterviewResource.of(interview).model_dump_json(indent=2)
+    return compact_json(InterviewResource.of(interview))
 
 
 async def read_positions() -> str:

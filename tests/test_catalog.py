@@ -240,3 +240,39 @@ async def test_tool_schemas_match_their_committed_snapshots() -> None:
     for tool in tools:
         expected = json.loads((SNAPSHOTS / f"{tool.name}.json").read_text())
         assert _snapshot(tool) == expected, f"{tool.name} changed: review, then run with UPDATE_SNAPSHOTS=1"
+
+
+def test_the_catalogue_holds_every_declared_tool_under_its_own_toolset() -> None:
+    import importlib
+
+    from hireflix_mcp.tools.catalog import CATALOG, tool_names
+    from hireflix_mcp.tools.registry import ToolSpec
+
+    declared: dict[str, str] = {}
+    for _toolset, module, _names in CATALOG:
+        loaded = importlib.import_module(f"hireflix_mcp.tools.{module}")
+        for value in vars(loaded).values():
+            if isinstance(value, ToolSpec):
+                declared[value.name] = value.toolset
+    assert declared == tool_names()
+
+
+def test_a_server_without_the_opt_in_toolsets_never_imports_them() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from hireflix_mcp.server import build_server\n"
+        "from hireflix_mcp.settings import Settings\n"
+        "from hireflix_mcp.tools.catalog import Profile\n"
+        "build_server(Settings(), Profile())\n"
+        "print(sorted(m for m in sys.modules if m.startswith('hireflix_mcp.tools.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    loaded = done.stdout
+    assert "hireflix_mcp.tools.positions" in loaded
+    assert "hireflix_mcp.tools.account" not in loaded
+    assert "hireflix_mcp.tools.webhooks" not in loaded

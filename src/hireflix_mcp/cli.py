@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, NoReturn, get_args
 
 from pydantic import SecretStr, ValidationError
 
-from hireflix_mcp import __version__
+from hireflix_mcp import __version__, logs
 from hireflix_mcp.settings import (
     LOG_LEVELS,
     ConfirmPolicy,
@@ -52,16 +52,10 @@ class _Refused(Exception):
     """`serve` cannot start as asked; each argument is one line for the person at the terminal."""
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # One line per upstream request is noise at INFO; the client logs what matters (retries, failures).
-    if logging.getLogger().level > logging.DEBUG:
-        for noisy in ("httpx2", "httpcore2", "httpx", "httpcore"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+def _secrets(settings: Settings) -> list[str | None]:
+    """Every secret in `settings`, for the log redactor (`hireflix_mcp.logs`)."""
+    held = (settings.api_key, settings.auth_token, settings.webhook_secret, settings.confirm_secret)
+    return [secret.get_secret_value() for secret in held if secret is not None]
 
 
 def _port(text: str) -> int:
@@ -122,7 +116,7 @@ def _serve_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
     p.add_argument(
         "--confirm",
         choices=get_args(ConfirmPolicy),
-        help="confirmation policy: auto, token or off (HIREFLIX_MCP_CONFIRM; default auto)",
+        help="confirmation policy: auto, token, elicit or off (HIREFLIX_MCP_CONFIRM; default auto)",
     )
     p.add_argument(
         "--log-level",
@@ -133,11 +127,15 @@ def _serve_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 @contextlib.contextmanager
-def _sandbox_backend(db: str) -> Iterator[tuple[str, str, str]]:
-    """Start the local Hireflix on a free loopback port in this process; yield (url, key, webhook secret)."""
+def _sandbox_backend(db: str, webhook_secret: str | None) -> Iterator[tuple[str, str, str]]:
+    """Start the local Hireflix on a free loopback port in this process; yield (url, key, webhook secret).
+
+    Its API key is random (nobody types it), and so is its webhook secret, made with its database,
+    unless HIREFLIX_WEBHOOK_SECRET gives one: the sandbox then signs with that, so the receiver verifies.
+    """
     from hireflix_sandbox.embedded import running_sandbox
 
-    with running_sandbox(db_path=db) as sandbox:
+    with running_sandbox(db_path=db, webhook_secret=webhook_secret) as sandbox:
         yield sandbox.url, sandbox.api_key, sandbox.runtime.webhook_secret
 
 
@@ -260,14 +258,16 @@ def _run(args: argparse.Namespace) -> int:
             "HIREFLIX_API_KEY is not set. Create a key in Hireflix under My account -> API keys, or run "
             "with --sandbox to try the local Hireflix."
         )
-    _configure_logging(settings.log_level)
+    logs.configure(settings.log_level, _secrets(settings))
 
     with contextlib.ExitStack() as stack:
         if args.sandbox:
-            url, key, webhook_secret = stack.enter_context(_sandbox_backend(args.sandbox_db))
+            given = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            url, key, webhook_secret = stack.enter_context(_sandbox_backend(args.sandbox_db, given))
             settings = settings.model_copy(update={"api_url": url, "api_key": SecretStr(key)})
             if args.transport == "http":
                 settings = _sandbox_webhook_settings(settings, webhook_secret, args.host, args.port)
+            logs.protect(webhook_secret, *_secrets(settings))
         allowed = tuple(h.strip() for h in args.allowed_hosts.split(",") if h.strip())
         try:
             server = build_server(settings, profile, sandbox=args.sandbox)

@@ -5,8 +5,11 @@
   `Resolve`/`Elicit` pattern, which works in both protocol eras). Otherwise behave as `token`.
 - `token`: the first call changes nothing and returns `confirmation_required`, a preview of exactly what
   will happen and a `confirmation_token`; calling again with the same arguments plus that token carries
-  it out. Tokens are HMACs over the tool, the canonical arguments, an expiry and a nonce; each is usable
-  once. The client's own approval prompt (driven by `destructiveHint`) shows the human the second call.
+  it out. Tokens are HMACs over the tool, the canonical arguments, the session that asked
+  (`confirmation_session`), an expiry and a nonce; each is usable once. The client's own approval prompt
+  (driven by `destructiveHint`) shows the human the second call.
+- `elicit`: a human check no model can satisfy. Confirmed tools ask through elicitation and refuse, with
+  an error saying why, when the client cannot ask its user; no token is ever issued or accepted.
 - `off`: for unattended pipelines; chosen explicitly and logged at start.
 
 This module knows nothing of which tool it gates: a tool supplies its name, its validated arguments and
@@ -27,6 +30,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from mcp.server.auth.middleware.auth_context import get_access_token
+from mcp.server.auth.provider import principal_components
 from mcp.server.mcpserver import (
     AcceptedElicitation,
     CancelledElicitation,
@@ -35,14 +40,18 @@ from mcp.server.mcpserver import (
     Elicit,
     ElicitationResult,
 )
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from hireflix_mcp.sdk_compat import request_connection
 from hireflix_mcp.settings import ConfirmPolicy
 
 TOKEN_TTL_SECONDS = 600
-_VERSION = "c1"
+_VERSION = "c2"
 
-TokenProblem = Literal["malformed", "forged", "expired", "reused", "other_tool", "other_arguments"]
+TokenProblem = Literal[
+    "malformed", "forged", "expired", "reused", "other_tool", "other_arguments", "other_session"
+]
 
 _PROBLEM_TEXT: dict[TokenProblem, str] = {
     "malformed": "the confirmation_token is not a token this server issued (malformed)",
@@ -51,6 +60,8 @@ _PROBLEM_TEXT: dict[TokenProblem, str] = {
     "reused": "the confirmation_token was already used once; tokens are single-use",
     "other_tool": "the confirmation_token was issued for a different tool",
     "other_arguments": "the confirmation_token was issued for different arguments",
+    "other_session": "the confirmation_token was issued to another MCP session; a token only works in "
+    "the session that asked for it",
 }
 
 
@@ -62,6 +73,18 @@ class InvalidConfirmationToken(Exception):
         super().__init__(
             f"Nothing was changed: {_PROBLEM_TEXT[problem]}. Call the tool again without "
             "confirmation_token to get a fresh preview and token."
+        )
+
+
+class ConfirmationUnavailable(Exception):
+    """The policy needs the user's answer through elicitation, and this client cannot ask them."""
+
+    def __init__(self, tool: str) -> None:
+        super().__init__(
+            f"Nothing was changed: {tool} needs the user's approval in a prompt their MCP client shows "
+            "them (this server runs with HIREFLIX_MCP_CONFIRM=elicit), and this client cannot show one "
+            "(it does not support elicitation); no confirmation token can stand in for it. Tell the user, "
+            "who can run it from a client that supports elicitation."
         )
 
 
@@ -129,8 +152,9 @@ class IssuedToken:
 class ConfirmationTokens:
     """Issues and redeems single-use confirmation tokens.
 
-    A token reads `c1.<tool>.<args digest>.<expiry>.<nonce>.<mac>`; the MAC covers every other part, so
-    a token can say precisely why it does not fit (another tool, other arguments, expired, reused).
+    A token reads `c2.<tool>.<args digest>.<session digest>.<expiry>.<nonce>.<mac>`; the MAC covers every
+    other part, so a token can say precisely why it does not fit (another tool, other arguments, another
+    session, expired, reused). `session` is what `confirmation_session` returns for the asking call.
     """
 
     def __init__(
@@ -154,28 +178,86 @@ class ConfirmationTokens:
     def _mac(self, body: str) -> str:
         return _b64(hmac.new(self._secret, body.encode(), hashlib.sha256).digest())
 
-    def issue(self, tool: str, arguments: Mapping[str, Any]) -> IssuedToken:
+    def _session_digest(self, session: str) -> str:
+        return _b64(hashlib.sha256(f"session:{session}".encode()).digest()[:12])
+
+    def issue(self, tool: str, arguments: Mapping[str, Any], session: str = "") -> IssuedToken:
         expires_at = self._clock() + self._ttl
-        body = ".".join((_VERSION, tool, self._digest(arguments), str(int(expires_at)), secrets.token_hex(8)))
+        body = ".".join(
+            (
+                _VERSION,
+                tool,
+                self._digest(arguments),
+                self._session_digest(session),
+                str(int(expires_at)),
+                secrets.token_hex(8),
+            )
+        )
         return IssuedToken(token=f"{body}.{self._mac(body)}", expires_at=float(int(expires_at)))
 
-    def redeem(self, tool: str, arguments: Mapping[str, Any], token: str) -> None:
-        """Accept `token` for this exact call once, or raise `InvalidConfirmationToken`."""
+    def redeem(self, tool: str, arguments: Mapping[str, Any], token: str, session: str = "") -> None:
+        """Accept `token` for this exact call in this session once, or raise `InvalidConfirmationToken`.
+
+        A token that does not fit is never spent: one presented in another session stays usable in its own.
+        """
         parts = token.strip().split(".")
-        if len(parts) != 6 or parts[0] != _VERSION or not parts[3].isdigit():
+        if len(parts) != 7 or parts[0] != _VERSION or not parts[4].isdigit():
             raise InvalidConfirmationToken("malformed")
-        body, mac = ".".join(parts[:5]), parts[5]
+        body, mac = ".".join(parts[:6]), parts[6]
         if not hmac.compare_digest(self._mac(body), mac):
             raise InvalidConfirmationToken("forged")
-        _, token_tool, digest, expiry, nonce = parts[:5]
+        _, token_tool, digest, session_digest, expiry, nonce = parts[:6]
         if token_tool != tool:
             raise InvalidConfirmationToken("other_tool")
         if not hmac.compare_digest(digest, self._digest(arguments)):
             raise InvalidConfirmationToken("other_arguments")
         if int(expiry) < self._clock():
             raise InvalidConfirmationToken("expired")
+        if not hmac.compare_digest(session_digest, self._session_digest(session)):
+            raise InvalidConfirmationToken("other_session")
         if not self._spent.spend(nonce, float(expiry)):
             raise InvalidConfirmationToken("reused")
+
+
+_SESSION_KEY = "hireflix_mcp.confirmation_session"
+"""Where a connection keeps the id its confirmation tokens are bound to (`Connection.state`)."""
+
+
+def confirmation_session(ctx: Context[Any, Any]) -> str:
+    """Who may redeem a token issued to this call: the MCP session that asked, and the signed-in person.
+
+    What "the session that asked" is depends on the protocol era:
+    - Handshake era (2025-11-25 and earlier), on a connection that carried the initialize handshake: a
+      stdio or in-process connection, or one streamable HTTP session (`Mcp-Session-Id`). A random id is
+      kept in the connection's state, which lives exactly as long as the session: a token is refused in
+      any other session, and in this one after it ended (an HTTP session closed or evicted).
+    - 2026-07-28, and stateless HTTP (`--stateless`) in either era: the protocol has no session. Each
+      request stands alone and may reach any replica; nothing a client sends identifies "the session
+      that asked" except its credentials. The token is then bound to the caller the server
+      authenticated: the OAuth principal (client, issuer, subject) when the SDK's auth resolved one, and
+      otherwise everyone allowed to call this server alike (the holders of its bearer token; over stdio,
+      the one client that started the process).
+    Either way the signed-in principal is part of the binding, so once people sign in a token is theirs.
+    """
+    parts: list[str] = []
+    connection = request_connection(ctx.request_context)
+    if connection.protocol_version in HANDSHAKE_PROTOCOL_VERSIONS and connection.client_params is not None:
+        session = connection.state.get(_SESSION_KEY)
+        if not isinstance(session, str):
+            session = connection.state[_SESSION_KEY] = secrets.token_hex(16)
+        parts.append(f"session={session}")
+    access = get_access_token()
+    if access is not None:
+        client_id, issuer, subject = principal_components(access)
+        parts.append(f"principal={client_id}|{issuer or ''}|{subject or ''}")
+    return " ".join(parts)
+
+
+ASK_THE_USER = (
+    "Show this preview to the user and wait for their answer: only if they agree, call the same tool again "
+    "with the same arguments and this confirmation_token (valid 10 minutes, once, in this session)."
+)
+"""What a `confirmation_required` result tells the model to do, in one sentence."""
 
 
 class ConfirmForm(BaseModel):
@@ -231,16 +313,26 @@ class Confirmation:
         """
         if self.policy == "off":
             return NotAsked()
-        if self.policy == "auto" and self.client_can_elicit(ctx):
+        if self.policy in ("auto", "elicit") and self.client_can_elicit(ctx):
             return Elicit(await preview(), ConfirmForm)
-        if token:
+        if token or self.policy == "elicit":
             return NotAsked()
         return NotAsked(preview=await preview())
 
-    def decide(self, tool: str, arguments: Mapping[str, Any], token: str | None, approval: Approval) -> Gate:
+    def decide(
+        self,
+        tool: str,
+        arguments: Mapping[str, Any],
+        token: str | None,
+        approval: Approval,
+        *,
+        session: str = "",
+    ) -> Gate:
         """Turn the resolver's outcome and any presented token into a decision.
 
-        Raises `InvalidConfirmationToken` for a token that cannot authorise this call.
+        Raises `InvalidConfirmationToken` for a token that cannot authorise this call (in `session`, see
+        `confirmation_session`), and `ConfirmationUnavailable` when the policy is `elicit` and the user
+        could not be asked.
         """
         if self.policy == "off":
             return Gate(True, "approved", "confirmation policy is off")
@@ -254,17 +346,17 @@ class Confirmation:
             if data.confirm:
                 return Gate(True, "approved", "approved by the user")
             return Gate(False, "declined", "The user did not tick 'Go ahead'. Nothing was changed.")
+        if self.policy == "elicit":
+            raise ConfirmationUnavailable(tool)
         preview = data.preview if isinstance(data, NotAsked) else None
         if token:
-            self.tokens.redeem(tool, arguments, token)
+            self.tokens.redeem(tool, arguments, token, session)
             return Gate(True, "approved", "approved with a confirmation token")
-        issued = self.tokens.issue(tool, arguments)
+        issued = self.tokens.issue(tool, arguments, session)
         return Gate(
             False,
             "confirmation_required",
-            f"{preview or 'This action needs confirmation.'} Nothing has been changed yet. Show this to the "
-            "user; if they agree, call the same tool again with the same arguments and "
-            "confirmation_token set to the token below (valid 10 minutes, once).",
+            f"{preview or 'This action needs confirmation.'} Nothing has been changed yet. {ASK_THE_USER}",
             confirmation_token=issued.token,
             expires_at=issued.expires_at,
         )

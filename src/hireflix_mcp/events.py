@@ -4,7 +4,12 @@ The webhook receiver (a route of the HTTP server) verifies each POST and calls `
 event name, its `date`, its `data` and the raw body. Hireflix documents no replay protection, and a
 delivery can be retried, so the store de-duplicates by a hash of the raw body: the same delivery twice
 is one event. `EventStore` is the small interface several replicas could share; `SqliteEventStore`
-keeps events in one SQLite file (or in memory), safe to use from several threads.
+keeps events in one SQLite file (or in memory), safe to use from several threads, for
+`HIREFLIX_MCP_EVENT_RETENTION_DAYS` (30 by default) after they arrived, and at most `MAX_STORED_EVENTS`.
+
+What may be stored is decided at the door (`valid_event_name`, `valid_event_date`); a row that still
+cannot be read back (written by an older version, or by hand) is skipped and logged, never allowed to
+break a listing.
 """
 
 from __future__ import annotations
@@ -12,12 +17,55 @@ from __future__ import annotations
 import builtins
 import hashlib
 import json
+import logging
+import math
+import re
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
+
+logger = logging.getLogger("hireflix_mcp.events")
+
+EVENT_NAME = re.compile(r"[a-z]+(\.[a-z-]+)+")
+"""What an event name looks like: Hireflix's five (`interview.finish`, `interview.status-change`, ...)
+all match it, and so will one it adds later."""
+MAX_EVENT_NAME = 100
+EARLIEST_EVENT_MS = 946_684_800_000.0
+"""2000-01-01T00:00:00Z: no interview event is older."""
+LATEST_EVENT_MS = 4_102_444_800_000.0
+"""2100-01-01T00:00:00Z: a date past this is not a clock's, and would not fit a date type."""
+
+DEFAULT_RETENTION_DAYS = 30
+MAX_STORED_EVENTS = 100_000
+"""However fast events arrive, the store keeps at most this many (the newest received)."""
+PRUNE_INTERVAL_SECONDS = 60.0
+DAY_MS = 86_400_000.0
+
+
+def valid_event_name(name: object) -> TypeGuard[str]:
+    return isinstance(name, str) and len(name) <= MAX_EVENT_NAME and EVENT_NAME.fullmatch(name) is not None
+
+
+def valid_event_date(date_ms: object) -> TypeGuard[int | float]:
+    """A finite number of epoch milliseconds between 2000 and 2100 (not a bool)."""
+    if isinstance(date_ms, bool) or not isinstance(date_ms, int | float):
+        return False
+    # An int is compared as an int: float(10**400) would raise OverflowError.
+    return (isinstance(date_ms, int) or math.isfinite(date_ms)) and (
+        EARLIEST_EVENT_MS <= date_ms <= LATEST_EVENT_MS
+    )
+
+
+@dataclass(frozen=True)
+class EventKey:
+    """Where an event sits in the newest-first order: a listing continues after one."""
+
+    date_ms: float
+    received_ms: float
+    digest: str
 
 
 @dataclass(frozen=True)
@@ -33,6 +81,10 @@ class StoredEvent:
     """The interview snapshot as Hireflix sent it (candidate-written, unsanitised)."""
     received_ms: float
 
+    @property
+    def key(self) -> EventKey:
+        return EventKey(self.date_ms, self.received_ms, self.digest)
+
 
 class EventStore(Protocol):
     """Received webhook events: add once, list newest first."""
@@ -42,9 +94,14 @@ class EventStore(Protocol):
         ...
 
     def list(
-        self, since_ms: float | None = None, event: str | None = None, limit: int = 20
+        self,
+        since_ms: float | None = None,
+        event: str | None = None,
+        limit: int = 20,
+        after: EventKey | None = None,
     ) -> builtins.list[StoredEvent]:
-        """Events dated at or after `since_ms`, of type `event` when given, newest first, at most `limit`."""
+        """Events dated at or after `since_ms`, of type `event` when given, newest first, starting after
+        `after` when given; at most `limit`, and fewer only when no more match."""
         ...
 
     def count(self) -> int:
@@ -57,7 +114,14 @@ class EventStore(Protocol):
 class SqliteEventStore:
     """`EventStore` in SQLite: `":memory:"` for one process, a file path to survive restarts."""
 
-    def __init__(self, path: str = ":memory:", clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        path: str = ":memory:",
+        clock: Callable[[], float] = time.time,
+        *,
+        retention_days: float = DEFAULT_RETENTION_DAYS,
+        max_events: int = MAX_STORED_EVENTS,
+    ) -> None:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         if path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -67,9 +131,33 @@ class SqliteEventStore:
             " data TEXT NOT NULL, received_ms REAL NOT NULL)"
         )
         self._db.execute("CREATE INDEX IF NOT EXISTS webhook_events_date ON webhook_events (date_ms DESC)")
+        self._db.execute("CREATE INDEX IF NOT EXISTS webhook_events_received ON webhook_events (received_ms)")
         # One connection shared by threads: sqlite3 serialises calls, but not a check-then-act sequence.
         self._lock = threading.Lock()
         self._clock = clock
+        self._retention_ms = retention_days * DAY_MS
+        self._max_events = max_events
+        self._pruned_at: float | None = None
+        with self._lock:
+            self._prune()
+
+    def _prune(self) -> None:
+        """Forget events received before the retention period, and the oldest past `max_events`
+        (at most once a `PRUNE_INTERVAL_SECONDS`; the caller holds the lock)."""
+        now = self._clock()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_INTERVAL_SECONDS:
+            return
+        self._pruned_at = now
+        expired = self._db.execute(
+            "DELETE FROM webhook_events WHERE received_ms < ?", (now * 1000 - self._retention_ms,)
+        ).rowcount
+        excess = self._db.execute(
+            "DELETE FROM webhook_events WHERE digest IN (SELECT digest FROM webhook_events"
+            " ORDER BY received_ms DESC, digest LIMIT -1 OFFSET ?)",
+            (self._max_events,),
+        ).rowcount
+        if expired or excess:
+            logger.info("event store: forgot %d expired and %d excess events", expired, excess)
 
     def add(self, event_name: str, date_ms: float, data: Mapping[str, Any], raw_body: bytes) -> bool:
         digest = hashlib.sha256(raw_body).hexdigest()
@@ -80,13 +168,38 @@ class SqliteEventStore:
                 "VALUES (?, ?, ?, ?, ?)",
                 row,
             )
+            self._prune()
             return cursor.rowcount == 1
 
     def list(
-        self, since_ms: float | None = None, event: str | None = None, limit: int = 20
+        self,
+        since_ms: float | None = None,
+        event: str | None = None,
+        limit: int = 20,
+        after: EventKey | None = None,
     ) -> builtins.list[StoredEvent]:
-        if limit < 1:
-            return []
+        events: builtins.list[StoredEvent] = []
+        while len(events) < limit:
+            wanted = limit - len(events)
+            rows = self._rows(since_ms, event, wanted, after)
+            for digest, name, date_ms, raw, received_ms in rows:
+                try:
+                    data = json.loads(raw)
+                except (ValueError, RecursionError):
+                    logger.warning("event store: skipped event %s, whose data cannot be read", digest[:12])
+                    continue
+                data = data if isinstance(data, dict) else {}
+                events.append(StoredEvent(digest, name, date_ms, data, received_ms))
+            if len(rows) < wanted:
+                break
+            # Rows were skipped: fill the page from further on, so fewer than `limit` means the end.
+            digest, _, date_ms, _, received_ms = rows[-1]
+            after = EventKey(date_ms, received_ms, digest)
+        return events
+
+    def _rows(
+        self, since_ms: float | None, event: str | None, limit: int, after: EventKey | None
+    ) -> builtins.list[tuple[Any, ...]]:
         sql = "SELECT digest, event, date_ms, data, received_ms FROM webhook_events WHERE 1=1"
         params: builtins.list[Any] = []
         if since_ms is not None:
@@ -95,14 +208,17 @@ class SqliteEventStore:
         if event is not None:
             sql += " AND event = ?"
             params.append(event)
+        if after is not None:
+            # The order below, continued: older, or as old but received earlier, or a later digest.
+            sql += (
+                " AND (date_ms < ? OR (date_ms = ? AND (received_ms < ?"
+                " OR (received_ms = ? AND digest > ?))))"
+            )
+            params += [after.date_ms, after.date_ms, after.received_ms, after.received_ms, after.digest]
         sql += " ORDER BY date_ms DESC, received_ms DESC, digest LIMIT ?"
         params.append(limit)
         with self._lock:
-            rows = self._db.execute(sql, params).fetchall()
-        return [
-            StoredEvent(digest=r[0], event=r[1], date_ms=r[2], data=json.loads(r[3]), received_ms=r[4])
-            for r in rows
-        ]
+            return self._db.execute(sql, params).fetchall()
 
     def count(self) -> int:
         with self._lock:

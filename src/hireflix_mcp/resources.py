@@ -7,9 +7,9 @@
 - `hireflix://interviews/{interview_id}/transcript` (Markdown): one section per question with its title,
   the answer's duration and language, and the transcribed answer fenced as candidate content.
 - `hireflix://events` (JSON): webhook events the server received, newest first, in the rows
-  `list_webhook_events` shows; without a receiver it is empty and says where that tool finds events
-  instead (`views.events`). Clients can subscribe to it (`ResourceSubscriptions`) and hear when the
-  webhook receiver stores a new event.
+  `list_webhook_events` shows (one page; its `next_cursor` continues in that tool); without a receiver
+  it is empty and says where that tool finds events instead (`views.events`). Clients can subscribe to
+  it (`ResourceSubscriptions`) and hear when the webhook receiver stores a new event.
 
 Candidate-written text is sanitised (`candidate_text`) and, in Markdown, shown only inside a fenced block
 under a line saying it is untrusted; the fence is longer than any backtick run in the text, so nothing a
@@ -56,7 +56,7 @@ from hireflix_mcp.sdk_compat import lowlevel_server, request_connection
 from hireflix_mcp.state import Ctx, app_state, request_app_state
 from hireflix_mcp.views.common import HEX_ID, candidate_name, interview_url, iso
 from hireflix_mcp.views.errors import describe_upstream_error
-from hireflix_mcp.views.events import RESOURCE_POLLING_NOTE, event_source, received_note, received_row
+from hireflix_mcp.views.events import events_resource
 from hireflix_mcp.views.interviews import ShareLinkOut, invitation_expiry, share_link
 
 # The position resource shows exactly what the get_position tool does.
@@ -75,7 +75,6 @@ TRANSCRIPT_MAX_CHARS = 200_000
 """Most transcript text (candidate words, all answers together) one transcript resource carries."""
 MIN_PARTIAL_CHARS = 500
 """An answer that does not fit is shown in part only if at least this much of it fits."""
-EVENTS_LIMIT = 50
 
 _ID = re.compile(HEX_ID)
 
@@ -392,13 +391,7 @@ async def read_transcript(interview_id: str, ctx: Ctx) -> str:
 
 async def read_events() -> str:
     state = request_app_state()
-    if event_source(state.settings, state.events) == "polling":
-        return to_json({"events": [], "note": RESOURCE_POLLING_NOTE})
-    rows = [received_row(e) for e in state.events.list(limit=EVENTS_LIMIT)]
-    note = received_note(rows)
-    if rows:
-        note += f" Newest first, at most {EVENTS_LIMIT}; list_webhook_events filters by date and type."
-    return to_json({"events": [r.model_dump(mode="json") for r in rows], "note": note})
+    return to_json(events_resource(state.settings, state.events))
 
 
 # ------------------------------------------------------------------------------------ subscriptions

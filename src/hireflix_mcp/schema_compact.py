@@ -58,13 +58,22 @@ def _compact(schema: dict[str, Any], definitions: dict[str, Any], *, top: bool =
     if isinstance(out.get("properties"), dict):
         required = set(out.get("required", ()))
         out["properties"] = {
-            name: prop if name in required else _drop_null(prop) for name, prop in out["properties"].items()
+            name: _nullable(prop) if name not in required and "default" not in prop else _drop_null(prop)
+            for name, prop in out["properties"].items()
         }
     return out
 
 
+def _nullable(prop: dict[str, Any]) -> dict[str, Any]:
+    """An optional argument without a default accepts null, which the server reads as left out."""
+    kind = prop.get("type")
+    if isinstance(kind, str):
+        return {**prop, "type": [kind, "null"]}
+    return prop
+
+
 def _drop_null(prop: Any) -> Any:
-    """An optional argument needs no `null` in its published type: leaving it out says the same."""
+    """A required argument, or one with a default, is published without `null` in its type."""
     if isinstance(prop, dict) and isinstance(prop.get("type"), list) and "null" in prop["type"]:
         kinds = [kind for kind in prop["type"] if kind != "null"]
         return {**prop, "type": kinds[0] if len(kinds) == 1 else kinds}

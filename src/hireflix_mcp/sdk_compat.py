@@ -9,14 +9,17 @@ moves one fails there, by name, rather than somewhere downstream.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
+from anyio.abc import TaskGroup
 from mcp.server import MCPServer
 from mcp.server.connection import Connection
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 from mcp.server.lowlevel.server import HandlerEntry
 from mcp.server.mcpserver.tools import Tool
+from mcp.server.streamable_http import StreamableHTTPServerTransport
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from pydantic import BaseModel
 
 
@@ -61,12 +64,50 @@ def forbid_unknown_arguments(tool: Tool) -> None:
     mcp 2.3.0 validates `tools/call` arguments with `tool.fn_metadata.arg_model` (a pydantic model built
     from the function's signature, subclassing `ArgModelBase`), which ignores unknown keys: a misspelt
     `confirmation_token` would silently vanish. The model is swapped for a subclass with
-    `extra="forbid"`, and `tool.parameters` (the published input schema) is regenerated from it, so it
-    says `additionalProperties: false`. Callers may compact the schema afterwards.
+    `extra="forbid"`. The published schema (`tool.parameters`) is the SDK's, with
+    `additionalProperties: false` set on its root to match, rather than generated again (that doubled
+    the cost of building every tool at start-up). Callers may compact the schema afterwards.
     """
     loose = tool.fn_metadata.arg_model
     strict: type[BaseModel] = type(
         loose.__name__, (loose,), {"model_config": {**loose.model_config, "extra": "forbid"}}
     )
     tool.fn_metadata.arg_model = strict  # type: ignore[assignment]  # a subclass of the SDK's ArgModelBase
-    tool.parameters = strict.model_json_schema(by_alias=True)
+    tool.parameters = {**tool.parameters, "additionalProperties": False}
+
+
+def close_longest_idle_sessions(manager: StreamableHTTPSessionManager, max_sessions: int) -> None:
+    """Make `manager` keep at most `max_sessions` stateful sessions by closing the longest idle one to
+    admit a new client, instead of turning the new client away.
+
+    mcp 2.3.0 admits a session in the private `_admit_session(requestor)` (called under its
+    `_session_creation_lock`, so admissions are serialised) and answers 503 once `max_sessions` are open:
+    a flood of initialize requests then holds memory for the idle timeout (30 minutes) and locks every new
+    client out. This wraps `_admit_session` on this one manager: at the limit it first forgets the longest
+    idle session (`_server_instances`, session id to transport in admission order, and `_session_owners`),
+    so that its id answers 404 from then on and its client starts again as the spec says, and terminates its
+    transport on the manager's `_task_group` (the private `_discard_session`), which ends the session's task
+    and frees it. How long a session has been idle is the transport's own bookkeeping: no request in flight
+    (`_requests_in_flight`, an open GET stream counts) and the earliest `idle_scope.deadline`, which the
+    transport sets to "last request done + idle timeout". Sessions with a request in flight go only when
+    every session has one, oldest first.
+    """
+    admit = manager._admit_session
+
+    def idleness(item: tuple[str, StreamableHTTPServerTransport]) -> tuple[bool, float]:
+        transport = item[1]
+        scope = transport.idle_scope
+        return transport._requests_in_flight > 0, scope.deadline if scope is not None else float("-inf")
+
+    def admit_closing_the_longest_idle(requestor: Any) -> StreamableHTTPServerTransport | None:
+        sessions = manager._server_instances
+        # Set while the manager runs (mypy reads its `None` initial value as its only type).
+        task_group = cast("TaskGroup | None", manager._task_group)
+        while len(sessions) >= max_sessions and task_group is not None:
+            session_id, transport = min(sessions.items(), key=idleness)
+            sessions.pop(session_id)
+            manager._session_owners.pop(session_id, None)
+            task_group.start_soon(manager._discard_session, session_id, transport)
+        return admit(requestor)
+
+    manager._admit_session = admit_closing_the_longest_idle  # type: ignore[method-assign]

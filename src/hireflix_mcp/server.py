@@ -24,14 +24,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from hireflix_mcp import __version__
+from hireflix_mcp import __version__, sdk_compat
 from hireflix_mcp.confirm import Confirmation, ConfirmationTokens, MemorySpentTokens, SqliteSpentTokens
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.prompts import register_prompts
 from hireflix_mcp.resources import EVENTS_URI, ResourceSubscriptions, register_resources
 from hireflix_mcp.settings import WEBHOOK_RECEIVER_PATH, Settings
 from hireflix_mcp.state import AppState
-from hireflix_mcp.tools.catalog import TOOLS, Profile, ToolSpec, select_tools
+from hireflix_mcp.tools.catalog import Profile, ToolSpec, select_tools, spec_of, tool_names
 from hireflix_mcp.webhooks import SharedEventStore, webhook_endpoint
 
 logger = logging.getLogger("hireflix_mcp")
@@ -66,9 +66,9 @@ def instructions(tools: list[ToolSpec], *, sandbox: bool = False) -> str:
 def _catalogue_instructions(tools: list[ToolSpec]) -> str:
     active = {spec.name for spec in tools}
     missing: dict[str, list[str]] = {}
-    for spec in TOOLS:
-        if spec.name not in active:
-            missing.setdefault(spec.toolset, []).append(spec.name)
+    for name, toolset in tool_names().items():
+        if name not in active:
+            missing.setdefault(toolset, []).append(name)
     if not missing:
         return INSTRUCTIONS
     off = "; ".join(f"{toolset} ({', '.join(names)})" for toolset, names in missing.items())
@@ -95,7 +95,7 @@ class HireflixServer(MCPServer[AppState]):
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
         if name not in self.registered:
-            spec = next((s for s in TOOLS if s.name == name), None)
+            spec = spec_of(name)
             if spec is not None:
                 raise ToolError(_not_enabled(spec, self.profile))
         return await super().call_tool(name, arguments, context)
@@ -139,7 +139,7 @@ def build_server(
         settings.confirm, ConfirmationTokens(secret or secrets.token_bytes(32), spent)
     )
 
-    events = SharedEventStore(settings.state_db)
+    events = SharedEventStore(settings.state_db, settings.event_retention_days)
     subscriptions = ResourceSubscriptions()
 
     @asynccontextmanager
@@ -277,7 +277,13 @@ def http_app(
         host=host,
         event_store=event_store,
         retry_interval=retry_interval,
+        max_sessions=settings.max_sessions,
     )
+    if not stateless:
+        # Past HIREFLIX_MCP_MAX_SESSIONS the longest idle session is closed (its client gets 404 and
+        # starts again) rather than the new client refused: a flood of initialize requests holds at
+        # most that many sessions, and a real client still gets in.
+        sdk_compat.close_longest_idle_sessions(server.session_manager, settings.max_sessions)
     if settings.auth_token is not None:
         app = BearerTokenMiddleware(app, settings.auth_token.get_secret_value())
     if settings.webhook_secret is not None:

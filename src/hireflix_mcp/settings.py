@@ -22,7 +22,7 @@ DEFAULT_API_URL = "https://api.hireflix.com/me"
 WEBHOOK_RECEIVER_PATH = "/webhooks/hireflix"
 """Where the HTTP server receives Hireflix webhooks (next to `/mcp`)."""
 
-ConfirmPolicy = Literal["auto", "token", "off"]
+ConfirmPolicy = Literal["auto", "token", "elicit", "off"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LOG_LEVELS: tuple[str, ...] = get_args(LogLevel)
 
@@ -38,8 +38,10 @@ ENVIRONMENT: dict[str, str] = {
     "HIREFLIX_MCP_AUTH_TOKEN": "auth_token",
     "HIREFLIX_WEBHOOK_SECRET": "webhook_secret",
     "HIREFLIX_MCP_STATE_DB": "state_db",
+    "HIREFLIX_MCP_EVENT_RETENTION_DAYS": "event_retention_days",
     "HIREFLIX_MCP_PUBLIC_URL": "public_url",
     "HIREFLIX_MCP_LOG_LEVEL": "log_level",
+    "HIREFLIX_MCP_MAX_SESSIONS": "max_sessions",
 }
 """Every environment variable `Settings.from_env` reads, and the field it sets."""
 
@@ -67,12 +69,21 @@ class Settings(BaseModel):
     state_db: str = Field(
         default=":memory:", description="HIREFLIX_MCP_STATE_DB: SQLite file for received webhook events"
     )
+    event_retention_days: int = Field(
+        default=30, ge=1, le=3650, description="HIREFLIX_MCP_EVENT_RETENTION_DAYS: days events are kept"
+    )
     public_url: str | None = Field(
         default=None,
         description="HIREFLIX_MCP_PUBLIC_URL: this server's address as Hireflix reaches it "
         "(create_webhook then defaults to <public_url>/webhooks/hireflix)",
     )
     log_level: LogLevel = "INFO"
+    max_sessions: int = Field(
+        default=500,
+        ge=1,
+        le=100_000,
+        description="HIREFLIX_MCP_MAX_SESSIONS: open HTTP sessions kept; past it the longest idle is closed",
+    )
 
     def client_config(self) -> ClientConfig:
         """What the Hireflix client reads from these settings."""

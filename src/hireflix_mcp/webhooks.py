@@ -5,11 +5,18 @@ apply here (Hireflix cannot send it); the signature does. Each POST goes through
 
 | check | answer |
 |---|---|
+| already `MAX_CONCURRENT_READS` bodies being read | 503 with Retry-After, connection closed |
 | body over `MAX_BODY_BYTES` (declared or actually sent) | 413, nothing read further |
+| body not all sent within `BODY_READ_SECONDS` | 408, connection closed |
 | `x-hireflix-signature` missing, or not base64(HMAC-SHA256(secret, raw body)) | 401, nothing stored |
-| body not a JSON object with a string `event` and a numeric `date` (`data`: object) | 400, nothing stored |
+| body not an event (below) | 400, nothing stored |
 | the same raw body accepted before (a retry or a replay) | 200 `{"accepted": true, "duplicate": true}` |
 | otherwise: stored, subscribers notified | 200 `{"accepted": true, "duplicate": false}` |
+
+An event is a JSON object, nested at most `MAX_JSON_DEPTH` deep, without NaN or Infinity, whose `event`
+looks like an event name (`events.valid_event_name`), whose `date` is epoch milliseconds between 2000
+and 2100, and whose `data` is an object. A signature only says who sent a body, not that an assistant
+can safely read it: the rows shown are sanitised again (`views.events`).
 
 The signature is compared in constant time and checked before the body is parsed, so unauthenticated
 bytes never reach the JSON parser. Hireflix documents no timestamp or nonce, so a captured delivery can
@@ -31,11 +38,20 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+import anyio
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hireflix_mcp.events import EventStore, SqliteEventStore, StoredEvent
+from hireflix_mcp.events import (
+    DEFAULT_RETENTION_DAYS,
+    EventKey,
+    EventStore,
+    SqliteEventStore,
+    StoredEvent,
+    valid_event_date,
+    valid_event_name,
+)
 from hireflix_mcp.settings import WEBHOOK_RECEIVER_PATH
 
 logger = logging.getLogger("hireflix_mcp.webhooks")
@@ -44,7 +60,13 @@ SIGNATURE_HEADER = "x-hireflix-signature"
 MAX_BODY_BYTES = 256 * 1024
 """Largest body accepted. An interview snapshot is a few KiB; this leaves room for long names and
 metadata while keeping what an unauthenticated sender can make the server buffer small."""
-MAX_EVENT_NAME = 100
+BODY_READ_SECONDS = 10.0
+"""How long a sender may take to send its body: Hireflix sends a few KiB at once."""
+MAX_CONCURRENT_READS = 16
+"""Bodies read at once. Past it a sender is told to retry (503): slow senders cannot hold more than
+this many connections, nor more than this many bodies' worth of memory."""
+MAX_JSON_DEPTH = 16
+"""An interview snapshot nests three deep; deeper is not an event."""
 
 Notify = Callable[[], Awaitable[None]]
 
@@ -76,8 +98,9 @@ class SharedEventStore:
     where the tools read, and a `":memory:"` store lives exactly as long as something uses it.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, retention_days: float = DEFAULT_RETENTION_DAYS) -> None:
         self._path = path
+        self._retention_days = retention_days
         self._store: SqliteEventStore | None = None
         self._users = 0
         self._lock = threading.Lock()
@@ -86,7 +109,7 @@ class SharedEventStore:
     def opened(self) -> Iterator[EventStore]:
         with self._lock:
             if self._store is None:
-                self._store = SqliteEventStore(self._path)
+                self._store = SqliteEventStore(self._path, retention_days=self._retention_days)
             self._users += 1
             store = self._store
         try:
@@ -111,9 +134,13 @@ class SharedEventStore:
         return self.current.add(event_name, date_ms, data, raw_body)
 
     def list(
-        self, since_ms: float | None = None, event: str | None = None, limit: int = 20
+        self,
+        since_ms: float | None = None,
+        event: str | None = None,
+        limit: int = 20,
+        after: EventKey | None = None,
     ) -> builtins.list[StoredEvent]:
-        return self.current.list(since_ms, event, limit)
+        return self.current.list(since_ms, event, limit, after)
 
     def count(self) -> int:
         return self.current.count()
@@ -126,32 +153,56 @@ class BadEvent(ValueError):
     """A signed body that is not a Hireflix event."""
 
 
+def _reject_constant(name: str) -> Any:
+    raise BadEvent(f"body must not contain {name}: JSON has no such number")
+
+
+def _depth(value: Any) -> int:
+    """How deeply arrays and objects nest in `value` (walked without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        if depth <= MAX_JSON_DEPTH:
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def parse_event(body: bytes) -> tuple[str, float, dict[str, Any]]:
     """(event name, date in epoch ms, data) from a webhook body; `BadEvent` says what is wrong."""
     try:
-        payload = json.loads(body)
+        payload = json.loads(body, parse_constant=_reject_constant)
+    except RecursionError:
+        raise BadEvent(f"body nests deeper than {MAX_JSON_DEPTH} levels") from None
     except ValueError as exc:  # includes UnicodeDecodeError
         raise BadEvent(f"body is not JSON: {exc}") from None
     if not isinstance(payload, dict):
         raise BadEvent("body must be a JSON object with event, date and data")
+    if _depth(payload) > MAX_JSON_DEPTH:
+        raise BadEvent(f"body nests deeper than {MAX_JSON_DEPTH} levels")
     event = payload.get("event")
-    if not isinstance(event, str) or not event or len(event) > MAX_EVENT_NAME:
-        raise BadEvent("event must be a non-empty string, e.g. interview.finish")
+    if not valid_event_name(event):
+        raise BadEvent("event must be an event name such as interview.finish (lowercase, dotted)")
     date = payload.get("date")
-    if isinstance(date, bool) or not isinstance(date, int | float):
-        raise BadEvent("date must be a number (epoch milliseconds)")
+    if not valid_event_date(date):
+        raise BadEvent("date must be a finite number of epoch milliseconds between 2000 and 2100")
     data = payload.get("data", {})
     if not isinstance(data, dict):
         raise BadEvent("data must be a JSON object (the interview snapshot)")
     return event, float(date), data
 
 
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message}, status_code=status)
+def _error(status: int, code: str, message: str, *, close: bool = False) -> JSONResponse:
+    """An error answer; with `close`, the connection is closed after it (the body was not read)."""
+    headers = {"connection": "close"} if close else None
+    return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
 
 
 def _too_large() -> JSONResponse:
-    return _error(413, "body_too_large", f"body over {MAX_BODY_BYTES} bytes")
+    return _error(413, "body_too_large", f"body over {MAX_BODY_BYTES} bytes", close=True)
 
 
 async def _read_body(request: Request) -> bytes | None:
@@ -173,23 +224,50 @@ def webhook_route(store: EventStore, secret: str, notify: Notify, path: str = WE
 
 
 def webhook_endpoint(
-    store: EventStore, secret: str, notify: Notify
+    store: EventStore,
+    secret: str,
+    notify: Notify,
+    *,
+    read_seconds: float | None = None,
+    max_reads: int | None = None,
 ) -> Callable[[Request], Awaitable[Response]]:
     """The request handler that verifies, de-duplicates and stores webhook events, then calls `notify`.
 
     `notify` runs only for a newly stored event (not for a duplicate); it should be best-effort, since
-    the event is already stored when it runs.
+    the event is already stored when it runs. `read_seconds` and `max_reads` default to
+    `BODY_READ_SECONDS` and `MAX_CONCURRENT_READS`.
     """
     if not secret:
         raise ValueError("the webhook receiver needs a non-empty secret")
+    time_limit = BODY_READ_SECONDS if read_seconds is None else read_seconds
+    most_reads = MAX_CONCURRENT_READS if max_reads is None else max_reads
+    reading = 0  # bodies being read now; one event loop, so no lock
+
+    async def read_in_time(request: Request) -> bytes | Response:
+        """The body, or the answer that refuses it (busy, too large, too slow)."""
+        nonlocal reading
+        if reading >= most_reads:
+            logger.warning("webhook refused: %d bodies are being read already", reading)
+            busy = _error(503, "busy", "too many deliveries at once; retry", close=True)
+            busy.headers["retry-after"] = "1"
+            return busy
+        reading += 1
+        try:
+            with anyio.move_on_after(time_limit):
+                body = await _read_body(request)
+                return _too_large() if body is None else body
+            logger.warning("webhook refused: body not sent within %.0f s", time_limit)
+            return _error(408, "timeout", f"body not sent within {time_limit:g} s", close=True)
+        finally:
+            reading -= 1
 
     async def receive_webhook(request: Request) -> Response:
         try:
-            body = await _read_body(request)
+            body = await read_in_time(request)
         except ClientDisconnect:
             return Response(status_code=400)
-        if body is None:
-            return _too_large()
+        if isinstance(body, Response):
+            return body
         if not signature_matches(secret, body, request.headers.get(SIGNATURE_HEADER)):
             present = SIGNATURE_HEADER in request.headers
             logger.warning("webhook rejected: %s signature", "wrong" if present else "missing")

@@ -19,10 +19,12 @@ import argparse
 import copy
 import functools
 import hmac
+import ipaddress
 import json
 import logging
 import os
 import random
+import secrets
 import sys
 import threading
 from collections import Counter
@@ -69,6 +71,9 @@ logger = logging.getLogger("hireflix_sandbox")
 SCHEMA = sandbox_schema()  # built once, at import
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+DOCUMENTED_API_KEY = "sandbox-api-key"
+"""The key `hireflix-mcp sandbox` serves on loopback when given none: easy to type, and reachable only
+from this machine. Off loopback, or embedded in `serve --sandbox`, a sandbox makes a random one."""
 
 
 @dataclass(frozen=True)
@@ -76,10 +81,10 @@ class SandboxConfig:
     """Everything that makes one sandbox differ from another, fixed at start."""
 
     db_path: str = ":memory:"
-    api_key: str = "sandbox-api-key"
+    api_key: str | None = None  # None: a random key, made at start (nobody types it: see `main`)
     seed: int = 1
     invite_quota: int | None = None
-    webhook_secret: str | None = None  # None: derived from the seed and stored with the company
+    webhook_secret: str | None = None  # None: the company's, made at random with its database
     faults: str | None = None  # a fault spec (see faults.py), applied from the start
     demo_data: bool = True
 
@@ -286,6 +291,7 @@ class SandboxRuntime:
     config: SandboxConfig
     store: Store
     owner: MemberRecord
+    api_key: str
     webhook_secret: str
     counter: RequestCounter
     injector: FaultInjector
@@ -360,7 +366,7 @@ def _client_ip(request: Request) -> str | None:
 
 
 async def _graphql_endpoint(runtime: SandboxRuntime, request: Request) -> Response:
-    if not key_matches(presented_key(request.headers), runtime.config.api_key):
+    if not key_matches(presented_key(request.headers), runtime.api_key):
         return JSONResponse(
             {
                 "data": None,
@@ -471,7 +477,7 @@ def _compose(runtime: SandboxRuntime) -> tuple[list[Middleware], list[BaseRoute]
     middleware = [
         Middleware(RequestCountingMiddleware, runtime.counter),
         Middleware(FaultMiddleware, runtime.injector),
-        Middleware(AdminAuthMiddleware, runtime.config.api_key),
+        Middleware(AdminAuthMiddleware, runtime.api_key),
     ]
     routes = [
         *_admin_routes(runtime),
@@ -492,6 +498,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         config=config,
         store=store,
         owner=store.owner(),
+        api_key=config.api_key or "sbx_" + secrets.token_urlsafe(24),
         webhook_secret=secret,
         counter=RequestCounter(),
         injector=FaultInjector.from_spec(config.faults, seed=config.seed),
@@ -527,14 +534,30 @@ def run(
         level=log_level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
     )
     app = create_app(config)
+    key = runtime_of(app).api_key
     shown_host = f"[{host}]" if ":" in host else host
     print(f"Hireflix sandbox: http://{shown_host}:{port}/me", file=sys.stderr)
-    print(f"  API key: {config.api_key}   database: {config.db_path}   seed: {config.seed}", file=sys.stderr)
-    print(
-        f"  use it: HIREFLIX_API_URL=http://{shown_host}:{port}/me HIREFLIX_API_KEY={config.api_key}",
-        file=sys.stderr,
-    )
+    print(f"  API key: {key}   database: {config.db_path}   seed: {config.seed}", file=sys.stderr)
+    print(f"  use it: HIREFLIX_API_URL=http://{shown_host}:{port}/me HIREFLIX_API_KEY={key}", file=sys.stderr)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+
+
+def on_loopback(host: str) -> bool:
+    """Whether a server bound to `host` is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def api_key_for(host: str, given: str | None) -> str | None:
+    """The key a standalone sandbox bound to `host` serves: the one given; else the documented key on
+    loopback; else None (a random key), since anyone on the network could type the documented one."""
+    if given:
+        return given
+    return DOCUMENTED_API_KEY if on_loopback(host) else None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -551,8 +574,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--api-key",
-        default=os.environ.get("HIREFLIX_SANDBOX_API_KEY") or SandboxConfig.api_key,
-        help="the key clients must send (env HIREFLIX_SANDBOX_API_KEY; default %(default)s)",
+        default=os.environ.get("HIREFLIX_SANDBOX_API_KEY") or None,
+        help=f"the key clients must send (env HIREFLIX_SANDBOX_API_KEY; default {DOCUMENTED_API_KEY} on "
+        "loopback, else a random key shown at start)",
     )
     parser.add_argument("--seed", type=int, default=1, help="demo data seed (default %(default)s)")
     parser.add_argument("--invite-quota", type=int, default=None, help="invites allowed per calendar month")
@@ -589,7 +613,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     config = SandboxConfig(
         db_path=args.db,
-        api_key=args.api_key,
+        api_key=api_key_for(args.host, args.api_key),
         seed=args.seed,
         invite_quota=args.invite_quota,
         faults=args.faults,

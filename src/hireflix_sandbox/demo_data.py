@@ -1,4 +1,5 @@
-"""Deterministic demo data: the same seed gives the same ids, names, answers, transcripts and scores.
+"""Deterministic demo data: the same seed gives the same ids, names, answers, transcripts and scores
+(the webhook secret alone is random: it is a credential).
 
 Timestamps are offsets from the moment of seeding (so recent audit entries stay inside the two-month
 window and pending interviews have not expired); everything else, including the relative order of
@@ -13,8 +14,8 @@ steps), comments, shared links, four team members, one (inactive) webhook and 30
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import random
+import secrets
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -41,9 +42,10 @@ MINUTE_MS = 60_000.0
 COMPANY_NAME = "Acme Talent"
 
 
-def webhook_secret_for_seed(seed: int) -> str:
-    """The company's webhook signing secret when none is configured: stable for a seed."""
-    return "whsec_" + hashlib.sha256(f"hireflix-sandbox-webhook:{seed}".encode()).hexdigest()[:40]
+def new_webhook_secret() -> str:
+    """A company's webhook signing secret: random, made once with its database and kept there. Never
+    derived from the seed, so reading this code does not let anyone sign events a sandbox accepts."""
+    return "whsec_" + secrets.token_hex(20)
 
 
 # ---------------------------------------------------------------- people and positions
@@ -213,7 +215,7 @@ def bootstrap(store: Store, *, seed: int, demo: bool, now_ms: float) -> None:
                 id=ids.object_id(rng),
                 name=COMPANY_NAME,
                 owner_id=members[0].id,
-                webhook_secret=webhook_secret_for_seed(seed),
+                webhook_secret=new_webhook_secret(),
                 created_at=now_ms - 420 * DAY_MS,
             )
         )

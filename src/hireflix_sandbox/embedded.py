@@ -81,7 +81,7 @@ class RunningSandbox:
         self.base_url = base_url
         self.url = f"{base_url}/me"
         self.config: SandboxConfig = runtime.config
-        self.api_key: str = runtime.config.api_key
+        self.api_key: str = runtime.api_key
         self.http = httpx2.Client(
             base_url=base_url, headers={"X-API-KEY": self.api_key}, timeout=10.0, trust_env=False
         )

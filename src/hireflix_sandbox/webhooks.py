@@ -8,6 +8,11 @@ Contract used by the resolvers and app.py:
     await dispatcher.aclose()
     routes = webhook_admin_routes(dispatcher)                 # /_sandbox/webhooks/deliveries, /drain
 
+Delivery goes to loopback only (127.0.0.0/8, ::1, localhost): the sandbox is a local test service, so
+nothing a tool call registers can make it send candidate data off this machine. A webhook to any other
+host is recorded as failed, without a connection. The URL is parsed once, and that parsed form is both
+checked and contacted; redirects are not followed.
+
 Wire format: body `{"event": ..., "date": <epoch ms>, "data": webhook_snapshot(...)}` serialised compactly
 (Hireflix's own verifier re-serialises compactly, so the bytes must match), header
 `x-hireflix-signature: base64(HMAC-SHA256(secret, body))`, `content-type: application/json`.
@@ -25,6 +30,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import ipaddress
 import itertools
 import json
 import logging
@@ -62,6 +68,22 @@ DeliveryState = Literal["pending", "delivered", "failed"]
 # UTF-8, so they are written as JSON escapes, which is also what JavaScript's JSON.stringify does.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _T = TypeVar("_T")
+
+
+LOOPBACK_ONLY: Final = (
+    "not sent: the sandbox delivers webhooks to loopback addresses only (127.0.0.1, ::1, localhost)"
+)
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether `host` (as an HTTP client connects to it) is this machine: a literal loopback address or
+    `localhost`. Names that merely resolve to loopback do not count: their answer can change."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def check_event(event: str) -> None:
@@ -286,6 +308,15 @@ class WebhookDispatcher:
         return self._client
 
     async def _deliver(self, record: Delivery) -> None:
+        try:
+            target = httpx2.URL(record.url)
+        except httpx2.InvalidURL as error:
+            self._update(record, attempts=0, state="failed", error=_describe(error))
+            return
+        if not is_loopback_host(target.host):
+            logger.info("webhook %s to a non-loopback host not sent", record.id)
+            self._update(record, attempts=0, state="failed", error=LOOPBACK_ONLY)
+            return
         headers = {
             "content-type": "application/json",
             SIGNATURE_HEADER: record.signature,
@@ -295,7 +326,7 @@ class WebhookDispatcher:
             for attempt in range(1, self._max_attempts + 1):
                 retry = False
                 try:
-                    response = await self._http().post(record.url, content=record.body, headers=headers)
+                    response = await self._http().post(target, content=record.body, headers=headers)
                 except httpx2.UnsupportedProtocol as error:
                     record = self._update(record, attempts=attempt, state="failed", error=_describe(error))
                     return

@@ -12,7 +12,7 @@ import httpx2
 import pytest
 
 from hireflix_mcp.hireflix import ClientConfig, HireflixClient, NotFoundError
-from hireflix_mcp.hireflix.client import AUDIT_PAGE_MAX
+from hireflix_mcp.hireflix.audit import AUDIT_PAGE_MAX
 
 pytestmark = pytest.mark.anyio
 

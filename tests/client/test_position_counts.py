@@ -15,7 +15,7 @@ from hireflix_mcp.hireflix import (
     InterviewCounts,
     ServerError,
 )
-from hireflix_mcp.hireflix import client as client_module
+from hireflix_mcp.hireflix import counts as counts_module
 from hireflix_sandbox.embedded import RunningSandbox
 from tests.client.test_search import client_for
 
@@ -74,7 +74,7 @@ async def test_every_position_is_counted_in_one_request_recorded_included(sandbo
 async def test_a_status_with_more_interviews_than_one_page_is_read_on_from_its_cursor(
     sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(client_module._COUNT_VARIABLES, "markLimit", 2)
+    monkeypatch.setitem(counts_module.COUNT_VARIABLES, "markLimit", 2)
     senior = next(p for p in sandbox.store.positions() if p.name == "Senior Backend Engineer")
     async with client_for(sandbox) as hf:
         sandbox.reset_request_counts()

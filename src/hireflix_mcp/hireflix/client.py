@@ -15,7 +15,6 @@ never a None. Searching by conditions, with its fallbacks when Hireflix refuses 
 from __future__ import annotations
 
 import copy
-import functools
 import itertools
 import logging
 import time
@@ -25,9 +24,9 @@ from typing import Any, TypeVar
 import httpx2
 from pydantic import BaseModel, ValidationError
 
+from hireflix_mcp.hireflix import audit, counts
 from hireflix_mcp.hireflix.config import ClientConfig
 from hireflix_mcp.hireflix.errors import (
-    GraphQLRequestError,
     HireflixError,
     InterviewAlreadyExistsError,
     MalformedResponseError,
@@ -37,7 +36,6 @@ from hireflix_mcp.hireflix.errors import (
     is_error_member,
 )
 from hireflix_mcp.hireflix.models import (
-    AuditLogEntry,
     AuditLogPage,
     AuditLogWindow,
     Identity,
@@ -65,12 +63,10 @@ from hireflix_mcp.hireflix.models import (
 )
 from hireflix_mcp.hireflix.operations import OPERATIONS, Operation
 from hireflix_mcp.hireflix.search import (
-    PAGE_LIMIT,
     FoundPage,
     InterviewSearch,
     SearchPage,
     ServerAbilities,
-    gather,
 )
 from hireflix_mcp.hireflix.transport import GraphQLTransport, Sleep
 
@@ -84,35 +80,6 @@ RECOVERY_CLOCK_SKEW_MS = 120_000.0
 """An interview found after an invite's answer was lost counts as that invite's result only if it
 was created after the invite started, less this allowance for clock differences; an older one was
 there before, so the invite itself would have been refused as a duplicate."""
-
-AUDIT_PAGE_MAX = 100
-"""The most audit entries asked for in one request (the sandbox's cap; Hireflix documents none)."""
-AUDIT_READ_REQUESTS = 10
-"""Requests one `read_account_logs` call may spend finding its range: at most 1,000 entries read."""
-
-_COUNT_VARIABLES: dict[str, Any] = {
-    "statusPending": "pending",
-    "statusToEvaluate": "to_evaluate",
-    "statusShortlisted": "shortlisted",
-    "statusDiscarded": "discarded",
-    "markLimit": PAGE_LIMIT,
-}
-"""The variables of `InterviewCountFields` (GetPosition, ListPositionsWithCounts)."""
-_STATUS_ALIASES = {
-    "pending": "pendingCount",
-    "to_evaluate": "toEvaluateCount",
-    "shortlisted": "shortlistedCount",
-    "discarded": "discardedCount",
-}
-_MAYBE_RECORDED = ("shortlisted", "discarded")
-"""The statuses whose interviews may or may not have been recorded."""
-
-
-def _with_counts(position: Position, counts: InterviewCounts | HireflixError) -> PositionWithCounts:
-    if isinstance(counts, HireflixError):
-        logger.warning("Hireflix: could not count the interviews of position %s (%s)", position.id, counts)
-        return PositionWithCounts(**position.model_dump())
-    return PositionWithCounts(**position.model_dump(), interview_counts=counts)
 
 
 class HireflixClient:
@@ -220,12 +187,12 @@ class HireflixClient:
 
     async def get_position(self, id: str) -> PositionDetail:
         """One position with its questions and its interview counts (by status, and recorded)."""
-        data = await self._run("GetPosition", {"id": id, **_COUNT_VARIABLES})
+        data = await self._run("GetPosition", {"id": id, **counts.COUNT_VARIABLES})
         raw = data.get("position")
         if raw is None:
             raise NotFoundError("position", id, operation="GetPosition")
-        counts = await self._interview_counts(id, raw, "GetPosition")
-        return self._parse(PositionDetail, {**raw, "interviewCounts": counts.model_dump()}, "GetPosition")
+        counted = await self.interview_counts(id, raw, "GetPosition")
+        return self._parse(PositionDetail, {**raw, "interviewCounts": counted.model_dump()}, "GetPosition")
 
     async def get_position_summary(self, id: str) -> Position:
         """One position's own fields (no questions, no counts): the cheapest read of a position."""
@@ -236,70 +203,15 @@ class HireflixClient:
         return self._parse(Position, raw, "GetPositionSummary")
 
     async def list_positions_with_counts(self) -> list[PositionWithCounts]:
-        """Every position (archived ones included) with its interview counts, in one request when
-        Hireflix allows it (`ListPositionsWithCounts`); a position with more than a page of shortlisted
-        or discarded interviews costs one more request per further page (see `_interview_counts`).
+        """Every position (archived ones included) with its interview counts, recorded ones among them
+        (see `counts.py`: one request when Hireflix allows it)."""
+        return await counts.positions_with_counts(self)
 
-        If Hireflix refuses that document (it accepts GetPosition, but may put a cost or depth limit on
-        counting every position at once), the positions are listed (`ListPositions`) and each counted
-        with GetPosition, `CONCURRENCY` at a time, and the refusal is remembered. A position whose
-        counts could not be read has `interview_counts` None; the others are still counted.
-        """
-        abilities = self._search.abilities
-        if abilities.positions_with_counts:
-            try:
-                data = await self._run("ListPositionsWithCounts", _COUNT_VARIABLES)
-            except GraphQLRequestError as exc:
-                if exc.retryable:
-                    raise
-                logger.warning(
-                    "Hireflix refused ListPositionsWithCounts (%s); counting position by position", exc
-                )
-                abilities.positions_with_counts = False
-            else:
-                raws = [p for p in data.get("positions") or [] if p is not None]
-                positions = [self._parse(Position, raw, "ListPositionsWithCounts") for raw in raws]
-                counted = await gather(
-                    [
-                        functools.partial(self._interview_counts, p.id, raw, "ListPositionsWithCounts")
-                        for p, raw in zip(positions, raws, strict=True)
-                    ]
-                )
-                return [_with_counts(p, c) for p, c in zip(positions, counted, strict=True)]
-        listed = await self.list_positions()
-        details = await gather([functools.partial(self.get_position, p.id) for p in listed])
-        return [
-            _with_counts(p, d if isinstance(d, HireflixError) else d.interview_counts)
-            for p, d in zip(listed, details, strict=True)
-        ]
-
-    async def _interview_counts(
+    async def interview_counts(
         self, position_id: str, raw: Mapping[str, Any], operation: str
     ) -> InterviewCounts:
-        """The counts of a position selected with `InterviewCountFields`: each status's `total`, and the
-        recorded ones: every one to evaluate, and the shortlisted and discarded ones that were recorded,
-        read on with SearchInterviews from `lastCursor` when a status has more than the first page."""
-        pages = {
-            status: self._parse(InterviewPage, raw.get(alias) or {}, operation)
-            for status, alias in _STATUS_ALIASES.items()
-        }
-        totals = {status: page.total or 0 for status, page in pages.items()}
-        recorded = totals["to_evaluate"]
-        for status in _MAYBE_RECORDED:
-            page = pages[status]
-            marks = {i.id: i.is_recorded for i in page.results}
-            cursor = page.last_cursor if page.results else None
-            while cursor is not None and len(marks) < totals[status]:
-                more = await self.search_interviews(
-                    position_id, InterviewCondition(status=status), limit=PAGE_LIMIT, cursor=cursor
-                )
-                fresh = {i.id: i.is_recorded for i in more.results if i.id not in marks}
-                if not fresh:
-                    break
-                marks.update(fresh)
-                cursor = more.next_cursor
-            recorded += sum(marks.values())
-        return InterviewCounts(**totals, recorded=recorded)
+        """The counts of a position selected with `InterviewCountFields` (see `counts.py`)."""
+        return await counts.interview_counts(self, position_id, raw, operation)
 
     async def create_position(
         self,
@@ -586,60 +498,13 @@ class HireflixClient:
         until: float | None = None,
         skip: int = 0,
         limit: int = 20,
-        max_requests: int = AUDIT_READ_REQUESTS,
+        max_requests: int = audit.AUDIT_READ_REQUESTS,
     ) -> AuditLogWindow:
         """Up to `limit` audit entries with `since <= timestamp <= until` (epoch ms, None: open), newest
-        first, reading the log from offset `skip`.
-
-        Hireflix's audit query has no time filter, only skip/limit over the log newest first, so the
-        log is read page by page and filtered here: entries newer than `until` are passed over and the
-        first one older than `since` ends the range. Reading stops after `max_requests` requests (the
-        window then says `stopped_early`; `next_skip` reads on). With a range, entries without a
-        timestamp are left out. `next_skip` is an offset in the whole log: entries written between two
-        calls shift it, so a next page may repeat a few entries.
-        """
-        entries: list[AuditLogEntry] = []
-        offset, scanned, total = skip, 0, None
-        # The log is newest first: once an entry at or before `until` is seen, so are all later ones.
-        in_range = until is None
-
-        def window(next_skip: int | None, stopped_early: bool = False) -> AuditLogWindow:
-            return AuditLogWindow(
-                entries=entries,
-                next_skip=next_skip,
-                total=total,
-                scanned=scanned,
-                stopped_early=stopped_early,
-            )
-
-        for _ in range(max_requests):
-            # Before the range, whole pages pass over newer entries quickly; inside it, one entry more
-            # than needed tells whether the range goes on (the log's total cannot say where it ends).
-            wanted = limit - len(entries) + (1 if since is not None else 0)
-            size = AUDIT_PAGE_MAX if not in_range else min(AUDIT_PAGE_MAX, wanted)
-            page = await self.get_account_logs(skip=offset, limit=size)
-            total = page.total if page.total is not None else total
-            scanned += len(page.results)
-            for entry in page.results:
-                at = entry.timestamp
-                if (at is None and not (since is None and until is None)) or (
-                    at is not None and until is not None and at > until
-                ):
-                    offset += 1
-                    continue
-                in_range = True
-                if at is not None and since is not None and at < since:
-                    return window(None)
-                if len(entries) == limit:
-                    return window(offset)
-                entries.append(entry)
-                offset += 1
-            ended = offset >= total if total is not None else len(page.results) < size
-            if not page.results or ended:
-                return window(None)
-            if len(entries) == limit:
-                return window(offset)
-        return window(offset, stopped_early=True)
+        first, from offset `skip` (Hireflix's log has no time filter: see `audit.py`)."""
+        return await audit.read_window(
+            self, since=since, until=until, skip=skip, limit=limit, max_requests=max_requests
+        )
 
     async def get_interview_names(self, id: str) -> Interview:
         """Whose interview it is and for which position: only `id`, `candidate` and `position` are set

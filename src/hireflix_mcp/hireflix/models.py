@@ -41,7 +41,11 @@ StrList = Annotated[list[str], BeforeValidator(_drop_nulls)]
 
 
 class HireflixModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True)
+    # defer_build: a model's validator is built on its first use, not at import (start-up answers
+    # tools/list before any response is parsed).
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True, defer_build=True
+    )
 
 
 InterviewStatus = Literal["pending", "to_evaluate", "shortlisted", "discarded"]

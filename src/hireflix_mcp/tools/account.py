@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
@@ -20,7 +21,15 @@ from hireflix_mcp.sanitize import CandidateText, candidate_text
 from hireflix_mcp.state import Ctx, hireflix
 from hireflix_mcp.tools.inputs import Email
 from hireflix_mcp.tools.registry import Preview, tool
-from hireflix_mcp.views.common import HEX_ID, candidate_email, candidate_name, iso
+from hireflix_mcp.views.common import (
+    HEX_ID,
+    ascii_domain,
+    candidate_email,
+    candidate_name,
+    iso,
+    quoted,
+    quoted_email,
+)
 from hireflix_mcp.views.confirmation import ConfirmationFields
 
 DAY_MS = 86_400_000
@@ -312,12 +321,46 @@ async def list_members(ctx: Ctx) -> MemberList:
 
 
 def _member_phrase(m: hx.TeamMember) -> str:
-    return f"{m.name} <{m.email}>" if m.name else f"<{m.email}>"
+    return f"{quoted(m.name, max_chars=80)} ({quoted_email(m.email)})" if m.name else quoted_email(m.email)
+
+
+# Characters that show as nothing, or change what the characters around them look like, beyond the
+# format, control and separator categories (Hangul fillers, a braille blank, combining joiners, selectors).
+_INVISIBLE = frozenset("ᅟᅠㅤﾠ⠀͏឴឵") | frozenset(map(chr, range(0xFE00, 0xFE10)))
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zs", "Zl", "Zp"})
+
+
+def _visible_email(email: str) -> str:
+    """An address a person can read as it is: no invisible or direction-changing characters, and a domain
+    DNS can carry (IDNA), so the preview can show it exactly."""
+    hidden = [c for c in email if c in _INVISIBLE or unicodedata.category(c) in _INVISIBLE_CATEGORIES]
+    if hidden:
+        names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in dict.fromkeys(hidden))
+        raise ValueError(
+            f"contains invisible or direction-changing characters ({names}): type the address again "
+            "without them"
+        )
+    if ascii_domain(email.rpartition("@")[2]) is None:
+        raise ValueError("has a domain that is not a valid internet domain name")
+    return email
+
+
+MemberEmail = Annotated[Email, AfterValidator(_visible_email), Field(description="Who gets access.")]
 
 
 async def preview_add(email: str) -> Preview:
+    note = ""
+    domain = email.rpartition("@")[2]
+    if not domain.isascii():
+        note = (
+            f" Its domain is written outside ASCII: {quoted(domain, max_chars=254)} is "
+            f"{quoted(ascii_domain(domain))} on the internet, whatever it looks like."
+        )
+    elif not email.isascii():
+        note = " The part before the @ has letters outside ASCII, which can look like ASCII ones."
     return Preview(
-        f"Give {email} access to the company's Hireflix account, including every candidate's recordings?"
+        f"Give {quoted_email(email)} access to the company's Hireflix account, including every candidate's "
+        f"recordings?{note}"
     )
 
 
@@ -330,16 +373,13 @@ async def preview_add(email: str) -> Preview:
     ),
     confirm=preview_add,
 )
-async def add_member(
-    email: Annotated[Email, Field(description="Who gets access.")],
-    ctx: Ctx,
-) -> MemberChangeResult:
+async def add_member(email: MemberEmail, ctx: Ctx) -> MemberChangeResult:
     added = await hireflix(ctx).add_member(email)
     member = next((m for m in await _members(ctx) if (m.email or "").lower() == email.lower()), None)
     if not added:
-        message = f"{email} is already a member of the account; nothing changed."
+        message = f"{quoted_email(email)} is already a member of the account; nothing changed."
     else:
-        message = f"Gave {email} access to the company's Hireflix account."
+        message = f"Gave {quoted_email(email)} access to the company's Hireflix account."
     return MemberChangeResult(status="done", message=message, member=Member.of(member) if member else None)
 
 

@@ -9,15 +9,15 @@ profile is not registered at all.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from hireflix_mcp.tools import account, links, positions, review, webhooks
-from hireflix_mcp.tools.interviews import bulk, delete, invite, read, search
 from hireflix_mcp.tools.registry import Kind, Toolset, ToolSpec
 
 __all__ = [
     "ALL_TOOLSETS",
+    "CATALOG",
     "DEFAULT_TOOLSETS",
     "TOOLS",
     "Kind",
@@ -25,43 +25,72 @@ __all__ = [
     "ToolSpec",
     "Toolset",
     "select_tools",
+    "spec_of",
+    "tool_names",
 ]
 
 ALL_TOOLSETS: tuple[Toolset, ...] = ("positions", "interviews", "review", "links", "account", "webhooks")
 DEFAULT_TOOLSETS: tuple[Toolset, ...] = ("positions", "interviews", "review", "links")
 
-TOOLS: tuple[ToolSpec, ...] = (
-    positions.list_positions,
-    positions.get_position,
-    positions.create_position,
-    positions.update_position,
-    positions.archive_position,
-    positions.delete_position,
-    invite.invite_candidate,
-    bulk.invite_candidates,
-    search.search_interviews,
-    search.find_candidate,
-    read.get_interview,
-    read.get_interview_transcript,
-    read.get_interview_media,
-    read.get_interview_access_info,
-    delete.delete_interview,
-    delete.reinvite_candidate,
-    review.score_interview,
-    review.comment_on_interview,
-    review.set_interview_status,
-    review.share_interview,
-    links.build_application_link,
-    links.get_embed_code,
-    account.get_account_logs,
-    account.list_members,
-    account.add_member,
-    account.remove_member,
-    webhooks.list_webhooks,
-    webhooks.create_webhook,
-    webhooks.delete_webhook,
-    webhooks.list_webhook_events,
+_PACKAGE = "hireflix_mcp.tools."
+CATALOG: tuple[tuple[Toolset, str, tuple[str, ...]], ...] = (
+    # (toolset, module under hireflix_mcp.tools, its tools in the order assistants see them)
+    ("positions", "positions", ("list_positions", "get_position", "create_position", "update_position")),
+    ("positions", "positions", ("archive_position", "delete_position")),
+    ("interviews", "interviews.invite", ("invite_candidate",)),
+    ("interviews", "interviews.bulk", ("invite_candidates",)),
+    ("interviews", "interviews.search", ("search_interviews", "find_candidate")),
+    ("interviews", "interviews.read", ("get_interview", "get_interview_transcript")),
+    ("interviews", "interviews.read", ("get_interview_media", "get_interview_access_info")),
+    ("interviews", "interviews.delete", ("delete_interview", "reinvite_candidate")),
+    ("review", "review", ("score_interview", "comment_on_interview", "set_interview_status")),
+    ("review", "review", ("share_interview",)),
+    ("links", "links", ("build_application_link", "get_embed_code")),
+    ("account", "account", ("get_account_logs", "list_members", "add_member", "remove_member")),
+    ("webhooks", "webhooks", ("list_webhooks", "create_webhook", "delete_webhook", "list_webhook_events")),
 )
+"""Every tool by name, toolset and module: what a profile selects is imported, nothing else (the opt-in
+toolsets cost no start-up time when they are off)."""
+
+
+def tool_names() -> dict[str, Toolset]:
+    """Every catalogue tool's name and toolset, in catalogue order, without importing any tool module."""
+    return {name: toolset for toolset, _module, names in CATALOG for name in names}
+
+
+def spec_of(name: str) -> ToolSpec | None:
+    """A catalogue tool's spec by name (importing only its module), or None for a name not in it."""
+    for _toolset, module, names in CATALOG:
+        if name in names:
+            return _spec(module, name)
+    return None
+
+
+def _spec(module: str, name: str) -> ToolSpec:
+    spec = getattr(importlib.import_module(_PACKAGE + module), name)
+    if not isinstance(spec, ToolSpec):  # pragma: no cover - a declaration bug
+        raise TypeError(f"{module}.{name} is not declared with @tool")
+    return spec
+
+
+def _specs(wanted: Iterable[str] | None = None) -> list[ToolSpec]:
+    keep = None if wanted is None else set(wanted)
+    return [
+        _spec(module, name)
+        for _toolset, module, names in CATALOG
+        for name in names
+        if keep is None or name in keep
+    ]
+
+
+TOOLS: tuple[ToolSpec, ...]  # provided by __getattr__ below, on first use
+
+
+def __getattr__(attribute: str) -> tuple[ToolSpec, ...]:
+    """`TOOLS`: every tool's spec, in catalogue order (imports every tool module on first use)."""
+    if attribute == "TOOLS":
+        return tuple(_specs())
+    raise AttributeError(attribute)
 
 
 @dataclass(frozen=True)
@@ -92,18 +121,20 @@ class Profile:
         )
 
 
-def select_tools(profile: Profile, catalog: Sequence[ToolSpec] = TOOLS) -> list[ToolSpec]:
-    """Apply a profile to the catalogue, keeping catalogue order. Unknown names are an error."""
-    known_sets: set[str] = {spec.toolset for spec in catalog}
-    known_tools = {spec.name for spec in catalog}
-    _reject_unknown("toolset", profile.toolsets, known_sets)
-    _reject_unknown("tool", (*profile.tools, *profile.exclude_tools), known_tools)
-    chosen = [
-        spec
-        for spec in catalog
-        if (spec.toolset in profile.toolsets or spec.name in profile.tools)
-        and spec.name not in profile.exclude_tools
+def select_tools(profile: Profile, catalog: Sequence[ToolSpec] | None = None) -> list[ToolSpec]:
+    """Apply a profile to the catalogue, keeping catalogue order. Unknown names are an error.
+
+    Only the modules of the selected tools are imported.
+    """
+    names = tool_names() if catalog is None else {spec.name: spec.toolset for spec in catalog}
+    _reject_unknown("toolset", profile.toolsets, set(names.values()))
+    _reject_unknown("tool", (*profile.tools, *profile.exclude_tools), set(names))
+    wanted = [
+        name
+        for name, toolset in names.items()
+        if (toolset in profile.toolsets or name in profile.tools) and name not in profile.exclude_tools
     ]
+    chosen = _specs(wanted) if catalog is None else [spec for spec in catalog if spec.name in wanted]
     if profile.read_only:
         chosen = [spec for spec in chosen if spec.read_only]
     return chosen

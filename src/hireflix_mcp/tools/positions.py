@@ -11,6 +11,7 @@ from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.state import Ctx, hireflix
 from hireflix_mcp.tools.inputs import PositionId
 from hireflix_mcp.tools.registry import Preview, tool
+from hireflix_mcp.views.common import quoted
 from hireflix_mcp.views.confirmation import ConfirmationFields
 from hireflix_mcp.views.positions import (
     PositionDetail,
@@ -173,7 +174,7 @@ async def update_position(
 async def _position_preview(ctx: Ctx, position_id: str, question: str) -> Preview:
     """`question` with `{position}` filled in: the name and every interview the action touches."""
     p = await hireflix(ctx).get_position(position_id)
-    return Preview(question.format(position=f"'{p.name}' ({counts_phrase(p.interview_counts)})"))
+    return Preview(question.format(position=f"{quoted(p.name)} ({counts_phrase(p.interview_counts)})"))
 
 
 async def preview_archive(ctx: Ctx, position_id: str) -> Preview:

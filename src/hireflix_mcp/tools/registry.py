@@ -16,10 +16,14 @@ and wraps it once:
 
 The preview function takes the context and any of the tool's arguments (by name) and returns a
 `Preview`: the sentence the human approves and, optionally, what it found (`subject`) and the facts
-that identify it (`binding`). A body that declares an `approved: Preview` parameter acts on exactly
-what was previewed: in the elicitation path the same `Preview` object the human saw, in the token path
-the token is bound to `binding` as well as to the arguments, so a token approved for one interview
-cannot delete another.
+that identify it (`binding`). A preview function declared to return `Preview | None` makes the
+confirmation conditional: None means this call needs none (invite_candidates asks only above 10 rows), so
+its preview is always computed first. Every outside value in a preview's text goes through
+`views.common.quoted` (double quotes, one line, sanitised, cut).
+
+A body that declares an `approved: Preview` parameter acts on exactly what was previewed: in the
+elicitation path the same `Preview` object the human saw, in the token path the token is bound to
+`binding` as well as to the arguments, so a token approved for one interview cannot delete another.
 """
 
 from __future__ import annotations
@@ -39,7 +43,14 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, ValidationError
 
 from hireflix_mcp import sdk_compat
-from hireflix_mcp.confirm import Approval, ConfirmForm, InvalidConfirmationToken, NotAsked
+from hireflix_mcp.confirm import (
+    Approval,
+    ConfirmationUnavailable,
+    ConfirmForm,
+    InvalidConfirmationToken,
+    NotAsked,
+    confirmation_session,
+)
 from hireflix_mcp.hireflix.errors import HireflixError
 from hireflix_mcp.schema_compact import compact_schema
 from hireflix_mcp.state import Ctx, app_state
@@ -66,7 +77,7 @@ class Preview:
     """Facts a confirmation token is bound to besides the arguments (e.g. the interview id it deletes)."""
 
 
-PreviewFn = Callable[..., Awaitable[Preview]]
+PreviewFn = Callable[..., Awaitable[Preview]] | Callable[..., Awaitable[Preview | None]]
 
 
 @dataclass(frozen=True)
@@ -230,17 +241,26 @@ class LazyPreview:
     """A tool call's preview, computed at most once and only when something needs it.
 
     A call that presents a token and whose body does not act on the preview needs none: the token
-    alone decides, so a replayed token is refused as reused even when its target is gone.
+    alone decides, so a replayed token is refused as reused even when its target is gone. A conditional
+    preview (None: this call needs no confirmation) is always needed, to know whether to ask at all.
     """
 
-    def __init__(self, compute: Callable[[], Awaitable[Preview]]) -> None:
+    def __init__(self, compute: Callable[[], Awaitable[Preview | None]]) -> None:
         self._compute = compute
+        self._done = False
         self._value: Preview | None = None
 
-    async def get(self) -> Preview:
-        if self._value is None:
+    async def get(self) -> Preview | None:
+        if not self._done:
             self._value = await self._compute()
+            self._done = True
         return self._value
+
+    async def required(self) -> Preview:
+        """The preview of a call that needs confirmation (never None there)."""
+        value = await self.get()
+        assert value is not None, "a tool that needs no confirmation has no preview"
+        return value
 
 
 _CONFIRM_PARAMS = ("confirmation_token", "preview", "approval", "approved")
@@ -257,12 +277,15 @@ def _gated(
     if clash:  # pragma: no cover - a declaration bug
         raise TypeError(f"{name}: gated tools may not declare {clash}; the decorator adds them")
     out_model = hints["return"]
+    # A stopped call's result: the tool's own model when it carries the confirmation fields, else just those.
+    stopped_model = out_model if issubclass(out_model, ConfirmationFields) else ConfirmationFields
 
     preview_hints = typing.get_type_hints(preview_fn, include_extras=True)
     preview_signature = inspect.signature(preview_fn)
+    conditional = type(None) in typing.get_args(preview_hints.get("return"))
 
     async def make_preview(**kwargs: Any) -> LazyPreview:
-        async def compute() -> Preview:
+        async def compute() -> Preview | None:
             try:
                 return await preview_fn(**kwargs)
             except HireflixError as exc:
@@ -281,8 +304,11 @@ def _gated(
     async def ask(
         ctx: Ctx, confirmation_token: str | None, preview: LazyPreview
     ) -> Elicit[ConfirmForm] | NotAsked:
+        if conditional and await preview.get() is None:
+            return NotAsked()
+
         async def text() -> str:
-            return (await preview.get()).text
+            return (await preview.required()).text
 
         return await app_state(ctx).confirmation.ask(ctx, text, confirmation_token or None)
 
@@ -306,15 +332,19 @@ def _gated(
         approval: Approval = kwargs.pop("approval")
         arguments = {k: v for k, v in kwargs.items() if k != context_name}
         try:
-            approved = await lazy.get() if acts_on_preview else None
+            if conditional and await lazy.get() is None:
+                return rendered(await fn(**kwargs))
+            approved = await lazy.required() if acts_on_preview else None
             bound = {**arguments, **approved.binding} if approved is not None else arguments
             try:
-                decision = app_state(ctx).confirmation.decide(name, bound, token, approval)
-            except InvalidConfirmationToken as exc:
+                decision = app_state(ctx).confirmation.decide(
+                    name, bound, token, approval, session=confirmation_session(ctx)
+                )
+            except (InvalidConfirmationToken, ConfirmationUnavailable) as exc:
                 raise ToolError(str(exc)) from exc
             if not decision.proceed:
-                stopped = out_model(
-                    **ConfirmationFields.stopped(decision), **_stopped_extras(out_model, arguments)
+                stopped = stopped_model(
+                    **ConfirmationFields.stopped(decision), **_stopped_extras(stopped_model, arguments)
                 )
                 return rendered(stopped)
             if acts_on_preview:

@@ -12,29 +12,28 @@ from hireflix_mcp.sanitize import CandidateText, candidate_text
 from hireflix_mcp.state import Ctx, hireflix
 from hireflix_mcp.tools.inputs import InterviewId
 from hireflix_mcp.tools.registry import Preview, tool
-from hireflix_mcp.views.common import candidate_name, iso
+from hireflix_mcp.views.common import candidate_name, iso, position_label, who
 from hireflix_mcp.views.confirmation import ConfirmationFields
 from hireflix_mcp.views.interviews import Comment
 
 # --------------------------------------------------------------------------------------------- inputs
 
 
-def _half_step(score: float | None) -> float | None:
+def _half_step_or_cleared(score: float | None) -> float | None:
+    """None clears the score. 0 clears it too: a value every agent framework can send (LlamaIndex drops
+    null from a required argument, and a strict model must send a number), and never a score."""
+    if score is None or score == 0:
+        return None
     # `multiple_of` alone tolerates float noise (3.0000000001 passes); Hireflix wants exact half steps.
-    if score is not None and score * 2 != round(score * 2):
-        raise ValueError("score must be a multiple of 0.5 (0.5, 1, 1.5, ... 5), or null to clear it")
+    if score * 2 != round(score * 2):
+        raise ValueError("score must be a multiple of 0.5 (0.5, 1, 1.5, ... 5), or 0 to clear it")
     return score
 
 
 Score = Annotated[
-    float | None,
-    Field(
-        ge=0.5,
-        le=5,
-        multiple_of=0.5,
-        description="0.5 to 5 in halves; null clears it.",
-    ),
-    AfterValidator(_half_step),
+    float | None,  # null is accepted and published as a number (schema_compact): 0 is how to clear
+    Field(ge=0, le=5, multiple_of=0.5, description="0 clears it."),
+    AfterValidator(_half_step_or_cleared),
 ]
 CommentText = Annotated[
     str,
@@ -92,7 +91,7 @@ class ShareResult(ConfirmationFields):
     toolset="review",
     kind="write",
     title="Score an interview",
-    description="Sets an interview's score, 0.5 to 5 in halves; null clears it.",
+    description="Sets an interview's score, 0.5 to 5 in halves; 0 clears it.",
     idempotent=True,
 )
 async def score_interview(interview_id: InterviewId, score: Score, ctx: Ctx) -> ReviewedInterview:
@@ -182,12 +181,10 @@ async def set_interview_status(
 
 async def preview_share(ctx: Ctx, interview_id: str, duration_days: int) -> Preview:
     interview = await hireflix(ctx).get_interview(interview_id)
-    name = candidate_text(candidate_name(interview.candidate), max_chars=100) or "the candidate"
-    position = interview.position.name if interview.position and interview.position.name else "?"
     days = "1 day" if duration_days == 1 else f"{duration_days} days"
     return Preview(
-        f"Create a public link to {name}'s interview for '{position}', watchable by anyone with "
-        f"the link for {days}?"
+        f"Create a public link to the interview of {who(interview)} for {position_label(interview)}, "
+        f"watchable by anyone with the link for {days}?"
     )
 
 

@@ -1,66 +1,226 @@
 """Webhooks: subscriptions, and the interview events this server knows about.
 
+A webhook sends candidate data (names, e-mail addresses, phone numbers, interview links) to a URL for as
+long as it lives, so `create_webhook` is confirmed and its URL is checked first (`webhook_target`): https
+to a public host, parsed once, and what Hireflix is sent is the parsed form the person approved.
+
 `list_webhook_events` has two sources (`views.events.event_source`, the rule `hireflix://events` follows
 too). "received": the events Hireflix POSTed to this server's webhook receiver, kept in the `EventStore`.
 "polling": when nothing was received and no receiver is configured, events are reconstructed from
 `interviewList` (creation, completion, shortlist/discard times), which cannot see deletions, score
-changes or marks that were set and later cleared.
+changes or marks that were set and later cleared. Either way a call returns one page (`views.events.page`)
+and a cursor for the rest.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
+import idna
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import AfterValidator, BaseModel, Field
 
+from hireflix_mcp.events import EventKey
 from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.errors import NotFoundError
+from hireflix_mcp.sanitize import candidate_text
 from hireflix_mcp.settings import Settings
 from hireflix_mcp.state import Ctx, app_state, hireflix
 from hireflix_mcp.tools.registry import Preview, tool
 from hireflix_mcp.views.common import HEX_ID, iso
 from hireflix_mcp.views.confirmation import ConfirmationFields
 from hireflix_mcp.views.events import (
+    PAGE_EVENTS,
     POLLING_NOTE,
     EventRow,
+    EventsCursor,
+    PollingKey,
     event_source,
+    page,
+    polling_order,
     received_note,
-    received_row,
     receiver_configured,
+    stored_rows,
 )
 
-# --------------------------------------------------------------------------------------------- inputs
+# ---------------------------------------------------------------------------------------- webhook URLs
 
 
-def _is_loopback(host: str) -> bool:
+@dataclass(frozen=True)
+class WebhookTarget:
+    """A webhook URL as parsed once: what Hireflix is sent, and the host it will contact."""
+
+    url: str
+    """The URL rebuilt from its checked parts (ASCII: an internationalised host in its xn-- form)."""
+    host: str
+    """The host exactly as it will be contacted (xn-- form, or an IP address)."""
+    shown_host: str
+    """The host as a person reads it: the Unicode form of an xn-- host, else `host`."""
+
+
+_SPECIAL_NAMES = ("localhost", "local", "internal", "intranet", "lan", "home.arpa", "localdomain")
+"""Names that mean this machine or a private network (RFC 6761, 6762, 8375, and common practice)."""
+_HOST_CHARACTERS = re.compile(r"[a-z0-9._-]+")
+_IPV4_PART = re.compile(r"0[xX][0-9a-fA-F]*|[0-9]+")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Left out of a path or query: what would end the URL, open a quote or change how parsers read it.
+_URL_SAFE = "".join(chr(c) for c in range(33, 127) if chr(c) not in '"<>\\^`{|}')
+
+
+def _whatwg_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """The address a browser-style (WHATWG) parser reads in `host`, where `127.1`, `0x7f.0.0.1` and
+    `2130706433` all mean 127.0.0.1; None when `host` is a name. Hireflix and many HTTP clients read
+    hosts this way, so the check must too."""
+    labels = host.split(".")
+    if len(labels) > 1 and labels[-1] == "":
+        labels.pop()
+    if not _IPV4_PART.fullmatch(labels[-1]):
+        return None  # a domain name (the last label is not a number)
+    numbers: list[int] = []
+    for label in labels:
+        if not _IPV4_PART.fullmatch(label) or len(labels) > 4:
+            raise ValueError(f"url's host {host} is neither a domain name nor an IPv4 address.")
+        if label[:2].lower() == "0x":
+            numbers.append(int(label[2:] or "0", 16))
+        else:
+            numbers.append(int(label, 8 if len(label) > 1 and label[0] == "0" else 10))
+    if any(n > 255 for n in numbers[:-1]) or numbers[-1] >= 256 ** (5 - len(numbers)):
+        raise ValueError(f"url's host {host} is neither a domain name nor an IPv4 address.")
+    value = numbers[-1] + sum(n << (8 * (3 - i)) for i, n in enumerate(numbers[:-1]))
+    return ipaddress.IPv4Address(value)
+
+
+def _not_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why a webhook must not go to `address`, or None for a public address."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return "an IPv4-mapped IPv6 address"
+        embedded = address.sixtofour or (address.teredo[1] if address.teredo else None)
+        if address in _NAT64:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is not None and _not_public(embedded):
+            return f"an IPv6 address wrapping the non-public address {embedded}"
+        if address in ipaddress.ip_network("fc00::/7"):
+            return "a unique local address (a private network)"
+    if address.is_unspecified:
+        return "the unspecified address"
+    if address.is_loopback:
+        return "a loopback address (this machine)"
+    if address.is_link_local:
+        return "a link-local address (where cloud metadata services answer)"
+    if address.is_private:
+        return "a private address"
+    if address.is_multicast:
+        return "a multicast address"
+    if not address.is_global or address.is_reserved:
+        return "a reserved address, not a public one"
+    return None
+
+
+def _loopback_name(host: str) -> bool:
+    return host == "localhost" or host.endswith(".localhost")
+
+
+def webhook_target(value: str, *, allow_loopback: bool) -> WebhookTarget:
+    """Check a webhook URL and rebuild it from its parts; ValueError says why it is refused.
+
+    https to a public host. With `allow_loopback` (the server runs on a local Hireflix, whose webhooks
+    stay on this machine) loopback hosts are accepted too, over http as well. Anything two URL parsers
+    could read differently (user info, backslashes, spaces or invisible characters, percent-encoded or
+    numeric-shorthand hosts) is refused or normalised, so the host checked is the host contacted.
+    """
+    text = value.strip()
+    if any(c.isspace() or not c.isprintable() for c in text):
+        raise ValueError("url must not contain spaces, line breaks or invisible characters.")
+    if "\\" in text:
+        raise ValueError("url must not contain a backslash: URL parsers disagree on where its host ends.")
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise ValueError(
+            "url is not a valid URL; give an https URL, e.g. https://hooks.example.com/x"
+        ) from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("url must be an absolute https URL, e.g. https://hooks.example.com/hireflix.")
+    if "@" in parts.netloc:
+        raise ValueError(
+            "url must not contain user info (user:password@ before the host): parsers disagree on "
+            "which host such a URL names, and the credentials would travel with every event."
+        )
+    if parts.fragment or text.endswith("#"):
+        raise ValueError("url must not have a #fragment: it is never sent to the receiver.")
+    if port == 0:
+        raise ValueError("url's port must be from 1 to 65535.")
+    raw_host = parts.hostname or ""
+    if not raw_host:
+        raise ValueError("url must name a host, e.g. https://hooks.example.com/hireflix.")
+    if "%" in raw_host:
+        raise ValueError("url's host must not be percent-encoded or carry an IPv6 zone.")
+    bracketed = parts.netloc.startswith("[")
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address | None
+    if bracketed:
+        try:
+            address = ipaddress.IPv6Address(raw_host)
+        except ValueError:
+            raise ValueError(f"url's host [{raw_host}] is not an IPv6 address.") from None
+        host = shown = str(address)
+    else:
+        try:
+            host = raw_host if raw_host.isascii() else idna.encode(raw_host, uts46=True).decode("ascii")
+        except idna.IDNAError:
+            raise ValueError(f"url's host {candidate_text(raw_host)} is not a valid domain name.") from None
+        host = host.lower()
+        if not _HOST_CHARACTERS.fullmatch(host) or len(host) > 253:
+            raise ValueError(f"url's host {host} is not a valid domain name.")
+        address = _whatwg_ipv4(host)
+        if address is not None:
+            host = shown = str(address)
+        else:
+            shown = idna.decode(host) if "xn--" in host else host
+    loopback = _loopback_name(host) if address is None else address.is_loopback
+    if not (loopback and allow_loopback):
+        if address is not None and (problem := _not_public(address)):
+            raise ValueError(f"url's host {address} is {problem}: webhooks may only go to public hosts.")
+        name = host.rstrip(".")
+        if address is None and any(name == n or name.endswith("." + n) for n in _SPECIAL_NAMES):
+            raise ValueError(
+                f"url's host {host} names this machine or a private network: webhooks may only go to "
+                "public hosts."
+            )
+        if address is None and "." not in name:
+            raise ValueError(f"url's host {host} is not a public domain name (it has no dot).")
+        if scheme != "https":
+            raise ValueError(
+                "url must use https: events carry candidates' personal data (plain http only to loopback, "
+                "on a local sandbox)."
+            )
+    netloc = f"[{host}]" if bracketed else host
+    if port is not None and port != (443 if scheme == "https" else 80):
+        netloc += f":{port}"
+    path = quote(parts.path or "/", safe=_URL_SAFE)
+    query = f"?{quote(parts.query, safe=_URL_SAFE)}" if parts.query else ""
+    return WebhookTarget(url=f"{scheme}://{netloc}{path}{query}", host=host, shown_host=shown)
+
+
+def hireflix_is_local(settings: Settings) -> bool:
+    """Whether the Hireflix this server talks to runs on this machine (`--sandbox`, or a sandbox at a
+    loopback HIREFLIX_API_URL): its webhooks then go to loopback and never leave the machine."""
+    host = urlsplit(settings.api_url).hostname or ""
     if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def _webhook_url(value: str) -> str:
-    url = value.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("url must be an absolute http(s) URL, e.g. https://example.com/hireflix")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        raise ValueError(
-            "url must use https: events carry candidates' personal data. Plain http is accepted only for "
-            "loopback addresses (http://127.0.0.1:.../ or http://localhost:...) when testing locally"
-        )
-    return url
-
-
-def _optional_webhook_url(value: str | None) -> str | None:
-    return None if value is None else _webhook_url(value)
 
 
 def _unique(events: list[hx.WebhookEvent]) -> list[hx.WebhookEvent]:
@@ -81,24 +241,13 @@ def _iso_time(value: str) -> str:
     return value.strip()
 
 
-WebhookUrl = Annotated[
-    str,
-    Field(
-        min_length=10,
-        max_length=2048,
-        description="Where Hireflix POSTs events: https (http only for loopback, for local testing).",
-    ),
-    AfterValidator(_webhook_url),
-]
 OptionalWebhookUrl = Annotated[
     str | None,
     Field(
-        min_length=10,
         max_length=2048,
-        description="Where Hireflix POSTs events: https (http only for loopback, for local testing). Omit "
-        "to use this server's own receiver (when the server was started with its public URL).",
+        description="https URL of a public host. Omit to use this server's own receiver (when started "
+        "with its public URL).",
     ),
-    AfterValidator(_optional_webhook_url),
 ]
 WebhookEvents = Annotated[
     list[hx.WebhookEvent],
@@ -127,12 +276,9 @@ class WebhookList(BaseModel):
     total: int
 
 
-class CreatedWebhook(WebhookOut):
-    note: str
-
-
 class WebhookChangeResult(ConfirmationFields):
     webhook: WebhookOut | None = None
+    note: str | None = None
 
 
 class WebhookEventList(BaseModel):
@@ -142,7 +288,9 @@ class WebhookEventList(BaseModel):
     )
     since: str
     events: list[EventRow]
-    has_more: bool = Field(description="More events may match: raise limit, or narrow since or event.")
+    next_cursor: str | None = Field(
+        default=None, description="Pass back as cursor for older events; left out at the end."
+    )
     note: str
 
 
@@ -170,8 +318,8 @@ OWN_RECEIVER_NOTE = (
 )
 
 
-def own_receiver_url(settings: Settings) -> str:
-    """This server's webhook receiver URL, or a `ToolError` saying why webhooks cannot point here."""
+def own_receiver(settings: Settings) -> WebhookTarget:
+    """This server's webhook receiver, or a `ToolError` saying why webhooks cannot point here."""
     if settings.webhook_receiver_url is None:
         raise ToolError(
             "url is required: this server does not know the address Hireflix can reach it at. Pass url, "
@@ -185,26 +333,66 @@ def own_receiver_url(settings: Settings) -> str:
             "with the secret."
         )
     try:
-        return _webhook_url(settings.webhook_receiver_url)
+        # The operator chose this address; loopback is fine for a server on the same machine as Hireflix.
+        return webhook_target(settings.webhook_receiver_url, allow_loopback=True)
     except ValueError as exc:
         raise ToolError(f"This server's public URL cannot receive webhooks: {exc}") from None
+
+
+def _quoted(value: str) -> str:
+    """An outside value as a preview shows it: in double quotes, on one line, cut."""
+    return '"' + " ".join(candidate_text(value, max_chars=300).split()) + '"'
+
+
+def _event_list(events: Sequence[str]) -> str:
+    return " and ".join(events) if len(events) < 3 else ", ".join(events[:-1]) + " and " + events[-1]
+
+
+async def preview_create(ctx: Ctx, url: str | None, events: list[hx.WebhookEvent]) -> Preview:
+    """The URL is parsed here, once: the preview names the host it contacts, the body sends this URL."""
+    settings = app_state(ctx).settings
+    if url is None:
+        target = own_receiver(settings)
+    else:
+        try:
+            target = webhook_target(url, allow_loopback=hireflix_is_local(settings))
+        except ValueError as exc:
+            raise ToolError(f"Nothing was sent: {exc}") from None
+    host = _quoted(target.shown_host)
+    if target.shown_host != target.host:
+        host += f" ({target.host}, the name actually looked up)"
+    whose = " (this server's own receiver)" if url is None else ""
+    return Preview(
+        f"Send candidate data to the host {host}{whose}? Hireflix will POST every {_event_list(events)} "
+        f"event, with candidates' names, e-mail addresses, phone numbers and interview links, to "
+        f"{_quoted(target.url)} until the webhook is deleted.",
+        subject=target,
+        # Bound into the token: what is created is the URL the person read, whatever url said.
+        binding={"target": target.url},
+    )
 
 
 @tool(
     toolset="webhooks",
     kind="write",
     title="Create a webhook",
-    description=("Has Hireflix POST interview events to a URL; omit url to use this server's own receiver."),
+    description="Has Hireflix POST interview events (with candidate data) to a URL; omit url to use this "
+    "server's own receiver. The user confirms first.",
+    open_world=True,
+    confirm=preview_create,
 )
 async def create_webhook(
-    url: OptionalWebhookUrl = None, *, events: WebhookEvents, ctx: Ctx
-) -> CreatedWebhook:
+    events: WebhookEvents, ctx: Ctx, approved: Preview, url: OptionalWebhookUrl = None
+) -> WebhookChangeResult:
+    target: WebhookTarget = approved.subject
+    hook = await hireflix(ctx).create_webhook(target.url, events)
     settings = app_state(ctx).settings
-    target = url if url is not None else own_receiver_url(settings)
-    hook = await hireflix(ctx).create_webhook(target, events)
-    own = receiver_configured(settings) and target == settings.webhook_receiver_url
-    return CreatedWebhook(
-        **WebhookOut.of(hook).model_dump(), note=OWN_RECEIVER_NOTE if own else SIGNATURE_NOTE
+    own = receiver_configured(settings) and url is None
+    return WebhookChangeResult(
+        status="done",
+        message=f"Hireflix now sends {_event_list(list(hook.events))} events to {hook.url}.",
+        webhook=WebhookOut.of(hook),
+        note=OWN_RECEIVER_NOTE if own else SIGNATURE_NOTE,
     )
 
 
@@ -251,8 +439,8 @@ POLL_SORT = (hx.InterviewSort(field="updatedAt"), hx.InterviewSort(field="create
 UNPOLLABLE_EVENTS = frozenset({"interview.delete", "interview.score-updated"})
 
 
-def _synthesise(i: hx.Interview, since_ms: float) -> list[tuple[float, EventRow]]:
-    """The events an interview's timestamps show at or after `since_ms`."""
+def _synthesise(i: hx.Interview, since_ms: float) -> list[tuple[PollingKey, EventRow]]:
+    """The events an interview's timestamps show at or after `since_ms`, each with its place."""
     marks: list[tuple[str, float | None, hx.InterviewStatus | None]] = [
         ("interview.create", i.created_at, None),
         ("interview.finish", i.completed_at or i.completed, None),
@@ -260,7 +448,7 @@ def _synthesise(i: hx.Interview, since_ms: float) -> list[tuple[float, EventRow]
         ("interview.status-change", i.discarded_at or i.archived, "discarded"),
     ]
     return [
-        (at, EventRow.of(name, at, i, status))
+        ((at, i.id, name, status or ""), EventRow.of(name, at, i, status))
         for name, at, status in marks
         if at is not None and at >= since_ms
     ]
@@ -281,9 +469,9 @@ def _last_change(i: hx.Interview) -> float:
     return max((s for s in stamps if s is not None), default=0.0)
 
 
-async def _poll(hf: HireflixClient, since_ms: float) -> tuple[list[tuple[float, EventRow]], bool]:
+async def _poll(hf: HireflixClient, since_ms: float) -> tuple[list[tuple[PollingKey, EventRow]], bool]:
     """Every event found since `since_ms`, and whether the walk reached `since` in every position."""
-    found: list[tuple[float, EventRow]] = []
+    found: list[tuple[PollingKey, EventRow]] = []
     pages_left = POLL_MAX_PAGES
     for position in await hf.list_positions():
         cursor: str | None = None
@@ -310,6 +498,24 @@ async def _poll(hf: HireflixClient, since_ms: float) -> tuple[list[tuple[float, 
     return found, True
 
 
+def _continued(
+    cursor: str, source: str, since: str | None, event: str | None
+) -> tuple[float, str | None, EventKey | PollingKey]:
+    """(since ms, event, position) of the listing `cursor` continues; a `ToolError` if it cannot."""
+    try:
+        listing = EventsCursor.decode(cursor)
+    except ValueError as exc:
+        raise ToolError(str(exc)) from None
+    if listing.source != source:
+        raise ToolError(f"cursor belongs to a {listing.source} listing, and events are now {source}: call "
+                        "again without it.")  # fmt: skip
+    if (since is not None and _parse_time(since).timestamp() * 1000 != listing.since_ms) or (
+        event is not None and event != listing.event
+    ):
+        raise ToolError("cursor continues a listing with its own since and event: pass neither with it.")
+    return listing.since_ms, listing.event, listing.after
+
+
 @tool(
     toolset="webhooks",
     kind="read",
@@ -326,38 +532,47 @@ async def list_webhook_events(
         Field(description="ISO 8601 time (UTC if no zone): only events from then on. Default: 24 hours ago."),
     ] = None,
     event: Annotated[hx.WebhookEvent | None, Field(description="Only events of this type.")] = None,
-    limit: Annotated[int, Field(ge=1, le=100, description="At most this many events, newest first.")] = 20,
+    limit: Annotated[int, Field(ge=1, le=PAGE_EVENTS, description="At most this many events.")] = 20,
+    cursor: Annotated[str | None, Field(max_length=1000, description="next_cursor of the last call.")] = None,
 ) -> WebhookEventList:
     state = app_state(ctx)
-    start = _parse_time(since) if since else datetime.now(UTC) - DEFAULT_LOOKBACK
-    since_ms = start.timestamp() * 1000
+    source = event_source(state.settings, state.events)
+    after: EventKey | PollingKey | None = None
+    kind: str | None = event
+    if cursor:
+        since_ms, kind, after = _continued(cursor, source, since, event)
+    else:
+        start = _parse_time(since) if since else datetime.now(UTC) - DEFAULT_LOOKBACK
+        since_ms = start.timestamp() * 1000
     since_text = iso(since_ms) or ""
-    if event_source(state.settings, state.events) == "received":
-        stored = state.events.list(since_ms, event, limit + 1)
-        rows = [received_row(s) for s in stored[:limit]]
+
+    def listed(rows: list[EventRow], more: EventKey | PollingKey | None, note: str) -> WebhookEventList:
+        next_cursor = EventsCursor(source, since_ms, kind, more).encode() if more is not None else None
         return WebhookEventList(
-            mode="received",
-            since=since_text,
-            events=rows,
-            has_more=len(stored) > limit,
-            note=received_note(rows),
+            mode=source, since=since_text, events=rows, next_cursor=next_cursor, note=note
         )
-    if event in UNPOLLABLE_EVENTS:
-        return WebhookEventList(
-            mode="polling", since=since_text, events=[], has_more=False, note=POLLING_NOTE
-        )
+
+    if source == "received":
+        assert after is None or isinstance(after, EventKey)
+        rows, more = page(stored_rows(state.events, since_ms, kind, after), limit)
+        return listed(rows, more, received_note(rows))
+    if kind in UNPOLLABLE_EVENTS:
+        return listed([], None, POLLING_NOTE)
     found, complete = await _poll(state.hireflix, since_ms)
-    matching = sorted((f for f in found if event is None or f[1].event == event), key=lambda f: -f[0])
+    matching = sorted(
+        (f for f in found if kind is None or f[1].event == kind), key=lambda f: polling_order(f[0])
+    )
+
+    def remaining() -> Iterator[tuple[PollingKey, EventRow | None]]:
+        for key, row in matching:
+            if after is None or polling_order(key) > polling_order(after):  # type: ignore[arg-type]
+                yield key, row
+
+    rows, more = page(remaining(), limit)
     note = POLLING_NOTE
     if not complete:
         note += (
             f" The scan stopped after {POLL_MAX_PAGES} pages of interviews, so some positions were not "
             "read: narrow since to see everything."
         )
-    return WebhookEventList(
-        mode="polling",
-        since=since_text,
-        events=[e for _, e in matching[:limit]],
-        has_more=len(matching) > limit or not complete,
-        note=note,
-    )
+    return listed(rows, more, note)

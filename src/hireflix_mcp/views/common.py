@@ -1,7 +1,9 @@
-"""Facts every view states the same way: times, ids, a candidate's name, an interview's link."""
+"""Facts every view states the same way: times, ids, a candidate's name, an interview's link, and how
+text the server writes quotes a value that came from outside (`quoted`)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,17 +52,50 @@ def candidate_line(candidate: hx.Candidate | None) -> str:
     return f"{name} <{email}>" if email else name
 
 
+def quoted(value: str | None, *, max_chars: int = 100) -> str:
+    """A value that came from outside (a name, an e-mail, a title, a URL) as text the server writes shows
+    it: in double quotes, on one line, sanitised and cut.
+
+    Invisible, control and direction-changing characters go (`candidate_text`); newlines, line
+    separators and every other run of white space become one space; past `max_chars` the value is cut
+    with an ellipsis. The quotes are a JSON string's, so a `"` or `\\` inside is escaped: the value cannot
+    close its own quotation and write a sentence of its own after it.
+    """
+    text = " ".join(candidate_text(value or "").split())
+    if len(text) > max_chars:
+        text = text[:max_chars].rstrip() + "…"
+    return json.dumps(text, ensure_ascii=False)
+
+
+def ascii_domain(domain: str) -> str | None:
+    """`domain` as DNS carries it: a label outside ASCII in its IDNA `xn--` form (so a Cyrillic `а` in
+    `аcme.com` shows as `xn--cme-5cd.com`, not as Acme); None when it cannot be encoded."""
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+
+
+def quoted_email(email: str | None) -> str:
+    """An e-mail address as a preview shows it: `quoted`, its domain in ASCII (`ascii_domain`)."""
+    local, at, domain = (email or "").rpartition("@")
+    shown = ascii_domain(domain) if at else None
+    return quoted(f"{local}@{shown}" if shown else email, max_chars=254)
+
+
 def who(interview: hx.Interview) -> str:
-    """'Jane Doe <jane@x.com>' for a confirmation preview, sanitised and bounded."""
-    name = candidate_text(candidate_name(interview.candidate), max_chars=80) or "an unnamed candidate"
-    email = candidate_text(candidate_email(interview.candidate), max_chars=254)
-    return f"{name} <{email}>" if email else name
+    """'"Jane Doe" ("jane@x.com")' for a confirmation preview: each part `quoted`."""
+    candidate = interview.candidate
+    raw_name = candidate_name(candidate)
+    name = quoted(raw_name, max_chars=80) if candidate_text(raw_name).strip() else "an unnamed candidate"
+    email = candidate_email(candidate)
+    return f"{name} ({quoted_email(email)})" if email else name
 
 
 def position_label(interview: hx.Interview) -> str:
-    """The interview's position as a preview names it: quoted, or 'its position'."""
+    """The interview's position as a preview names it: `quoted`, or 'its position'."""
     name = interview.position.name if interview.position else None
-    return f"'{name}'" if name else "its position"
+    return quoted(name) if name else "its position"
 
 
 def interview_url(interview: hx.Interview) -> str | None:

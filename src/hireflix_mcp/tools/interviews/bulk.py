@@ -6,6 +6,9 @@ row ranges with their reason. Retrying a row is the client's job (`with_options`
 budget); the run only adds what spans rows: a rate limit that outlasts the client's retries pauses every
 row, and a failure that concerns the whole call (the plan's invite allowance used up, the position gone)
 stops it: rows not yet sent are never sent and come back as not_attempted.
+
+Above CONFIRM_ABOVE_ROWS rows to send, the user confirms first (`preview_bulk_invite`): Hireflix e-mails
+every one of those people, and an e-mail cannot be called back.
 """
 
 from __future__ import annotations
@@ -52,8 +55,8 @@ from hireflix_mcp.tools.interviews.inputs import (
     gather,
 )
 from hireflix_mcp.tools.interviews.invite import invite_request
-from hireflix_mcp.tools.registry import tool
-from hireflix_mcp.views.common import interview_url
+from hireflix_mcp.tools.registry import Preview, tool
+from hireflix_mcp.views.common import interview_url, quoted, quoted_email
 
 logger = logging.getLogger("hireflix_mcp.tools.interviews")
 
@@ -469,33 +472,8 @@ def _bulk_result(
     )
 
 
-@tool(
-    toolset="interviews",
-    kind="write",
-    title="Invite candidates in bulk",
-    description=(
-        "Invites up to 500 candidates to a position, one outcome per row; invalid rows are not sent; "
-        "reruns invite nobody twice."
-    ),
-    open_world=True,
-)
-async def invite_candidates(
-    position_id: PositionId,
-    candidates: Annotated[
-        list[RowInput],
-        Field(
-            min_length=1,
-            max_length=BULK_MAX_ROWS,
-            description="Rows with invite_candidate's fields and rules.",
-        ),
-    ],
-    ctx: Ctx,
-    send_invite_email: SendInviteEmail = True,
-    dry_run: Annotated[
-        bool,
-        Field(description="Report only; send nothing."),
-    ] = False,
-) -> BulkInviteResult:
+def _planned_rows(candidates: Sequence[Any]) -> list[_Row]:
+    """One `_Row` per candidate: valid rows to send, and the others already finished (invalid, duplicate)."""
     rows: list[_Row] = []
     seen_email: dict[str, int] = {}
     seen_external: dict[str, int] = {}
@@ -522,7 +500,69 @@ async def invite_candidates(
                 )
                 continue
             seen_external[checked.external_id] = index
+    return rows
 
+
+CONFIRM_ABOVE_ROWS = 10
+"""Bulk invites sending more rows than this are confirmed by the user first."""
+PREVIEW_EMAILS = 3
+"""Addresses a bulk invite's preview names."""
+
+
+async def preview_bulk_invite(
+    ctx: Ctx, position_id: str, candidates: list[Any], send_invite_email: bool, dry_run: bool
+) -> Preview | None:
+    """Only a call that would send more than CONFIRM_ABOVE_ROWS rows needs confirmation (None: this one
+    does not): it names the count, the position and the first few addresses."""
+    if dry_run:
+        return None
+    sending = [row.valid for row in _planned_rows(candidates) if row.valid is not None]
+    if len(sending) <= CONFIRM_ABOVE_ROWS:
+        return None
+    position = await hireflix(ctx).get_position(position_id)
+    if position.archived is not None:
+        return None  # the tool refuses an archived position before sending anything: nothing to confirm
+    named = ", ".join(quoted_email(row.email) for row in sending[:PREVIEW_EMAILS])
+    rest = len(sending) - PREVIEW_EMAILS
+    mail = (
+        "Hireflix e-mails each of them an interview link, which cannot be called back"
+        if send_invite_email
+        else "no e-mail is sent, but each interview counts against the plan's invites"
+    )
+    return Preview(
+        f"Invite {len(sending)} candidates to {quoted(position.name)}: {named} and {rest} more? {mail}."
+    )
+
+
+@tool(
+    toolset="interviews",
+    kind="write",
+    title="Invite candidates in bulk",
+    description=(
+        "Invites up to 500 candidates to a position, one outcome per row; invalid rows are not sent; "
+        "reruns invite nobody twice."
+    ),
+    open_world=True,
+    confirm=preview_bulk_invite,
+)
+async def invite_candidates(
+    position_id: PositionId,
+    candidates: Annotated[
+        list[RowInput],
+        Field(
+            min_length=1,
+            max_length=BULK_MAX_ROWS,
+            description="Rows with invite_candidate's fields and rules.",
+        ),
+    ],
+    ctx: Ctx,
+    send_invite_email: SendInviteEmail = True,
+    dry_run: Annotated[
+        bool,
+        Field(description="Report only; send nothing."),
+    ] = False,
+) -> BulkInviteResult:
+    rows = _planned_rows(candidates)
     valid = [r for r in rows if r.valid is not None]
     hf = hireflix(ctx)
     position_name: str | None = None

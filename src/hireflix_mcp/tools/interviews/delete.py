@@ -31,6 +31,7 @@ from hireflix_mcp.tools.interviews.invite import invite_request
 from hireflix_mcp.tools.registry import Preview, tool
 from hireflix_mcp.views.common import (
     position_label,
+    quoted_email,
     who,
 )
 from hireflix_mcp.views.confirmation import ConfirmationFields
@@ -98,7 +99,7 @@ async def preview_reinvite(ctx: Ctx, position_id: str, email: str, send_invite_e
     label = position_label(existing)
     return Preview(
         f"Delete the interview of {who(existing)} for {label} and its recording, then invite "
-        f"{candidate_text(email)} again to {label} ({mail})? The old recording cannot be recovered.",
+        f"{quoted_email(email)} again to {label} ({mail})? The old recording cannot be recovered.",
         subject=existing,
         # Bound into the token, so a confirmation cannot delete an interview other than the one it named.
         binding={"replaces": existing.id},

@@ -17,6 +17,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -66,6 +67,19 @@ def _json_depth(value: Any) -> int:
     return 0
 
 
+def _metadata_object(value: Any) -> Any:
+    """Metadata arrives as a string holding a JSON object (as published), or as the object itself."""
+    if not isinstance(value, str):
+        return value
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise ValueError('metadata must be a string holding a JSON object, e.g. {"source": "ats"}')
+    return parsed
+
+
 def _check_metadata(value: dict[str, Any]) -> dict[str, Any]:
     if len(value) > METADATA_MAX_KEYS:
         raise ValueError(f"metadata must have at most {METADATA_MAX_KEYS} keys (got {len(value)})")
@@ -86,11 +100,19 @@ PhoneValue = Annotated[
     str, AfterValidator(_check_phone), WithJsonSchema({"type": "string", "pattern": PHONE_PATTERN})
 ]
 ExternalIdValue = Annotated[str, StringConstraints(min_length=1, max_length=255)]
-MetadataValue = Annotated[dict[str, Any], AfterValidator(_check_metadata)]
+# Published as a string holding a JSON object: an open object has no form a strict schema can hold
+# (OpenAI Agents falls back to a non-strict schema for the whole tool), while a string reads the same in
+# every framework. Objects are still accepted.
+MetadataValue = Annotated[
+    dict[str, Any],
+    BeforeValidator(_metadata_object),
+    AfterValidator(_check_metadata),
+    WithJsonSchema({"type": "string"}),
+]
 
 PHONE_HELP = "E.164, e.g. +14155550123."
 EXTERNAL_ID_HELP = "Your id (e.g. from an ATS); unique per position."
-METADATA_HELP = "Stored as is: <=25 keys, <=3 levels deep."
+METADATA_HELP = "A JSON object as a string: <=25 keys, <=3 levels deep."
 SEND_EMAIL_HELP = "false: no e-mail; share interview_url yourself."
 
 FirstName = FirstNameValue

@@ -17,7 +17,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from hireflix_mcp import cli, doctor
-from hireflix_mcp.doctor import check_documents, diff_guesses, parse_marks
+from hireflix_mcp.doctor import check_documents, diff_guesses
+from hireflix_mcp.hireflix.marks import parse_marks
 from hireflix_mcp.hireflix.operations import OPERATIONS, schema_sdl
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.embedded import serving as serving_app

@@ -2,8 +2,10 @@
 
 - A filter object ANDs its fields; `and: [...]` needs every sub-filter, `or: [...]` at least one; both nest.
   An empty `and`/`or` list adds no condition.
-- String fields take `{equal}` (exact; case-insensitive for e-mail) and/or `{regex}` (Python `re`, searched,
-  case-insensitive). `score` takes numeric comparisons; an interview without a score only matches `notEqual`.
+- String fields take `{equal}` (exact; case-insensitive for e-mail) and/or `{regex}` (Python `re` syntax,
+  searched, case-insensitive; matched in linear time within a step budget per listing, see regex_filter.py,
+  so no pattern can stall the sandbox). `score` takes numeric comparisons; an interview without a score
+  only matches `notEqual`.
 - Sort is a list of `{field, direction}` (default `createdAt DESC`); missing values sort last; ties are
   broken by id ascending, so the order is total and pages never overlap or skip.
 - `lastCursor` is opaque (base64 of the sort key of the page's last item); the next page holds the items
@@ -20,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .regex_filter import Budget, RegexRefused, compile_search
 from .rules import RuleViolation, filter_status
 from .store import InterviewRecord
 
@@ -52,23 +55,25 @@ def interview_filter_status(record: InterviewRecord) -> str:
 # ---------------------------------------------------------------- filters
 
 
-def compile_filter(spec: Mapping[str, Any] | None) -> Predicate:
-    """Turn an `InterviewListFilter` input into a predicate; a bad regex raises `RuleViolation`."""
+def compile_filter(spec: Mapping[str, Any] | None, budget: Budget | None = None) -> Predicate:
+    """Turn an `InterviewListFilter` input into a predicate; a bad regex raises `RuleViolation`, and so does
+    running its regexes past `budget` (one for the whole filter)."""
     if not spec:
         return lambda _record: True
+    budget = budget if budget is not None else Budget()
     checks: list[Predicate] = []
     for name, value in spec.items():
         if value is None:
             continue
         if name == "and":
-            checks.append(_all_of([compile_filter(sub) for sub in value]))
+            checks.append(_all_of([compile_filter(sub, budget) for sub in value]))
         elif name == "or":
             if value:
-                checks.append(_any_of([compile_filter(sub) for sub in value]))
+                checks.append(_any_of([compile_filter(sub, budget) for sub in value]))
         elif name == "score":
             checks.append(_number_check(_SORT_FIELDS["score"], value))
         elif name in _STRING_FIELDS:
-            checks.append(_string_check(name, _STRING_FIELDS[name], value))
+            checks.append(_string_check(name, _STRING_FIELDS[name], value, budget))
         else:
             raise RuleViolation(f"Unknown filter field {name!r}")
     return _all_of(checks)
@@ -83,7 +88,7 @@ def _any_of(predicates: list[Predicate]) -> Predicate:
 
 
 def _string_check(
-    name: str, get: Callable[[InterviewRecord], str | None], spec: Mapping[str, Any]
+    name: str, get: Callable[[InterviewRecord], str | None], spec: Mapping[str, Any], budget: Budget
 ) -> Predicate:
     checks: list[Callable[[str], bool]] = []
     equal = spec.get("equal")
@@ -98,10 +103,11 @@ def _string_check(
         if len(pattern_text) > MAX_REGEX_LENGTH:
             raise RuleViolation(f"regex for {name!r} is longer than {MAX_REGEX_LENGTH} characters")
         try:
-            pattern = re.compile(pattern_text, re.IGNORECASE)
+            checks.append(compile_search(pattern_text, re.IGNORECASE, budget))
         except re.error as exc:
             raise RuleViolation(f"Invalid regex for {name!r}: {exc}") from exc
-        checks.append(lambda v: pattern.search(v) is not None)
+        except RegexRefused as exc:
+            raise RuleViolation(f"Regex for {name!r} refused: {exc}") from exc
     return lambda r: all(check(get(r) or "") for check in checks)
 
 

@@ -16,13 +16,18 @@ pattern's flags), so what a character matches is exactly what `re` says.
 
 from __future__ import annotations
 
+import importlib
 import re
-import re._compiler as sre_compile
-import re._constants as c
-import re._parser as sre_parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from .rules import RuleViolation
+
+# `re`'s parser and compiler (CPython 3.11+ names; their old `sre_*` aliases warn on import). Untyped.
+sre_parse: Any = importlib.import_module("re._parser")
+sre_compile: Any = importlib.import_module("re._compiler")
+c: Any = importlib.import_module("re._constants")
 
 STEP_BUDGET = 400_000
 """NFA steps (a state entered or a character tested) one listing may spend on its regexes (~0.3 s)."""
@@ -30,7 +35,7 @@ MAX_STATES = 5_000
 """States an expanded pattern may have (`(a{100}){100}` is 10,000)."""
 
 
-class RegexRefused(ValueError):
+class RegexRefused(RuleViolation):
     """The pattern cannot be run safely, or ran out of its step budget; the message says which."""
 
 
@@ -103,7 +108,9 @@ class _Nfa:
 
     def _add(self, state: State) -> int:
         if len(self.states) >= MAX_STATES:
-            raise RegexRefused(f"the regex filter expands to more than {MAX_STATES} states; use a smaller one")
+            raise RegexRefused(
+                f"the regex filter expands to more than {MAX_STATES} states; use a smaller one"
+            )
         self.states.append(state)
         return len(self.states) - 1
 
@@ -127,7 +134,7 @@ class _Nfa:
             return self._add(("split", [self._build(alt, after, flags) for alt in arg[1]]))
         if op in _REPEATS:
             low, high, body = arg
-            if high is c.MAXREPEAT:
+            if high == c.MAXREPEAT:
                 loop = self._add(("split", []))
                 self.states[loop] = ("split", [self._build(body, loop, flags), after])
                 tail = loop

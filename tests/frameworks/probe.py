@@ -179,7 +179,8 @@ async def openai_agents(server: Server, report: Report) -> None:
         error = None
         if definition and not strict:  # why the SDK fell back to a non-strict schema (it only logs it)
             try:
-                strict_schema.ensure_strict_json_schema(json.loads(json.dumps(tool.inputSchema)))
+                schema = tool.input_schema if hasattr(tool, "input_schema") else tool.inputSchema
+                strict_schema.ensure_strict_json_schema(json.loads(json.dumps(schema)))
             except Exception as exc:  # noqa: BLE001 - the reason is the report
                 error = describe(exc)
             else:
@@ -337,7 +338,7 @@ async def llama_index(server: Server, report: Report) -> None:
         except Exception as exc:  # noqa: BLE001 - the reason is the report
             report.error = describe(exc)
             tools = []
-    sent = {tool.metadata.name: tool.metadata.to_openai_tool(skip_length_limit=True) for tool in tools}
+    sent = {tool.metadata.name: tool.metadata.to_openai_tool() for tool in tools}
     for name in listed:
         report.add(name, sent.get(name))
 

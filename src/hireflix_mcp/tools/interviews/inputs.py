@@ -112,7 +112,7 @@ MetadataValue = Annotated[
 
 PHONE_HELP = "E.164, e.g. +14155550123."
 EXTERNAL_ID_HELP = "Your id (e.g. from an ATS); unique per position."
-METADATA_HELP = "A JSON object as a string: <=25 keys, <=3 levels deep."
+METADATA_HELP = "JSON object as a string: <=25 keys, <=3 levels."
 SEND_EMAIL_HELP = "false: no e-mail; share interview_url yourself."
 
 FirstName = FirstNameValue

@@ -208,6 +208,8 @@ CONFIRM_POLICIES = {
     "auto": "(recommended) before deleting, archiving, re-inviting, sharing a recording or changing team "
     "access, Claude shows you what will happen and waits for your yes.",
     "token": "the same, always as a question in the chat.",
+    "elicit": "asks only in the app's own prompt, never in the chat; where the app cannot show one, these "
+    "actions are refused.",
     "off": "never asks; only for unattended use.",
 }
 """What each confirmation policy means to the person installing; tests/release checks it names them all."""

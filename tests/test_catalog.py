@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,7 @@ CATALOGUE_NAMES = [
 SELF_EXPLANATORY = {
     *("first_name", "last_name", "email", "phone", "external_id", "include_archived", "name", "description"),
     *("max_score", "limit", "questions", "confirmation_token", "member_id", "webhook_id", "position_id"),
+    "interview_id",
 }
 
 
@@ -87,27 +90,148 @@ async def test_no_tool_publishes_an_output_schema() -> None:
         assert tool.output_schema is None, tool.name
 
 
-async def test_input_schemas_use_only_what_every_agent_framework_reads_alike() -> None:
-    # No $ref/$defs (Gemini's schema rejects them), no boolean additionalProperties (google-genai reads
-    # it as an object), no string patterns or lengths (validated by the server, with a sentence naming
-    # the rule; some frameworks drop them silently).
-    banned = {"$ref", "$defs", "additionalProperties", "pattern", "minLength", "maxLength", "title"}
+@dataclass(frozen=True)
+class SchemaNode:
+    """One node of a published input schema, with where it sits."""
 
-    def walk(node: Any, where: str) -> None:
-        if isinstance(node, dict):
-            assert not banned & node.keys(), f"{where}: {sorted(banned & node.keys())}"
-            for key, value in node.items():
-                if key == "properties" and isinstance(value, dict):  # argument names, not keywords
-                    for name, prop in value.items():
-                        walk(prop, f"{where}.{name}")
-                else:
-                    walk(value, f"{where}.{key}")
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                walk(value, f"{where}[{index}]")
+    schema: dict[str, Any]
+    where: str
+    root: bool = False
+    optional: bool = False
+    """An argument (or a field of a row) that may be left out."""
+    required: bool = False
+    """An argument (or a field of a row) that must be given."""
 
-    for tool in await _listed(Profile(toolsets=ALL_TOOLSETS)):
-        walk(tool.input_schema, tool.name)
+
+def _types(node: SchemaNode) -> list[Any]:
+    kind = node.schema.get("type")
+    return kind if isinstance(kind, list) else [kind]
+
+
+@dataclass(frozen=True)
+class SchemaRule:
+    """What every published input schema keeps to, why, and which framework needs it."""
+
+    rule: str
+    why: str
+    broken: Callable[[SchemaNode], bool]
+
+
+# The subset of JSON Schema that OpenAI Agents (strict), google-genai, LangChain's MCP adapters, pydantic-ai
+# and LlamaIndex read alike, found by running them (tests/frameworks, bench/frameworks.py: versions in
+# scripts/frameworks/*.txt). schema_compact.py publishes it; the server still validates the full rules.
+PORTABLE_SCHEMA_RULES = (
+    SchemaRule(
+        "no $ref or $defs: definitions are written inline",
+        "OpenAI Agents (convert_schemas_to_strict) refuses any $ref left in an MCP tool's schema ('target "
+        "was not validated') and sends the tool non-strict",
+        lambda node: bool({"$ref", "$defs"} & node.schema.keys()),
+    ),
+    SchemaRule(
+        "no boolean additionalProperties",
+        "google-genai's MCP path reads additionalProperties as a schema: one boolean fails the request "
+        "with every tool (AttributeError); the server refuses unknown arguments itself",
+        lambda node: isinstance(node.schema.get("additionalProperties"), bool),
+    ),
+    SchemaRule(
+        "no open objects: an object argument declares its fields",
+        "OpenAI Agents refuses an object that permits undeclared properties and sends the tool non-strict "
+        "(metadata is a JSON object in a string for that reason)",
+        lambda node: not node.root and "object" in _types(node) and not node.schema.get("properties"),
+    ),
+    SchemaRule(
+        "no anyOf, oneOf, allOf or not: null is said with a type list",
+        "google-genai folds an anyOf with null into `nullable` and drops the description beside it; "
+        "OpenAI's strict mode refuses oneOf",
+        lambda node: bool({"anyOf", "oneOf", "allOf", "not"} & node.schema.keys()),
+    ),
+    SchemaRule(
+        "a type list is one type and null",
+        "LlamaIndex keeps only the first type of a list, google-genai splits a union into anyOf",
+        lambda node: len([kind for kind in _types(node) if kind != "null"]) > 1,
+    ),
+    SchemaRule(
+        "a required argument is not nullable",
+        "LlamaIndex keeps only the first type of a required argument (score_interview clears a score "
+        "with 0, not null, for that reason)",
+        lambda node: node.required and "null" in _types(node),
+    ),
+    SchemaRule(
+        "an optional argument without a default is nullable",
+        "strict converters (OpenAI Agents, LangChain's bind_tools(strict=True)) make every argument "
+        "required: null is how a strict model leaves one out, and the server reads null as left out",
+        lambda node: node.optional and "default" not in node.schema and "null" not in _types(node),
+    ),
+    SchemaRule(
+        "an argument with a default is not nullable",
+        "a strict model sends the default; null would only cost characters",
+        lambda node: "default" in node.schema and "null" in _types(node),
+    ),
+    SchemaRule(
+        "no pattern, minLength, maxLength, multipleOf or format",
+        "LlamaIndex drops them all and google-genai lengths and multipleOf, silently; OpenAI's strict "
+        "mode refuses lengths (pydantic-ai sends such tools non-strict): the server checks them, its "
+        "error sentence names the rule, and descriptions say what a model needs",
+        lambda node: bool({"pattern", "minLength", "maxLength", "multipleOf", "format"} & node.schema.keys()),
+    ),
+    SchemaRule(
+        "an array says what its items are",
+        "OpenAI's strict mode needs typed items (pydantic-ai refuses an untyped array there)",
+        lambda node: "array" in _types(node) and "type" not in node.schema.get("items", {}),
+    ),
+    SchemaRule(
+        "no titles",
+        "the name says it, and every framework passes it on to the model as more characters",
+        lambda node: "title" in node.schema,
+    ),
+)
+
+
+def _schema_nodes(schema: dict[str, Any], where: str) -> Iterator[SchemaNode]:
+    yield SchemaNode(schema, where, root=True)
+
+    def below(node: dict[str, Any], path: str) -> Iterator[SchemaNode]:
+        required = set(node.get("required", ()))
+        for name, prop in (node.get("properties") or {}).items():
+            at = f"{path}.{name}"
+            yield SchemaNode(prop, at, optional=name not in required, required=name in required)
+            yield from below(prop, at)
+        items = node.get("items")
+        if isinstance(items, dict):
+            yield SchemaNode(items, f"{path}[]")
+            yield from below(items, f"{path}[]")
+
+    yield from below(schema, where)
+
+
+async def test_input_schemas_keep_to_what_every_agent_framework_reads_alike() -> None:
+    broken = [
+        f"{node.where}: {rule.rule} ({rule.why})"
+        for tool in await _listed(Profile(toolsets=ALL_TOOLSETS))
+        for node in _schema_nodes(tool.input_schema, tool.name)
+        for rule in PORTABLE_SCHEMA_RULES
+        if rule.broken(node)
+    ]
+    assert not broken, "\n".join(broken)
+
+
+def test_each_portable_schema_rule_catches_what_it_forbids() -> None:
+    # One schema node each rule must refuse, so a rule that stops matching anything is noticed.
+    forbidden = [
+        SchemaNode({"$ref": "#/$defs/Row"}, "ref"),
+        SchemaNode({"type": "object", "properties": {}, "additionalProperties": False}, "closed", root=True),
+        SchemaNode({"type": "object"}, "metadata", optional=True),
+        SchemaNode({"anyOf": [{"type": "string"}, {"type": "null"}]}, "any_of", optional=True),
+        SchemaNode({"type": ["string", "number"]}, "union", required=True),
+        SchemaNode({"type": ["number", "null"]}, "score", required=True),
+        SchemaNode({"type": "string"}, "cursor", optional=True),
+        SchemaNode({"type": ["integer", "null"], "default": 20}, "limit", optional=True),
+        SchemaNode({"type": "string", "pattern": "^x$"}, "id", required=True),
+        SchemaNode({"type": "array", "items": {}}, "rows", required=True),
+        SchemaNode({"type": "string", "title": "Id"}, "titled", required=True),
+    ]
+    for node, rule in zip(forbidden, PORTABLE_SCHEMA_RULES, strict=True):
+        assert rule.broken(node), rule.rule
 
 
 def test_confirmed_tools_take_a_confirmation_token_and_destructive_ones_are_confirmed() -> None:
@@ -116,8 +240,8 @@ def test_confirmed_tools_take_a_confirmation_token_and_destructive_ones_are_conf
             assert spec.confirm, spec.name
     confirmed = {spec.name for spec in TOOLS if spec.confirm}
     assert confirmed == {
-        "archive_position", "delete_position", "delete_interview", "reinvite_candidate", "share_interview",
-        "add_member", "remove_member", "delete_webhook",
+        "archive_position", "delete_position", "invite_candidates", "delete_interview", "reinvite_candidate",
+        "share_interview", "add_member", "remove_member", "create_webhook", "delete_webhook",
     }  # fmt: skip
 
 

@@ -114,10 +114,12 @@ BAD_VARIABLES = {
     "HIREFLIX_READ_TIMEOUT": ("soon", ["600"]),
     "HIREFLIX_MAX_RETRIES": ("many", ["whole number", "10"]),
     "HIREFLIX_RETRY_AFTER_CAP": ("-1", ["600"]),
-    "HIREFLIX_MCP_CONFIRM": ("maybe", ["auto", "token", "off"]),
+    "HIREFLIX_MCP_CONFIRM": ("maybe", ["auto", "token", "elicit", "off"]),
     "HIREFLIX_MCP_LOG_LEVEL": ("verbose", ["DEBUG", "INFO", "WARNING", "ERROR"]),
     "HIREFLIX_MCP_PUBLIC_URL": ("mcp.example.com", ["https://"]),
     "HIREFLIX_MCP_STATE_DB": (MISSING_DIR_DB, [":memory:", "existing directory"]),
+    "HIREFLIX_MCP_EVENT_RETENTION_DAYS": ("0", ["whole number", "at least 1", "3650"]),
+    "HIREFLIX_MCP_MAX_SESSIONS": ("0", ["whole number", "at least 1", "100000"]),
 }
 FREE_FORM_VARIABLES = {
     "HIREFLIX_API_KEY",

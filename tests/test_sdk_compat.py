@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import anyio
+import httpx2
 import pytest
 from mcp import Client
 from mcp.client.session import IncomingMessage
@@ -20,6 +21,8 @@ from mcp.server.lowlevel import Server
 from mcp.server.lowlevel.server import HandlerEntry
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
+from mcp.server.streamable_http import StreamableHTTPServerTransport
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.subscriptions import ResourceUpdated
 from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp.types import ResourceUpdatedNotification, TextContent
@@ -27,9 +30,10 @@ from pydantic import SecretStr, ValidationError
 
 from hireflix_mcp import resources, sdk_compat
 from hireflix_mcp.resources import EVENTS_URI, ResourceSubscriptions
-from hireflix_mcp.server import build_server
+from hireflix_mcp.server import build_server, http_app
 from hireflix_mcp.settings import Settings
-from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import RunningSandbox, serving
+from tests.security.test_http_sessions import open_session, ping
 
 pytestmark = pytest.mark.anyio
 
@@ -181,3 +185,27 @@ async def test_a_product_tool_called_with_an_unknown_argument_is_refused_naming_
     assert result.is_error
     assert isinstance(result.content[0], TextContent)
     assert "include_archivd" in result.content[0].text
+
+
+def test_the_installed_sdk_still_has_every_session_manager_internal_the_session_cap_reads() -> None:
+    manager = StreamableHTTPSessionManager(app=sdk_compat.lowlevel_server(MCPServer(name="probe")))
+    for name in ("_admit_session", "_server_instances", "_session_owners", "_task_group", "_discard_session"):
+        assert hasattr(manager, name), name
+    transport = StreamableHTTPServerTransport(mcp_session_id="probe", idle_timeout=60)
+    assert transport._requests_in_flight == 0
+    assert hasattr(transport, "idle_scope")
+    sdk_compat.close_longest_idle_sessions(manager, 3)
+    assert manager._admit_session.__name__ == "admit_closing_the_longest_idle"
+
+
+async def test_past_the_session_cap_the_longest_idle_session_is_closed_over_real_http(
+    sandbox: RunningSandbox,
+) -> None:
+    settings = _settings(sandbox, receiver=False).model_copy(update={"max_sessions": 2})
+    app = http_app(build_server(settings), settings, host="127.0.0.1", port=0)
+    with serving(app, lifespan="on") as (base_url, _server), anyio.fail_after(30):
+        url = f"{base_url}/mcp"
+        async with httpx2.AsyncClient(timeout=10, trust_env=False) as http:
+            sessions = [await open_session(http, url) for _ in range(3)]
+            statuses = [await ping(http, url, session) for session in sessions]
+    assert statuses == [404, 200, 200]

@@ -44,7 +44,7 @@ from hireflix_mcp.webhooks import (
 )
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.webhooks import encode_event, sign
-from tests.tools.conftest import Era, connect, data, error_text, sandbox_settings
+from tests.tools.conftest import Elicitor, Era, connect, data, error_text, sandbox_settings
 
 pytestmark = pytest.mark.anyio
 
@@ -196,10 +196,15 @@ async def test_body_over_the_limit_is_413_even_when_signed_or_sent_without_a_len
         b'{"event": "", "date": 1, "data": {}}',
         b'{"event": "interview.finish", "date": "yesterday", "data": {}}',
         b'{"event": "interview.finish", "date": true, "data": {}}',
-        b'{"event": "interview.finish", "date": 1, "data": ["a"]}',
+        b'{"event": "interview.finish", "date": 1750000000000, "data": ["a"]}',
+        b'{"event": "interview.finish", "date": 1, "data": {}}',
+        b'{"event": "interview.finish", "date": NaN, "data": {}}',
+        b'{"event": "Interview Finish", "date": 1750000000000, "data": {}}',
+        b'{"event": "interview.finish", "date": 1750000000000, "data": {"a": %b}}' % (b"[" * 20 + b"]" * 20),
     ],
-    ids=["not-json", "not-utf8", "array", "no-event", "empty-event", "date-text", "date-bool", "data-list"],
-)
+    ids=["not-json", "not-utf8", "array", "no-event", "empty-event", "date-text", "date-bool", "data-list",
+         "date-1970", "date-nan", "event-not-a-name", "too-deep"],
+)  # fmt: skip
 async def test_signed_body_that_is_not_an_event_is_400_and_nothing_is_stored(
     store: SqliteEventStore, body: bytes
 ) -> None:
@@ -220,7 +225,7 @@ async def test_unsigned_malformed_body_is_refused_for_its_signature_before_it_is
 
 
 async def test_an_event_name_hireflix_adds_later_is_kept(store: SqliteEventStore) -> None:
-    body = json.dumps({"event": "interview.archived", "date": 5, "data": {"id": INTERVIEW_ID}}).encode()
+    body = json.dumps({"event": "interview.archived", "date": 1.75e12, "data": {"id": INTERVIEW_ID}}).encode()
     async with _receiver(store) as (http, _):
         response = await http.post(WEBHOOK_RECEIVER_PATH, content=body, headers=_signed(body))
     assert response.status_code == 200
@@ -387,12 +392,14 @@ async def test_without_a_secret_there_is_no_receiver_route(sandbox: RunningSandb
 async def test_create_webhook_without_url_points_hireflix_at_this_servers_receiver(
     sandbox: RunningSandbox,
 ) -> None:
+    elicitor = Elicitor("accept")
     async with connect(
-        sandbox, webhook_secret=SecretStr(SECRET), public_url="https://mcp.example.com/"
+        sandbox, webhook_secret=SecretStr(SECRET), public_url="https://mcp.example.com/", elicitor=elicitor
     ) as client:
         result = data(await client.call_tool("create_webhook", {"events": ["interview.finish"]}))
-    assert result["url"] == "https://mcp.example.com/webhooks/hireflix"
+    assert result["webhook"]["url"] == "https://mcp.example.com/webhooks/hireflix"
     assert "own webhook receiver" in result["note"]
+    assert '"mcp.example.com" (this server\'s own receiver)' in elicitor.messages[0]
     assert "https://mcp.example.com/webhooks/hireflix" in {h.url for h in sandbox.store.webhooks()}
 
 
@@ -519,8 +526,12 @@ async def test_end_to_end_a_finished_interview_arrives_signed_verified_stored_an
                 Client(url, mode="legacy", message_handler=legacy_listener) as legacy,
                 Client(url, mode="auto") as modern,
             ):
-                created = data(await legacy.call_tool("create_webhook", {"events": ["interview.finish"]}))
-                assert created["url"] == receiver
+                asked = data(await legacy.call_tool("create_webhook", {"events": ["interview.finish"]}))
+                token = {"confirmation_token": asked["confirmation_token"]}
+                created = data(
+                    await legacy.call_tool("create_webhook", {"events": ["interview.finish"], **token})
+                )
+                assert created["webhook"]["url"] == receiver
                 with pytest.warns(MCPDeprecationWarning):
                     await legacy.subscribe_resource(EVENTS_URI)
                 async with modern.listen(resource_subscriptions=[EVENTS_URI]) as modern_events:

@@ -269,7 +269,8 @@ class ConfirmForm(BaseModel):
 
 
 class NotAsked(BaseModel):
-    """A resolver's answer when the human was not asked through elicitation (token or off policy)."""
+    """A resolver's answer when the human was not asked through elicitation (token or off policy, a
+    client without elicitation, or a call that needs no confirmation)."""
 
     preview: str | None = None
 

@@ -1,18 +1,22 @@
-"""The input schemas assistants are shown: what a model needs to call a tool right, and nothing else.
+"""The input schemas assistants are shown: what a model needs to call a tool right, in the part of JSON
+Schema that every agent framework reads the same way, and nothing else.
 
-Tool lists cost an assistant context on every turn, and some agent frameworks cannot read parts of JSON
-Schema (see the README, "Use from an agent framework"). The published schema is therefore a smaller copy
-of the pydantic model's schema; validation is unaffected, because the SDK validates arguments with the
-pydantic model, not with this copy, and an invalid argument gets one sentence naming it, what was wrong
-and what is allowed (`views.errors.describe_invalid_arguments`). Left out:
-- `title` on every node and `"default": null` (they say nothing the rest does not);
-- `null` in the type of an optional argument (leaving it out means the same; the server still accepts an
-  explicit null);
-- string `pattern`, `minLength` and `maxLength` (ids, e-mails, phones, free text) and `multipleOf`:
-  descriptions and the error sentence carry the rule (Gemini's schema rejects `multipleOf`); numbers keep
-  their bounds and arrays their item counts, which models use;
-- `additionalProperties` (unknown arguments are refused with a sentence naming them);
-- `$defs`/`$ref`: definitions are written inline where they are used.
+Tool lists cost an assistant context on every turn, and agent frameworks convert schemas before a model
+sees them, each losing or refusing something different (README, "Use from an agent framework";
+tests/test_catalog.py holds the rules with the framework behind each, tests/frameworks runs the
+frameworks). The published schema is therefore a copy of the pydantic model's schema; validation is
+unaffected, because the SDK validates arguments with the pydantic model, not with this copy, and an
+invalid argument gets one sentence naming it, what was wrong and what is allowed
+(`views.errors.describe_invalid_arguments`). In the copy:
+- an optional argument without a default has `null` in its type (`["string", "null"]`, never an anyOf):
+  strict converters make every argument required, and null is how a strict model leaves one out (the
+  server reads it as left out); a required argument, or one with a default, has no `null`;
+- no `title` on any node and no `"default": null` (they say nothing the rest does not);
+- no string `pattern`, `minLength`, `maxLength`, `format` and no `multipleOf` (ids, e-mails, phones, free
+  text, half steps): frameworks drop them, descriptions and the error sentence carry the rule; numbers
+  keep their bounds and arrays their item counts, which models use;
+- no `additionalProperties` (unknown arguments are refused with a sentence naming them);
+- no `$defs`/`$ref`: definitions are written inline where they are used.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ _SCHEMA_MAPS = ("properties", "patternProperties")
 _SCHEMA_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
 _SCHEMA_VALUES = ("items", "not", "contains")
 _DROPPED = frozenset(
-    {"title", "pattern", "minLength", "maxLength", "multipleOf", "additionalProperties", "$defs"}
+    {"title", "pattern", "minLength", "maxLength", "format", "multipleOf", "additionalProperties", "$defs"}
 )
 
 

@@ -1,6 +1,8 @@
 """The sandbox as an ASGI app: `POST /me` (Hireflix's company API) plus a sandbox-only admin API.
 
-Routes (all under the same API key, sent as `X-API-KEY: <key>` or `Authorization: Bearer <key>`):
+Routes (all under the same API key, sent as `X-API-KEY: <key>` or `Authorization: Bearer <key>`, checked
+before any body is read; and only for a `Host` this sandbox is reached by, like the MCP server: a web
+page cannot reach it by DNS rebinding):
     POST   /me                                   GraphQL, executed over schema.graphql
     POST   /_sandbox/interviews/{id}/complete    the candidate finishes (answers, transcripts, webhook)
     GET    /_sandbox/requests                    POST /me counts by operationName and root field
@@ -19,7 +21,6 @@ import argparse
 import copy
 import functools
 import hmac
-import ipaddress
 import json
 import logging
 import os
@@ -32,6 +33,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from graphql import (
     DocumentNode,
@@ -64,7 +66,7 @@ from .faults import FaultInjector, FaultMiddleware, fault_admin_routes
 from .ids import epoch_ms
 from .resolvers import NAMESPACE_TYPES, implemented_fields, sandbox_schema
 from .store import MemberRecord, Store
-from .webhooks import WebhookDispatcher, webhook_admin_routes, webhook_snapshot
+from .webhooks import WebhookDispatcher, is_loopback_host, webhook_admin_routes, webhook_snapshot
 
 logger = logging.getLogger("hireflix_sandbox")
 
@@ -87,6 +89,7 @@ class SandboxConfig:
     webhook_secret: str | None = None  # None: the company's, made at random with its database
     faults: str | None = None  # a fault spec (see faults.py), applied from the start
     demo_data: bool = True
+    allowed_hosts: tuple[str, ...] = ()  # Host names served besides the loopback ones (LOOPBACK_HOSTS)
 
 
 # ---------------------------------------------------------------- request counting
@@ -205,14 +208,20 @@ def _field_paths(
 
 
 class RequestCountingMiddleware:
-    """Counts every `POST /me` (including ones a fault then swallows), replaying the body it read."""
+    """Counts every `POST /me` (including ones a fault then swallows), replaying the body it read. A request
+    without the right key is counted as anonymous, its body never read (`ApiKeyMiddleware` refuses it)."""
 
-    def __init__(self, app: ASGIApp, counter: RequestCounter) -> None:
+    def __init__(self, app: ASGIApp, counter: RequestCounter, api_key: str) -> None:
         self.app = app
         self.counter = counter
+        self.api_key = api_key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != "/me":
+            await self.app(scope, receive, send)
+            return
+        if not key_matches(presented_key(Headers(scope=scope)), self.api_key):
+            self.counter.record(None, ())
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -257,8 +266,10 @@ def key_matches(presented: str | None, expected: str) -> bool:
     return hmac.compare_digest(presented.encode("utf-8"), expected.encode("utf-8"))
 
 
-class AdminAuthMiddleware:
-    """`/_sandbox/*` (except health) needs the API key too: the admin API can change any state."""
+class ApiKeyMiddleware:
+    """Every route but health needs the API key, checked before anything reads the request's body: a
+    stranger cannot make the sandbox read (and hold) a body. `POST /me` answers as Hireflix does (200 with
+    an UNAUTHENTICATED error); the admin API, which can change any state, with a 401."""
 
     def __init__(self, app: ASGIApp, api_key: str) -> None:
         self.app = app
@@ -266,17 +277,60 @@ class AdminAuthMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
+        guarded = path == "/me" or (path.startswith("/_sandbox/") and path != "/_sandbox/health")
         if (
             scope["type"] == "http"
-            and path.startswith("/_sandbox/")
-            and path != "/_sandbox/health"
+            and guarded
             and not key_matches(presented_key(Headers(scope=scope)), self.api_key)
         ):
-            response = JSONResponse(
-                {"error": "unauthenticated", "message": "The sandbox admin API needs the API key"},
-                status_code=401,
-            )
+            if path == "/me":
+                message = "Invalid or missing API key (send it as X-API-KEY)"
+                response = JSONResponse({"data": None, "errors": [_error(message, "UNAUTHENTICATED")]})
+            else:
+                response = JSONResponse(
+                    {"error": "unauthenticated", "message": "The sandbox admin API needs the API key"},
+                    status_code=401,
+                )
             await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+"""The Host names a client on this machine reaches the sandbox by (any port)."""
+
+
+def _host_name(host: str) -> str:
+    """'127.0.0.1:8765' -> '127.0.0.1', '[::1]:8765' -> '[::1]', lowercased."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host.partition("]")[0] + "]"
+    return host.rpartition(":")[0] if host.count(":") == 1 else host
+
+
+class HostCheckMiddleware:
+    """Serves only requests whose `Host` names this sandbox (loopback names and `allowed_hosts`), and whose
+    `Origin`, when a browser sends one, is such a name too: a web page that rebinds its own domain to
+    127.0.0.1 gets 421, a page from another origin 403 (as the MCP server answers)."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: tuple[str, ...]) -> None:
+        self.app = app
+        self.names = frozenset(_host_name(h) for h in (*LOOPBACK_HOSTS, *allowed_hosts))
+
+    def _refusal(self, headers: Headers) -> Response | None:
+        origin = headers.get("origin")
+        if _host_name(headers.get("host", "")) not in self.names:
+            message, status = "This Host is not served here; use 127.0.0.1", 421
+        elif origin is not None and _host_name(urlsplit(origin).netloc) not in self.names:
+            message, status = "Requests from this Origin are not served", 403
+        else:
+            return None
+        return JSONResponse({"error": "refused", "message": message}, status_code=status)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        refusal = self._refusal(Headers(scope=scope)) if scope["type"] == "http" else None
+        if refusal is not None:
+            await refusal(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
@@ -366,13 +420,7 @@ def _client_ip(request: Request) -> str | None:
 
 
 async def _graphql_endpoint(runtime: SandboxRuntime, request: Request) -> Response:
-    if not key_matches(presented_key(request.headers), runtime.api_key):
-        return JSONResponse(
-            {
-                "data": None,
-                "errors": [_error("Invalid or missing API key (send it as X-API-KEY)", "UNAUTHENTICATED")],
-            }
-        )
+    # The key was checked before the body was read (ApiKeyMiddleware).
     raw = await request.body()
     try:
         payload = json.loads(raw)
@@ -472,12 +520,14 @@ def _admin_routes(runtime: SandboxRuntime) -> list[BaseRoute]:
 
 
 def _compose(runtime: SandboxRuntime) -> tuple[list[Middleware], list[BaseRoute]]:
-    """The one place where the parts meet. Middleware runs outermost first: the request counter sits
-    outside fault injection (so faulted requests are counted too), admin auth inside both."""
+    """The one place where the parts meet. Middleware runs outermost first: the Host check; the request
+    counter (which reads no body without the key); the key check, before anything else can read a body;
+    then fault injection (faulted requests were counted)."""
     middleware = [
-        Middleware(RequestCountingMiddleware, runtime.counter),
+        Middleware(HostCheckMiddleware, runtime.config.allowed_hosts),
+        Middleware(RequestCountingMiddleware, runtime.counter, runtime.api_key),
+        Middleware(ApiKeyMiddleware, runtime.api_key),
         Middleware(FaultMiddleware, runtime.injector),
-        Middleware(AdminAuthMiddleware, runtime.api_key),
     ]
     routes = [
         *_admin_routes(runtime),
@@ -544,12 +594,7 @@ def run(
 
 def on_loopback(host: str) -> bool:
     """Whether a server bound to `host` is reachable from this machine only."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_host(host.strip("[]"))
 
 
 def api_key_for(host: str, given: str | None) -> str | None:
@@ -558,6 +603,15 @@ def api_key_for(host: str, given: str | None) -> str | None:
     if given:
         return given
     return DOCUMENTED_API_KEY if on_loopback(host) else None
+
+
+def allowed_hosts_for(host: str, listed: str) -> tuple[str, ...]:
+    """The Host names a standalone sandbox bound to `host` serves besides the loopback ones: those listed,
+    and the address it is bound to when that is one address (not a wildcard such as 0.0.0.0)."""
+    names = [name.strip() for name in listed.split(",") if name.strip()]
+    if host not in ("0.0.0.0", "::", "") and not on_loopback(host):  # noqa: S104 - comparing, not binding
+        names.append(f"[{host}]" if ":" in host else host)
+    return tuple(names)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -577,6 +631,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("HIREFLIX_SANDBOX_API_KEY") or None,
         help=f"the key clients must send (env HIREFLIX_SANDBOX_API_KEY; default {DOCUMENTED_API_KEY} on "
         "loopback, else a random key shown at start)",
+    )
+    parser.add_argument(
+        "--allowed-hosts",
+        default=os.environ.get("HIREFLIX_SANDBOX_ALLOWED_HOSTS") or "",
+        help="Host header names served besides 127.0.0.1, localhost and [::1] (and the --host bound to), "
+        "comma-separated (env HIREFLIX_SANDBOX_ALLOWED_HOSTS)",
     )
     parser.add_argument("--seed", type=int, default=1, help="demo data seed (default %(default)s)")
     parser.add_argument("--invite-quota", type=int, default=None, help="invites allowed per calendar month")
@@ -618,6 +678,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         invite_quota=args.invite_quota,
         faults=args.faults,
         demo_data=not args.no_demo_data,
+        allowed_hosts=allowed_hosts_for(args.host, args.allowed_hosts),
     )
     run(config, host=args.host, port=args.port, log_level=args.log_level)
     return 0

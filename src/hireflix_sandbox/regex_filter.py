@@ -30,7 +30,7 @@ sre_compile: Any = importlib.import_module("re._compiler")
 c: Any = importlib.import_module("re._constants")
 
 STEP_BUDGET = 400_000
-"""NFA steps (a state entered or a character tested) one listing may spend on its regexes (~0.3 s)."""
+"""NFA steps (a state entered or a character tested) one listing may spend on its regexes (~0.2 s)."""
 MAX_STATES = 5_000
 """States an expanded pattern may have (`(a{100}){100}` is 10,000)."""
 
@@ -49,11 +49,11 @@ class Budget:
         self.steps -= n
         if self.steps < 0:
             raise RegexRefused(
-                "the regex filter needs more work than the sandbox allows per request; use a simpler pattern"
+                "the regex filter needs more work than the sandbox allows per listing; use a simpler pattern"
             )
 
 
-# A state: ("char", test, next) | ("split", targets) | ("at", code, next) | ("match",).
+# A state: ("char", test, next) | ("split", targets) | ("at", code, next, flags) | ("match",).
 State = tuple[Any, ...]
 
 _UNSUPPORTED = {
@@ -97,7 +97,6 @@ class _Nfa:
     parsed: Any
     budget: Budget
     states: list[State] = field(default_factory=list)
-    _tests: dict[tuple[int, int], Callable[[str], bool]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.flags = self.parsed.state.flags

@@ -6,8 +6,10 @@ the project's: it imports nothing from the project.
 
 FRAMEWORK is one of openai-agents, google-genai, langchain, pydantic-ai, llama-index. The server is
 started over stdio from COMMAND (or reached over streamable HTTP at URL). Prints one JSON object:
-`{"framework", "version", "transport", "tools": [{"name", "loaded", "strict", "error", "sent"}], "notes",
-"error"}`, where `sent` is the tool's definition exactly as the framework puts it in a request to a model.
+`{"framework", "version", "transport", "tools": [{"name", "published", "loaded", "strict", "error",
+"sent"}], "notes", "error", "seconds"}`, where `published` is the tool's input schema as the framework's
+MCP client received it and `sent` the tool's definition exactly as the framework puts it in a request to
+a model (null when the framework could not convert it).
 
 No model is called. Where the framework sends requests itself (OpenAI Agents, google-genai, pydantic-ai)
 its model client is pointed at a stand-in endpoint on 127.0.0.1 that records each request body and
@@ -31,7 +33,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 FRAMEWORKS = ("openai-agents", "google-genai", "langchain", "pydantic-ai", "llama-index")
 DISTRIBUTIONS = {
@@ -73,8 +75,26 @@ class Report:
     error: str | None = None
     seconds: float = 0.0
 
-    def add(self, name: str, sent: dict[str, Any] | None, *, strict: bool | None = None, error: str | None = None):
-        self.tools.append({"name": name, "loaded": sent is not None, "strict": strict, "error": error, "sent": sent})
+    def add(
+        self,
+        tool: Any,
+        sent: dict[str, Any] | None,
+        *,
+        strict: bool | None = None,
+        error: str | None = None,
+    ) -> None:
+        """One tool: as the framework's MCP client received it, and as the framework would send it."""
+        published = tool.input_schema if hasattr(tool, "input_schema") else tool.inputSchema
+        self.tools.append(
+            {
+                "name": tool.name,
+                "published": published,
+                "loaded": sent is not None,
+                "strict": strict,
+                "error": error,
+                "sent": sent,
+            }
+        )
 
 
 def describe(exc: BaseException) -> str:
@@ -90,17 +110,15 @@ def describe(exc: BaseException) -> str:
 class StandIn:
     """An HTTP endpoint on 127.0.0.1 that records request bodies and answers as a model that says "ok"."""
 
-    CHAT = {
+    CHAT: ClassVar[dict[str, Any]] = {
         "id": "chatcmpl-probe",
         "object": "chat.completion",
         "created": 0,
         "model": "gpt-4o",
-        "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}
-        ],
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
     }
-    GEMINI = {
+    GEMINI: ClassVar[dict[str, Any]] = {
         "candidates": [{"content": {"role": "model", "parts": [{"text": "ok"}]}, "finishReason": "STOP"}],
         "usageMetadata": {"promptTokenCount": 1, "candidatesTokenCount": 1, "totalTokenCount": 2},
     }
@@ -122,8 +140,8 @@ class StandIn:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
-                pass
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # the report says what was asked
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -170,22 +188,22 @@ async def openai_agents(server: Server, report: Report) -> None:
                 mcp_servers=[mcp_server],
                 mcp_config={"convert_schemas_to_strict": True},
             )
-            listed = {tool.name: tool for tool in await mcp_server.list_tools()}
+            listed = await mcp_server.list_tools()
             await agents.Runner.run(agent, "ok?")
         sent = {tool["function"]["name"]: tool for tool in stand_in.only_request().get("tools", [])}
-    for name, tool in listed.items():
-        definition = sent.get(name)
+    for tool in listed:
+        definition = sent.get(tool.name)
         strict = bool(definition and definition["function"].get("strict"))
         error = None
         if definition and not strict:  # why the SDK fell back to a non-strict schema (it only logs it)
+            schema = tool.input_schema if hasattr(tool, "input_schema") else tool.inputSchema
             try:
-                schema = tool.input_schema if hasattr(tool, "input_schema") else tool.inputSchema
-                strict_schema.ensure_strict_json_schema(json.loads(json.dumps(schema)))
+                strict_schema.ensure_strict_json_schema(
+                    json.loads(json.dumps(schema)), _reject_open_objects=True
+                )
             except Exception as exc:  # noqa: BLE001 - the reason is the report
                 error = describe(exc)
-            else:
-                error = "open object (an object without properties)"
-        report.add(name, definition, strict=strict, error=error)
+        report.add(tool, definition, strict=strict, error=error)
 
 
 @contextlib.asynccontextmanager
@@ -194,9 +212,9 @@ async def mcp_session(server: Server) -> AsyncIterator[Any]:
     mcp = module("mcp")
     if server.url:
         http = module("mcp.client.streamable_http")
-        httpx = module("httpx")
+        httpx2 = module("httpx2")  # mcp 2's HTTP client (google-genai and LlamaIndex run on mcp 2 here)
         async with (
-            httpx.AsyncClient(headers=server.headers, timeout=60) as http_client,
+            httpx2.AsyncClient(headers=server.headers, timeout=60) as http_client,
             http.streamable_http_client(server.url, http_client=http_client) as streams,
             mcp.ClientSession(streams[0], streams[1]) as session,
         ):
@@ -215,34 +233,41 @@ async def mcp_session(server: Server) -> AsyncIterator[Any]:
 
 
 async def google_genai(server: Server, report: Report) -> None:
-    """`generate_content(config={"tools": [session]})`: google-genai converts the session's tools itself."""
+    """`generate_content(config={"tools": [session]})`: google-genai converts the session's tools itself.
+
+    The documented `config=types.GenerateContentConfig(tools=[session])` is tried first: google-genai
+    deep-copies that config, session included, which fails (noted); the dict form is what works.
+    """
     genai = module("google.genai")
     types = module("google.genai.types")
     mcp_utils = module("google.genai._mcp_utils")
+    model = "gemini-2.5-flash"
+    no_afc = {"disable": True}  # the stand-in's answer calls no tool anyway; this keeps the SDK quiet
     with StandIn().running() as stand_in:
         client = genai.Client(api_key="probe", http_options=types.HttpOptions(base_url=stand_in.url))
         async with mcp_session(server) as session:
             listed = (await session.list_tools()).tools
             try:
-                types.GenerateContentConfig(tools=[session])
-            except Exception as exc:  # noqa: BLE001 - a known bug; the dict form below works
-                report.notes.append(f"GenerateContentConfig(tools=[session]) fails: {describe(exc)}")
+                config = types.GenerateContentConfig(tools=[session], automatic_function_calling=no_afc)
+                await client.aio.models.generate_content(model=model, contents="ok?", config=config)
+            except Exception as exc:  # noqa: BLE001 - the known bug; the dict form below works
+                report.notes.append(f"GenerateContentConfig(tools=[session]): {describe(exc)}")
             else:
                 report.notes.append("GenerateContentConfig(tools=[session]) works")
-            config = {
-                "tools": [session],
-                "automatic_function_calling": {"disable": True},
-            }
+            stand_in.requests.clear()
             try:
-                await client.aio.models.generate_content(model="gemini-2.5-flash", contents="ok?", config=config)
+                await client.aio.models.generate_content(
+                    model=model,
+                    contents="ok?",
+                    config={"tools": [session], "automatic_function_calling": no_afc},
+                )
             except Exception as exc:  # noqa: BLE001 - one tool it cannot convert fails them all
                 report.error = describe(exc)
                 sent: dict[str, Any] = {}
             else:
-                body = stand_in.only_request()
                 sent = {
                     declaration["name"]: declaration
-                    for tool in body.get("tools", [])
+                    for tool in stand_in.only_request().get("tools", [])
                     for declaration in tool.get("functionDeclarations", [])
                 }
     for tool in listed:
@@ -254,15 +279,23 @@ async def google_genai(server: Server, report: Report) -> None:
                 error = describe(exc)
             else:
                 error = "converts alone; another tool failed the request"
-        report.add(tool.name, sent.get(tool.name), error=error)
+        report.add(tool, sent.get(tool.name), error=error)
 
 
 async def langchain(server: Server, report: Report) -> None:
-    """`MultiServerMCPClient(...).get_tools()`, as `bind_tools` sends them to an OpenAI chat model."""
+    """`MultiServerMCPClient(...).get_tools()`, as `bind_tools` sends them to an OpenAI chat model.
+
+    `strict` says whether `bind_tools(strict=True)` would give OpenAI a schema its strict mode takes:
+    LangChain closes every object and marks every field required.
+    """
     client_module = module("langchain_mcp_adapters.client")
     function_calling = module("langchain_core.utils.function_calling")
     if server.url:
-        connection: dict[str, Any] = {"transport": "streamable_http", "url": server.url, "headers": server.headers}
+        connection: dict[str, Any] = {
+            "transport": "streamable_http",
+            "url": server.url,
+            "headers": server.headers,
+        }
     else:
         connection = {
             "transport": "stdio",
@@ -271,20 +304,22 @@ async def langchain(server: Server, report: Report) -> None:
             "env": dict(os.environ),
         }
     client = client_module.MultiServerMCPClient({"hireflix": connection})
+    async with client.session("hireflix") as session:
+        listed = {tool.name: tool for tool in (await session.list_tools()).tools}
     for tool in await client.get_tools():
         try:
             definition = function_calling.convert_to_openai_tool(tool)
             strict_definition = function_calling.convert_to_openai_tool(tool, strict=True)
         except Exception as exc:  # noqa: BLE001 - the reason is the report
-            report.add(tool.name, None, error=describe(exc))
+            report.add(listed[tool.name], None, error=describe(exc))
             continue
-        # `bind_tools(strict=True)`: LangChain closes every object; OpenAI then needs every field required.
-        parameters = strict_definition["function"]["parameters"]
-        report.add(tool.name, definition, strict=_strict_valid(parameters))
+        strict = _strict_valid(strict_definition["function"]["parameters"])
+        report.add(listed[tool.name], definition, strict=strict)
 
 
 def _strict_valid(schema: Any) -> bool:
-    """What OpenAI's strict mode accepts: every object closed, with every property required."""
+    """What OpenAI's strict mode takes: every object closed, with every property required, and no `$ref`
+    beside other keywords."""
     if isinstance(schema, list):
         return all(_strict_valid(item) for item in schema)
     if not isinstance(schema, dict):
@@ -319,12 +354,12 @@ async def pydantic_ai(server: Server, report: Report) -> None:
         model = openai_models.OpenAIChatModel("gpt-4o", provider=provider)
         agent = pai.Agent(model, toolsets=[toolset])
         async with agent:
-            listed = [tool.name for tool in await toolset.list_tools()]
+            listed = await toolset.list_tools()
             await agent.run("ok?")
         sent = {tool["function"]["name"]: tool for tool in stand_in.only_request().get("tools", [])}
-    for name in listed:
-        definition = sent.get(name)
-        report.add(name, definition, strict=bool(definition and definition["function"].get("strict")))
+    for tool in listed:
+        definition = sent.get(tool.name)
+        report.add(tool, definition, strict=bool(definition and definition["function"].get("strict")))
 
 
 async def llama_index(server: Server, report: Report) -> None:
@@ -332,15 +367,15 @@ async def llama_index(server: Server, report: Report) -> None:
     tools_mcp = module("llama_index.tools.mcp")
     async with mcp_session(server) as session:
         spec = tools_mcp.McpToolSpec(client=session)
-        listed = [tool.name for tool in (await session.list_tools()).tools]
+        listed = (await session.list_tools()).tools
         try:
             tools = await spec.to_tool_list_async()
         except Exception as exc:  # noqa: BLE001 - the reason is the report
             report.error = describe(exc)
             tools = []
     sent = {tool.metadata.name: tool.metadata.to_openai_tool() for tool in tools}
-    for name in listed:
-        report.add(name, sent.get(name))
+    for tool in listed:
+        report.add(tool, sent.get(tool.name))
 
 
 PROBES = {

@@ -79,4 +79,5 @@ def test_launcher_refuses_a_bad_setting_in_one_line_with_exit_status_2() -> None
 def test_launcher_passes_a_bad_server_setting_on_to_the_servers_own_one_line_refusal() -> None:
     done = _launch(HIREFLIX_MCP_CONFIRM="sometimes")
     assert done.returncode == 2
-    assert "HIREFLIX_MCP_CONFIRM='sometimes' is invalid: expected one of auto, token, off" in done.stderr
+    expected = "HIREFLIX_MCP_CONFIRM='sometimes' is invalid: expected one of auto, token, elicit, off"
+    assert expected in done.stderr

@@ -129,6 +129,8 @@ def _valid_string(schema: Schema, known: list[str]) -> Strategy:
         )
         # Mostly ids that exist, so calls get past "not found" into the tools' real work.
         return st.one_of(st.sampled_from(known), st.sampled_from(known), generated) if known else generated
+    if known:  # an id argument the published schema gives no pattern for: ids that exist
+        return st.sampled_from(known)
     return st.text(TEXT, min_size=low, max_size=max(low, min(high, MAX_VALID_CHARS)))
 
 
@@ -241,7 +243,12 @@ def _setter(key: str) -> Callable[[tuple[dict[str, Any], Any]], dict[str, Any]]:
 
 @st.composite
 def invalid_call(draw: st.DrawFn, tool: Tool, ids: Mapping[str, list[str]]) -> tuple[dict[str, Any], str]:
-    """Valid arguments with one argument broken (or a required one left out), and its name."""
+    """Valid arguments with one argument broken (or a required one left out), and its name.
+
+    Broken against the published schema; valid values for ids come from what exists in the sandbox.
+    The published schema leaves id and e-mail patterns and lengths to the server, so those violations are
+    covered by the tools' own tests (tests/tools), not generated here.
+    """
     schema = tool.input_schema
     base: dict[str, Any] = draw(_valid_object(schema, schema, ids))
     choices: list[tuple[str, Strategy | None]] = [(name, None) for name in schema.get("required", ())]
@@ -317,7 +324,9 @@ def test_valid_arguments_from_the_published_schema_never_crash_a_tool(
         pytest.fail(f"{name}({arguments!r}) raised a protocol error: {exc}")
     assert not _crashed(name, result), f"{name}({arguments!r}) crashed: {text(result)!r}"
     content = None if result.is_error else parsed(result)
-    if name in CONFIRMED and content is not None:
+    # invite_candidates asks only above 10 rows (it e-mails that many people).
+    unasked = name == "invite_candidates" and len(arguments.get("candidates") or []) <= 10
+    if name in CONFIRMED and content is not None and not unasked:
         # The token policy: without the user's token, a gated tool only previews.
         assert content["status"] == "confirmation_required", content
     if name in LOCAL_ONLY:

@@ -381,8 +381,8 @@ async def test_a_confirmation_preview_naming_a_hostile_candidate_is_sanitised_an
     assert result["status"] == "confirmation_required"
     assert_inert(result)
     preview = result["message"]
-    named = preview.removeprefix("Delete the interview of ").split(f" <{EMAIL}>")[0]
+    named = preview.removeprefix('Delete the interview of "').split(f'" ("{EMAIL}")')[0]
     assert named.startswith(INJECTION[:40])
-    assert len(named) <= 81  # 80 characters and an ellipsis
+    assert len(named) <= 81  # 80 characters and an ellipsis, inside the quotes
     assert "<function_calls>" not in preview
     assert_only_reads(sandbox, hostile.record)

@@ -11,12 +11,7 @@ from hireflix_sandbox.app import SandboxConfig, build_parser, create_app, main, 
 
 def test_the_default_config_is_in_memory_with_seed_one() -> None:
     config = SandboxConfig()
-    assert (config.db_path, config.api_key, config.seed, config.invite_quota) == (
-        ":memory:",
-        "sandbox-api-key",
-        1,
-        None,
-    )
+    assert (config.db_path, config.api_key, config.seed, config.invite_quota) == (":memory:", None, 1, None)
     with pytest.raises(dataclasses.FrozenInstanceError):
         config.seed = 2  # type: ignore[misc]  # proving the dataclass is frozen
 

@@ -351,7 +351,8 @@ async def test_accepted_add_member_grants_access_after_naming_the_email(
     async with connect(sandbox, era=era, elicitor=elicitor) as client:
         result = data(await client.call_tool("add_member", {"email": NEW_EMAIL}))
     assert elicitor.messages == [
-        f"Give {NEW_EMAIL} access to the company's Hireflix account, including every candidate's recordings?"
+        f'Give "{NEW_EMAIL}" access to the company\'s Hireflix account, including every '
+        "candidate's recordings?"
     ]
     assert result["status"] == "done"
     assert result["member"]["email"] == NEW_EMAIL
@@ -375,7 +376,7 @@ async def test_add_member_without_elicitation_needs_a_token_then_adds_once(
     async with connect(sandbox, era=era) as client:
         first = data(await client.call_tool("add_member", {"email": NEW_EMAIL}))
         assert first["status"] == "confirmation_required"
-        assert f"Give {NEW_EMAIL} access" in first["message"]
+        assert f'Give "{NEW_EMAIL}" access' in first["message"]
         assert NEW_EMAIL not in _member_emails(sandbox)
         token = first["confirmation_token"]
         second = data(await client.call_tool("add_member", {"email": NEW_EMAIL, "confirmation_token": token}))
@@ -435,7 +436,7 @@ async def test_accepted_remove_member_by_email_names_them_and_revokes_access(
     async with connect(sandbox, era=era, elicitor=elicitor) as client:
         result = data(await client.call_tool("remove_member", {"email": email.upper()}))
     assert len(elicitor.messages) == 1
-    assert f"{name} <{email}>" in elicitor.messages[0]
+    assert f'"{name}" ("{email}")' in elicitor.messages[0]
     assert result["status"] == "done"
     assert result["member"]["id"] == member_id
     assert email not in _member_emails(sandbox)

@@ -1,4 +1,8 @@
-"""invite_candidates: row validation, outcomes, dry runs, progress, reruns, quota, 500 rows under faults."""
+"""invite_candidates: row validation, outcomes, dry runs, progress, reruns, quota, 500 rows under faults.
+
+These tests are about the bulk run itself, so they connect with the confirmation policy off: above 10 rows
+the user confirms first, which tests/security/test_bulk_invites.py covers.
+"""
 
 from __future__ import annotations
 
@@ -112,7 +116,7 @@ async def test_every_row_gets_an_outcome_in_input_order_and_bad_rows_are_never_s
         {"email": "phone@example.com", "first_name": "P", "phone": "12345"},
         {"email": "noname@example.com"},
     ]
-    async with connect(sandbox, era=era) as client:
+    async with connect(sandbox, confirm="off", era=era) as client:
         sandbox.reset_request_counts()
         result = data(
             await client.call_tool(
@@ -167,7 +171,7 @@ async def test_progress_notifications_arrive_as_rows_finish(sandbox: RunningSand
         seen.append((progress, total, message))
 
     candidates = [*_rows(12), {"email": "bad", "first_name": "B"}]
-    async with connect(sandbox, era=era) as client:
+    async with connect(sandbox, confirm="off", era=era) as client:
         result = data(
             await client.call_tool(
                 "invite_candidates",
@@ -196,7 +200,7 @@ async def test_dry_run_sends_no_mutation_and_says_who_would_be_invited(
         {"email": demo.email.upper(), "first_name": "Demo"},
         {"email": "nope", "first_name": "N"},
     ]
-    async with connect(sandbox, era=era) as client:
+    async with connect(sandbox, confirm="off", era=era) as client:
         sandbox.reset_request_counts()
         result = data(
             await client.call_tool(
@@ -216,7 +220,7 @@ async def test_dry_run_reads_the_cheaper_way_a_listing_or_one_lookup_per_email(
     sandbox: RunningSandbox,
 ) -> None:
     position_id = new_position(sandbox)
-    async with connect(sandbox) as client:
+    async with connect(sandbox, confirm="off") as client:
         data(
             await client.call_tool(
                 "invite_candidates", {"position_id": position_id, "candidates": _rows(250)}
@@ -248,7 +252,7 @@ async def test_dry_run_reads_the_cheaper_way_a_listing_or_one_lookup_per_email(
 async def test_running_the_same_list_again_invites_nobody_twice(sandbox: RunningSandbox, era: Era) -> None:
     position_id = new_position(sandbox)
     candidates = _rows(20)
-    async with connect(sandbox, era=era) as client:
+    async with connect(sandbox, confirm="off", era=era) as client:
         first = data(
             await client.call_tool(
                 "invite_candidates", {"position_id": position_id, "candidates": candidates}
@@ -273,7 +277,7 @@ async def test_a_rate_limit_that_outlasts_the_client_retries_is_waited_out_not_r
     position_id = new_position(sandbox)
     # More 429s in a row than the client retries one request: the run pauses, then sends the row again.
     sandbox.set_fault(kind="rate_limit", operation=INVITES, count=BULK_MAX_RETRIES + 3, retry_after=0)
-    async with connect(sandbox, max_retries=0) as client:
+    async with connect(sandbox, confirm="off", max_retries=0) as client:
         sandbox.reset_request_counts()
         result = data(
             await client.call_tool("invite_candidates", {"position_id": position_id, "candidates": _rows(1)})
@@ -286,7 +290,7 @@ async def test_a_rate_limit_that_outlasts_the_client_retries_is_waited_out_not_r
 async def test_an_exhausted_invite_quota_stops_sending_and_lists_the_rows_never_sent() -> None:
     with running_sandbox(invite_quota=3) as sandbox:
         position_id = new_position(sandbox)
-        async with connect(sandbox) as client:
+        async with connect(sandbox, confirm="off") as client:
             sandbox.reset_request_counts()
             result = data(
                 await client.call_tool(
@@ -369,7 +373,7 @@ async def test_no_row_is_sent_after_hireflix_says_the_invite_allowance_is_used_u
         position_id = new_position(sandbox)
         sandbox.set_fault(kind="rate_limit", operation=INVITES, count=1, retry_after=1)
         with anyio.fail_after(20):
-            async with connect(sandbox, max_retries=0) as client:
+            async with connect(sandbox, confirm="off", max_retries=0) as client:
                 result = data(
                     await client.call_tool(
                         "invite_candidates", {"position_id": position_id, "candidates": rows}
@@ -391,7 +395,7 @@ async def test_under_faults_an_exhausted_quota_leaves_every_row_accounted_for_an
         sandbox.set_fault(kind="server_error", operation=INVITES, rate=0.05, status=503, retry_after=0)
         sandbox.set_fault(kind="drop", operation=INVITES, rate=0.05, phase="after")
         with anyio.fail_after(40):
-            async with connect(sandbox, max_retries=0) as client:
+            async with connect(sandbox, confirm="off", max_retries=0) as client:
                 result = data(
                     await client.call_tool(
                         "invite_candidates", {"position_id": position_id, "candidates": rows}
@@ -407,7 +411,7 @@ async def test_bulk_invite_to_an_archived_position_is_a_tool_error_that_sends_no
     sandbox: RunningSandbox,
 ) -> None:
     position = archived_position(sandbox)
-    async with connect(sandbox) as client:
+    async with connect(sandbox, confirm="off") as client:
         sandbox.reset_request_counts()
         message = error_text(
             await client.call_tool("invite_candidates", {"position_id": position.id, "candidates": _rows(3)})
@@ -419,7 +423,7 @@ async def test_bulk_invite_to_an_archived_position_is_a_tool_error_that_sends_no
 
 async def test_a_list_of_only_invalid_rows_sends_nothing_at_all(sandbox: RunningSandbox) -> None:
     position = open_position(sandbox)
-    async with connect(sandbox) as client:
+    async with connect(sandbox, confirm="off") as client:
         sandbox.reset_request_counts()
         result = data(
             await client.call_tool(
@@ -435,7 +439,7 @@ async def test_more_than_500_rows_is_rejected_naming_the_field_before_anything_i
     sandbox: RunningSandbox,
 ) -> None:
     position = open_position(sandbox)
-    async with connect(sandbox) as client:
+    async with connect(sandbox, confirm="off") as client:
         sandbox.reset_request_counts()
         message = error_text(
             await client.call_tool(
@@ -451,7 +455,7 @@ async def test_every_invited_row_of_a_long_list_comes_back_with_its_interview_id
     sandbox: RunningSandbox,
 ) -> None:
     position_id = new_position(sandbox)
-    async with connect(sandbox) as client:
+    async with connect(sandbox, confirm="off") as client:
         result = await client.call_tool(
             "invite_candidates",
             {"position_id": position_id, "candidates": _rows(120), "send_invite_email": False},
@@ -474,7 +478,7 @@ async def test_a_500_row_dry_run_states_each_problem_once_and_gives_every_rows_o
     candidates: list[Any] = _rows(500)
     for index in range(0, 500, 4):
         candidates[index] = {"email": f"broken-{index}", "first_name": "B", "phone": "nope"}
-    async with connect(sandbox) as client:
+    async with connect(sandbox, confirm="off") as client:
         result = await client.call_tool(
             "invite_candidates", {"position_id": position_id, "candidates": candidates, "dry_run": True}
         )
@@ -498,7 +502,7 @@ async def test_reasons_too_many_to_list_are_summarised_without_losing_any_row(
     candidates = [
         {"email": f"x{i}@example.com", "first_name": "X", f"unknown_field_{i}": 1} for i in range(500)
     ]
-    async with connect(sandbox) as client:
+    async with connect(sandbox, confirm="off") as client:
         result = await client.call_tool(
             "invite_candidates", {"position_id": position_id, "candidates": candidates}
         )
@@ -522,7 +526,9 @@ async def test_500_rows_under_rate_limits_and_server_errors_create_each_intervie
         candidates = _rows(500, "load")
         started = time.monotonic()
         with anyio.fail_after(40):
-            async with connect(sandbox, read_timeout=2.0, max_retries=3, retry_after_cap=1.0) as client:
+            async with connect(
+                sandbox, confirm="off", read_timeout=2.0, max_retries=3, retry_after_cap=1.0
+            ) as client:
                 result = await client.call_tool(
                     "invite_candidates", {"position_id": position_id, "candidates": candidates}
                 )

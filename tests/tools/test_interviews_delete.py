@@ -46,8 +46,8 @@ async def test_accepted_delete_names_candidate_email_and_position_then_deletes(
     assert result["status"] == "done"
     assert result["interview"]["interview_id"] == record.id
     assert elicitor.messages == [
-        f"Delete the interview of {record.first_name} {record.last_name} <{record.email}> for "
-        f"'{_position_name(sandbox, record)}'? This cannot be undone."
+        f'Delete the interview of "{record.first_name} {record.last_name}" ("{record.email}") for '
+        f'"{_position_name(sandbox, record)}"? This cannot be undone.'
     ]
     assert not _exists(sandbox, record.id)
 
@@ -83,7 +83,7 @@ async def test_without_elicitation_delete_returns_a_token_then_deletes_once_with
     async with connect(sandbox, era=era) as client:
         first = data(await client.call_tool("delete_interview", {"interview_id": record.id}))
         assert first["status"] == "confirmation_required"
-        assert f"<{record.email}>" in first["message"]
+        assert f'("{record.email}")' in first["message"]
         assert "cannot be undone" in first["message"]
         assert first["confirmation_expires_at"]
         assert _exists(sandbox, record.id)
@@ -182,7 +182,7 @@ async def test_delete_preview_shows_a_hostile_name_sanitised(sandbox: RunningSan
     elicitor = Elicitor("decline")
     async with connect(sandbox, elicitor=elicitor) as client:
         data(await client.call_tool("delete_interview", {"interview_id": record.id}))
-    assert elicitor.messages[0].startswith(f"Delete the interview of Evil {record.last_name} <")
+    assert elicitor.messages[0].startswith(f'Delete the interview of "Evil {record.last_name}" (')
 
 
 async def test_deleting_an_unknown_interview_says_where_interview_ids_come_from(
@@ -227,8 +227,8 @@ async def test_accepted_reinvite_deletes_the_old_interview_and_invites_again_und
     assert result["deleted_interview_id"] == record.id
     assert result["email_sent"] is True
     assert elicitor.messages == [
-        f"Delete the interview of {record.first_name} {record.last_name} <{record.email}> for "
-        f"'{position.name}' and its recording, then invite {record.email} again to '{position.name}' "
+        f'Delete the interview of "{record.first_name} {record.last_name}" ("{record.email}") for '
+        f'"{position.name}" and its recording, then invite "{record.email}" again to "{position.name}" '
         "(Hireflix will e-mail them)? "
         "The old recording cannot be recovered."
     ]

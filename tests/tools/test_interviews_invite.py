@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -122,6 +123,9 @@ async def test_demo_candidate_already_in_a_position_comes_back_as_already_invite
         ("metadata", {f"k{i}": i for i in range(26)}, "at most 25 keys"),
         ("metadata", {"a": {"b": {"c": {"d": 1}}}}, "at most 3 levels deep"),
         ("metadata", ["not", "an", "object"], "must be an object"),
+        ("metadata", "source=referral", "a string holding a JSON object"),
+        ("metadata", '["not", "an", "object"]', "must be an object"),
+        ("metadata", json.dumps({f"k{i}": i for i in range(26)}), "at most 25 keys"),
     ],
 )
 async def test_bad_invite_arguments_name_the_field_and_rule_and_send_nothing(
@@ -136,6 +140,22 @@ async def test_bad_invite_arguments_name_the_field_and_rule_and_send_nothing(
     assert field in message
     assert rule in message
     assert total_requests(sandbox) == 0
+
+
+async def test_metadata_written_as_a_json_string_is_stored_as_its_object(sandbox: RunningSandbox) -> None:
+    # How metadata is published: an open object has no form a strict schema can hold (schema_compact).
+    position = open_position(sandbox)
+    metadata = {"source": "referral", "tags": ["math"], "scores": {"gpa": 3.9}}
+    one = {"email": "json@example.com", "first_name": "J", "metadata": json.dumps(metadata)}
+    row = {"email": "row@example.com", "first_name": "Row", "metadata": json.dumps(metadata)}
+    async with connect(sandbox, confirm="off") as client:
+        invited = data(await client.call_tool("invite_candidate", {"position_id": position.id, **one}))
+        await client.call_tool("invite_candidates", {"position_id": position.id, "candidates": [row]})
+    record = sandbox.store.interview(invited["interview"]["interview_id"])
+    assert record is not None
+    assert record.metadata == metadata
+    from_row = next(i for i in sandbox.store.interviews(position.id) if i.email == "row@example.com")
+    assert from_row.metadata == metadata
 
 
 async def test_metadata_at_the_limits_is_accepted(sandbox: RunningSandbox) -> None:

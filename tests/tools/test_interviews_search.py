@@ -407,7 +407,7 @@ async def test_find_candidate_caps_a_broad_query_and_says_so(sandbox: RunningSan
     rows = [
         {"email": f"many{i}@example.com", "first_name": "Many", "last_name": f"Caps{i}"} for i in range(60)
     ]
-    async with connect(sandbox) as client:
+    async with connect(sandbox, confirm="off") as client:  # 60 rows would be confirmed first
         data(await client.call_tool("invite_candidates", {"position_id": position_id, "candidates": rows}))
         result = data(await client.call_tool("find_candidate", {"query": "many caps"}))
     assert result["total"] == 60

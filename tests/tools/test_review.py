@@ -61,9 +61,19 @@ async def test_null_score_clears_the_score(sandbox: RunningSandbox) -> None:
     assert _fresh(sandbox, target.id).score is None
 
 
+async def test_zero_score_clears_the_score(sandbox: RunningSandbox) -> None:
+    # 0 is never a score (they start at 0.5): it is how a client that cannot send null clears one
+    # (LlamaIndex drops null from a required argument; a strict model must send a number).
+    target = next(i for i in sandbox.store.all_interviews() if i.score is not None)
+    async with connect(sandbox) as client:
+        result = data(await client.call_tool("score_interview", {"interview_id": target.id, "score": 0}))
+    assert result.get("score") is None
+    assert _fresh(sandbox, target.id).score is None
+
+
 @pytest.mark.parametrize(
     ("score", "rule"),
-    [(0.25, "multiple of 0.5"), (5.5, "at most 5"), (0, "at least 0.5"),
+    [(0.25, "multiple of 0.5"), (5.5, "at most 5"), (-0.5, "at least 0"),
      (2.0000001, "0.5")],
 )  # fmt: skip
 async def test_score_off_the_half_step_scale_is_rejected_before_anything_is_sent(
@@ -323,8 +333,8 @@ async def test_accepted_share_creates_a_link_expiring_after_the_duration(
         result = data(await client.call_tool("share_interview", _share_args(target.id, 30)))
     name = f"{target.first_name} {target.last_name}".strip()
     assert elicitor.messages == [
-        f"Create a public link to {name}'s interview for '{position.name}', watchable by anyone with the "
-        "link for 30 days?"
+        f'Create a public link to the interview of "{name}" ("{target.email}") for "{position.name}", '
+        "watchable by anyone with the link for 30 days?"
     ]
     assert result["status"] == "done"
     record = _fresh(sandbox, target.id)
@@ -461,5 +471,5 @@ async def test_candidate_name_in_results_and_previews_is_sanitised(sandbox: Runn
         scored = data(await client.call_tool("score_interview", {"interview_id": interview_id, "score": 2}))
         preview = data(await client.call_tool("share_interview", _share_args(interview_id)))
     assert scored["candidate_name"] == "EveIgnore Doe"
-    assert "EveIgnore Doe's interview" in preview["message"]
+    assert 'the interview of "EveIgnore Doe" ("eve@example.com")' in preview["message"]
     assert "\u202e" not in preview["message"]

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.anyio
 
 _GENERATED = [
     (re.compile(r"\b[0-9a-f]{24}\b"), "<id>"),
-    (re.compile(r"c1\.[A-Za-z0-9_.\-]+"), "<token>"),
+    (re.compile(r"c\d\.[A-Za-z0-9_.\-]+"), "<token>"),
     (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"), "<time>"),
     (re.compile(r"/[A-Za-z0-9]{6,}(?=[\"/?])"), "/<hash>"),
 ]

@@ -55,36 +55,86 @@ async def test_list_webhooks_shows_url_events_and_state_but_never_the_secret(
     assert "GetWebhookSecret" not in sandbox.request_counts()["by_operation_name"]
 
 
-async def test_create_webhook_stores_it_with_events_de_duplicated(sandbox: RunningSandbox, era: Era) -> None:
+async def test_create_webhook_names_the_host_and_the_data_then_stores_it_with_events_de_duplicated(
+    sandbox: RunningSandbox, era: Era
+) -> None:
     url = "https://ats.example.com/hooks/hireflix"
     events = ["interview.finish", "interview.create", "interview.finish"]
-    async with connect(sandbox, era=era) as client:
+    elicitor = Elicitor("accept")
+    async with connect(sandbox, era=era, elicitor=elicitor) as client:
         result = data(await client.call_tool("create_webhook", {"url": url, "events": events}))
-    assert result["url"] == url
-    assert result["events"] == ["interview.finish", "interview.create"]
-    assert result["active"] is True
+    assert elicitor.messages == [
+        'Send candidate data to the host "ats.example.com"? Hireflix will POST every interview.finish and '
+        "interview.create event, with candidates' names, e-mail addresses, phone numbers and interview "
+        f'links, to "{url}" until the webhook is deleted.'
+    ]
+    assert result["status"] == "done"
+    hook = result["webhook"]
+    assert hook["url"] == url
+    assert hook["events"] == ["interview.finish", "interview.create"]
+    assert hook["active"] is True
     assert "x-hireflix-signature" in result["note"]
-    stored = sandbox.store.webhook(result["id"])
+    stored = sandbox.store.webhook(hook["id"])
     assert stored is not None
     assert stored.events == ["interview.finish", "interview.create"]
 
 
-@pytest.mark.parametrize(
-    "url", ["http://127.0.0.1:8123/hooks", "http://localhost:9000/x", "http://[::1]:80/h"]
-)
-async def test_plain_http_webhook_is_allowed_on_loopback(sandbox: RunningSandbox, url: str) -> None:
+@pytest.mark.parametrize("action", ["decline", "cancel"])
+async def test_declined_or_cancelled_create_adds_no_webhook(sandbox: RunningSandbox, action: Refusal) -> None:
+    elicitor = Elicitor(action)
+    async with connect(sandbox, elicitor=elicitor) as client:
+        sandbox.reset_request_counts()
+        result = data(
+            await client.call_tool(
+                "create_webhook", {"url": "https://ats.example.com/h", "events": ["interview.finish"]}
+            )
+        )
+    assert result["status"] == ("declined" if action == "decline" else "cancelled")
+    assert len(sandbox.store.webhooks()) == 1
+    assert sandbox.request_counts()["total"] == 0
+
+
+async def test_create_without_elicitation_needs_a_token_bound_to_the_url(sandbox: RunningSandbox) -> None:
+    args = {"url": "https://ats.example.com/h", "events": ["interview.finish"]}
     async with connect(sandbox) as client:
+        first = data(await client.call_tool("create_webhook", args))
+        token = first["confirmation_token"]
+        other = {**args, "url": "https://other.example.com/h"}
+        mismatched = error_text(
+            await client.call_tool("create_webhook", {**other, "confirmation_token": token})
+        )
+        assert len(sandbox.store.webhooks()) == 1
+        done = data(await client.call_tool("create_webhook", {**args, "confirmation_token": token}))
+    assert first["status"] == "confirmation_required"
+    assert '"ats.example.com"' in first["message"]
+    assert "different arguments" in mismatched
+    assert done["webhook"]["url"] == "https://ats.example.com/h"
+    assert _hook_urls(sandbox) >= {"https://ats.example.com/h"}
+
+
+@pytest.mark.parametrize(
+    ("url", "stored"),
+    [
+        ("http://127.0.0.1:8123/hooks", "http://127.0.0.1:8123/hooks"),
+        ("http://localhost:9000/x", "http://localhost:9000/x"),
+        ("http://[::1]:80/h", "http://[::1]/h"),
+    ],
+)
+async def test_plain_http_webhook_is_allowed_on_loopback_against_a_local_hireflix(
+    sandbox: RunningSandbox, url: str, stored: str
+) -> None:
+    async with connect(sandbox, elicitor=Elicitor("accept")) as client:
         result = data(await client.call_tool("create_webhook", {"url": url, "events": ["interview.delete"]}))
-    assert url in _hook_urls(sandbox)
-    assert result["url"] == url
+    assert stored in _hook_urls(sandbox)
+    assert result["webhook"]["url"] == stored
 
 
 @pytest.mark.parametrize(
     ("args", "field", "rule"),
     [
         ({"url": "http://ats.example.com/hook", "events": ["interview.finish"]}, "url", "https"),
-        ({"url": "ftp://ats.example.com/hook", "events": ["interview.finish"]}, "url", "http(s)"),
-        ({"url": "https:///no-host", "events": ["interview.finish"]}, "url", "http(s)"),
+        ({"url": "ftp://ats.example.com/hook", "events": ["interview.finish"]}, "url", "absolute https"),
+        ({"url": "https:///no-host", "events": ["interview.finish"]}, "url", "absolute https"),
         ({"url": "https://ats.example.com/hook", "events": []}, "events", "at least 1"),
         (
             {"url": "https://ats.example.com/hook", "events": ["interview.finished"]},
@@ -116,8 +166,8 @@ async def test_accepted_delete_names_url_and_events_then_removes_the_webhook(
     async with connect(sandbox, era=era, elicitor=elicitor) as client:
         result = data(await client.call_tool("delete_webhook", {"webhook_id": hook.id}))
     assert elicitor.messages == [
-        f"Delete the webhook to {hook.url} (events: {', '.join(hook.events)})? Hireflix stops sending these "
-        "events there."
+        f'Delete the webhook to "{hook.url}" (events: "{", ".join(hook.events)}")? Hireflix stops sending '
+        "these events there."
     ]
     assert result["status"] == "done"
     assert result["webhook"]["url"] == hook.url
@@ -159,12 +209,12 @@ async def test_delete_without_elicitation_needs_a_token_then_deletes_once(
 
 async def test_delete_token_for_another_webhook_or_forged_changes_nothing(sandbox: RunningSandbox) -> None:
     hook_id = _demo_hook_id(sandbox)
-    async with connect(sandbox) as client:
-        other = data(
-            await client.call_tool(
-                "create_webhook", {"url": "https://b.example.com/h", "events": ["interview.create"]}
-            )
+    async with connect(sandbox, elicitor=Elicitor("accept")) as asker:
+        created = await asker.call_tool(
+            "create_webhook", {"url": "https://b.example.com/h", "events": ["interview.create"]}
         )
+    other = data(created)["webhook"]
+    async with connect(sandbox) as client:
         first = data(await client.call_tool("delete_webhook", {"webhook_id": hook_id}))
         token = first["confirmation_token"]
         mismatched = error_text(
@@ -270,21 +320,25 @@ async def test_polling_stops_each_position_at_since(sandbox: RunningSandbox) -> 
             await client.call_tool("list_webhook_events", {"since": _iso(time.time() * 1000 + 60_000)})
         )
     assert result.get("events", []) == []
-    assert result["has_more"] is False
+    assert "next_cursor" not in result
     assert sandbox.request_counts()["by_operation_name"]["SearchInterviews"] == len(positions)
 
 
-async def test_polling_limit_keeps_the_newest_and_says_more_match(sandbox: RunningSandbox) -> None:
+async def test_polling_limit_keeps_the_newest_and_a_cursor_continues_exactly_after_them(
+    sandbox: RunningSandbox,
+) -> None:
     async with connect(sandbox) as client:
-        everything = data(
-            await client.call_tool("list_webhook_events", {"since": "2000-01-01", "limit": 100})
-        )
+        everything = data(await client.call_tool("list_webhook_events", {"since": "2000-01-01", "limit": 50}))
         first_three = data(await client.call_tool("list_webhook_events", {"since": "2000-01-01", "limit": 3}))
-    assert len(everything["events"]) > 3
+        next_three = data(
+            await client.call_tool("list_webhook_events", {"cursor": first_three["next_cursor"], "limit": 3})
+        )
+    assert len(everything["events"]) > 6
     times = [e["at"] for e in everything["events"]]
     assert times == sorted(times, reverse=True)
     assert first_three["events"] == everything["events"][:3]
-    assert first_three["has_more"] is True
+    assert next_three["events"] == everything["events"][3:6]
+    assert next_three["since"] == first_three["since"]
 
 
 async def test_polling_for_deletions_or_score_changes_says_it_cannot_see_them(
@@ -308,9 +362,8 @@ async def test_polling_stops_after_its_page_budget_and_says_the_scan_is_partial(
     monkeypatch.setattr(webhooks, "POLL_MAX_PAGES", 2)
     async with connect(sandbox) as client:
         sandbox.reset_request_counts()
-        result = data(await client.call_tool("list_webhook_events", {"since": "2000-01-01", "limit": 100}))
+        result = data(await client.call_tool("list_webhook_events", {"since": "2000-01-01", "limit": 50}))
     assert sandbox.request_counts()["by_operation_name"]["SearchInterviews"] == 2
-    assert result["has_more"] is True
     assert "stopped after 2 pages" in result["note"]
     assert result["events"]
 
@@ -336,7 +389,8 @@ async def test_polled_candidate_data_is_sanitised(sandbox: RunningSandbox) -> No
 @pytest.mark.parametrize(
     ("args", "field"),
     [({"since": "yesterday"}, "since"), ({"since": "2025-13-01"}, "since"),
-     ({"event": "interview.finished"}, "event"), ({"limit": 0}, "limit"), ({"limit": 101}, "limit")],
+     ({"event": "interview.finished"}, "event"), ({"limit": 0}, "limit"), ({"limit": 51}, "limit"),
+     ({"cursor": "not-a-cursor"}, "cursor")],
 )  # fmt: skip
 async def test_bad_event_query_is_rejected_before_anything_is_sent(
     sandbox: RunningSandbox, args: dict[str, Any], field: str
@@ -378,9 +432,9 @@ async def test_received_events_are_listed_newest_first_without_calling_hireflix(
     assert recent["mode"] == "received"
     assert [e["interview_id"] for e in recent["events"]] == ["c" * 24, "b" * 24, "a" * 24]
     assert recent["events"][1]["candidate_name"] == "Bobby"
-    assert recent["has_more"] is False
+    assert "next_cursor" not in recent
     assert [e["interview_id"] for e in finishes["events"]] == ["c" * 24]
-    assert finishes["has_more"] is True
+    assert "next_cursor" in finishes
     assert len(old["events"]) == 4
     assert sandbox.request_counts()["total"] == 0
 
@@ -414,7 +468,7 @@ async def test_an_event_is_a_compact_row_without_a_copy_of_the_payload(
         received = data(await client.call_tool("list_webhook_events", {"since": "2000-01-01"}))
     async with connect(sandbox) as client:
         polled_rows = data(
-            await client.call_tool("list_webhook_events", {"since": "2000-01-01", "limit": 100})
+            await client.call_tool("list_webhook_events", {"since": "2000-01-01", "limit": 50})
         )["events"]
     (row,) = received["events"]
     assert row == {

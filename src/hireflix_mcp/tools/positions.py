@@ -67,10 +67,8 @@ class PositionUpdate(BaseModel):
     toolset="positions",
     kind="read",
     title="List positions",
-    description=(
-        "Start here: positions (job openings), their ids and interview counts; include_archived adds "
-        "archived ones."
-    ),
+    # include_archived says what it adds, and a result counts what it left out (archived_hidden).
+    description="Start here: positions (job openings), their ids and interview counts.",
 )
 async def list_positions(
     ctx: Ctx,

@@ -34,7 +34,7 @@ from hireflix_mcp.sanitize import candidate_text
 from hireflix_mcp.settings import Settings
 from hireflix_mcp.state import Ctx, app_state, hireflix
 from hireflix_mcp.tools.registry import Preview, tool
-from hireflix_mcp.views.common import HEX_ID, iso
+from hireflix_mcp.views.common import HEX_ID, iso, quoted
 from hireflix_mcp.views.confirmation import ConfirmationFields
 from hireflix_mcp.views.events import (
     PAGE_EVENTS,
@@ -124,6 +124,16 @@ def _not_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str |
     return None
 
 
+def _unicode_host(host: str) -> str:
+    """An xn-- host as a person reads it; ValueError for an xn-- label that is not valid punycode."""
+    if "xn--" not in host:
+        return host
+    try:
+        return idna.decode(host)
+    except idna.IDNAError:
+        raise ValueError(f"url's host {host} is not a valid internationalised domain name.") from None
+
+
 def _loopback_name(host: str) -> bool:
     return host == "localhost" or host.endswith(".localhost")
 
@@ -179,13 +189,13 @@ def webhook_target(value: str, *, allow_loopback: bool) -> WebhookTarget:
         except idna.IDNAError:
             raise ValueError(f"url's host {candidate_text(raw_host)} is not a valid domain name.") from None
         host = host.lower()
-        if not _HOST_CHARACTERS.fullmatch(host) or len(host) > 253:
+        if not _HOST_CHARACTERS.fullmatch(host) or len(host) > 253 or ".." in host or host[0] == ".":
             raise ValueError(f"url's host {host} is not a valid domain name.")
         address = _whatwg_ipv4(host)
         if address is not None:
             host = shown = str(address)
         else:
-            shown = idna.decode(host) if "xn--" in host else host
+            shown = _unicode_host(host)
     loopback = _loopback_name(host) if address is None else address.is_loopback
     if not (loopback and allow_loopback):
         if address is not None and (problem := _not_public(address)):
@@ -241,17 +251,17 @@ def _iso_time(value: str) -> str:
     return value.strip()
 
 
+MAX_URL = 2048
 OptionalWebhookUrl = Annotated[
     str | None,
     Field(
-        max_length=2048,
-        description="https URL of a public host. Omit to use this server's own receiver (when started "
-        "with its public URL).",
+        max_length=MAX_URL,
+        description="An https URL on a public host.",
     ),
 ]
 WebhookEvents = Annotated[
     list[hx.WebhookEvent],
-    Field(min_length=1, max_length=10, description="The events to send (repeats are ignored)."),
+    Field(min_length=1, max_length=10, description="The events to send."),
     AfterValidator(_unique),
 ]
 IsoTime = Annotated[str, Field(max_length=40), AfterValidator(_iso_time)]
@@ -339,11 +349,6 @@ def own_receiver(settings: Settings) -> WebhookTarget:
         raise ToolError(f"This server's public URL cannot receive webhooks: {exc}") from None
 
 
-def _quoted(value: str) -> str:
-    """An outside value as a preview shows it: in double quotes, on one line, cut."""
-    return '"' + " ".join(candidate_text(value, max_chars=300).split()) + '"'
-
-
 def _event_list(events: Sequence[str]) -> str:
     return " and ".join(events) if len(events) < 3 else ", ".join(events[:-1]) + " and " + events[-1]
 
@@ -358,14 +363,14 @@ async def preview_create(ctx: Ctx, url: str | None, events: list[hx.WebhookEvent
             target = webhook_target(url, allow_loopback=hireflix_is_local(settings))
         except ValueError as exc:
             raise ToolError(f"Nothing was sent: {exc}") from None
-    host = _quoted(target.shown_host)
+    host = quoted(target.shown_host, max_chars=253)
     if target.shown_host != target.host:
         host += f" ({target.host}, the name actually looked up)"
     whose = " (this server's own receiver)" if url is None else ""
     return Preview(
         f"Send candidate data to the host {host}{whose}? Hireflix will POST every {_event_list(events)} "
         f"event, with candidates' names, e-mail addresses, phone numbers and interview links, to "
-        f"{_quoted(target.url)} until the webhook is deleted.",
+        f"{quoted(target.url, max_chars=MAX_URL)} until the webhook is deleted.",
         subject=target,
         # Bound into the token: what is created is the URL the person read, whatever url said.
         binding={"target": target.url},
@@ -376,8 +381,8 @@ async def preview_create(ctx: Ctx, url: str | None, events: list[hx.WebhookEvent
     toolset="webhooks",
     kind="write",
     title="Create a webhook",
-    description="Has Hireflix POST interview events (with candidate data) to a URL; omit url to use this "
-    "server's own receiver. The user confirms first.",
+    description="Sends interview events, with candidate data, to a URL (omit url for this server's own "
+    "receiver). The user confirms first.",
     open_world=True,
     confirm=preview_create,
 )
@@ -388,9 +393,10 @@ async def create_webhook(
     hook = await hireflix(ctx).create_webhook(target.url, events)
     settings = app_state(ctx).settings
     own = receiver_configured(settings) and url is None
+    where = quoted(hook.url, max_chars=MAX_URL)
     return WebhookChangeResult(
         status="done",
-        message=f"Hireflix now sends {_event_list(list(hook.events))} events to {hook.url}.",
+        message=f"Hireflix now sends {_event_list(hook.events)} events to {where}.",
         webhook=WebhookOut.of(hook),
         note=OWN_RECEIVER_NOTE if own else SIGNATURE_NOTE,
     )
@@ -404,7 +410,8 @@ async def _webhook(ctx: Ctx, webhook_id: str) -> hx.Webhook:
 
 
 def _webhook_phrase(hook: hx.Webhook) -> str:
-    return f"the webhook to {hook.url} (events: {', '.join(hook.events) or 'none'})"
+    events = quoted(", ".join(hook.events) or "none")
+    return f"the webhook to {quoted(hook.url, max_chars=MAX_URL)} (events: {events})"
 
 
 async def preview_delete(ctx: Ctx, webhook_id: str) -> Preview:
@@ -521,18 +528,17 @@ def _continued(
     kind="read",
     title="List webhook events",
     description=(
-        "Interview events, newest first, since a time (default: 24 h ago): received by this server, or "
-        "found by polling with no receiver."
+        "Interview events, newest first: received by this server, or found by polling without a receiver."
     ),
 )
 async def list_webhook_events(
     ctx: Ctx,
     since: Annotated[
         IsoTime | None,
-        Field(description="ISO 8601 time (UTC if no zone): only events from then on. Default: 24 hours ago."),
+        Field(description="Events from then on: ISO 8601, UTC if no zone. Default: 24 h ago."),
     ] = None,
     event: Annotated[hx.WebhookEvent | None, Field(description="Only events of this type.")] = None,
-    limit: Annotated[int, Field(ge=1, le=PAGE_EVENTS, description="At most this many events.")] = 20,
+    limit: Annotated[int, Field(ge=1, le=PAGE_EVENTS)] = 20,
     cursor: Annotated[str | None, Field(max_length=1000, description="next_cursor of the last call.")] = None,
 ) -> WebhookEventList:
     state = app_state(ctx)

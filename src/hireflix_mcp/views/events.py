@@ -207,7 +207,7 @@ class EventsCursor:
         raise ValueError(BAD_CURSOR)
 
 
-BAD_CURSOR = "cursor is not one this tool returned: call again without it"
+BAD_CURSOR = "cursor is not one this tool returned: call again without it."
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 

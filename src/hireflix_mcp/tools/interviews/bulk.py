@@ -540,7 +540,7 @@ async def preview_bulk_invite(
     title="Invite candidates in bulk",
     description=(
         "Invites up to 500 candidates to a position, one outcome per row; invalid rows are not sent; "
-        "reruns invite nobody twice."
+        "reruns invite nobody twice. Over 10 rows, the user confirms first."
     ),
     open_world=True,
     confirm=preview_bulk_invite,

@@ -76,15 +76,16 @@ def _metadata_object(value: Any) -> Any:
     except ValueError:
         parsed = None
     if not isinstance(parsed, dict):
-        raise ValueError('metadata must be a string holding a JSON object, e.g. {"source": "ats"}')
+        raise ValueError('must be a string holding a JSON object, e.g. {"source": "ats"}')
     return parsed
 
 
+# Messages start at the verb: the argument's (or the row field's) name is put before them.
 def _check_metadata(value: dict[str, Any]) -> dict[str, Any]:
     if len(value) > METADATA_MAX_KEYS:
-        raise ValueError(f"metadata must have at most {METADATA_MAX_KEYS} keys (got {len(value)})")
+        raise ValueError(f"must have at most {METADATA_MAX_KEYS} keys (got {len(value)})")
     if _json_depth(value) > METADATA_MAX_DEPTH:
-        raise ValueError(f"metadata must be at most {METADATA_MAX_DEPTH} levels deep")
+        raise ValueError(f"must be at most {METADATA_MAX_DEPTH} levels deep")
     return value
 
 

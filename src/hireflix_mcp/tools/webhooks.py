@@ -26,7 +26,7 @@ import idna
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import AfterValidator, BaseModel, Field
 
-from hireflix_mcp.events import EventKey
+from hireflix_mcp.events import LATEST_EVENT_MS, EventKey
 from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.errors import NotFoundError
@@ -70,7 +70,8 @@ _SPECIAL_NAMES = ("localhost", "local", "internal", "intranet", "lan", "home.arp
 _HOST_CHARACTERS = re.compile(r"[a-z0-9._-]+")
 _IPV4_PART = re.compile(r"0[xX][0-9a-fA-F]*|[0-9]+")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
-# Left out of a path or query: what would end the URL, open a quote or change how parsers read it.
+# Kept as they are in a path or query: printable ASCII but what could end the URL, open a quote or be read
+# differently by different parsers (those, and anything outside ASCII, are percent-encoded).
 _URL_SAFE = "".join(chr(c) for c in range(33, 127) if chr(c) not in '"<>\\^`{|}')
 
 
@@ -505,6 +506,13 @@ async def _poll(hf: HireflixClient, since_ms: float) -> tuple[list[tuple[Polling
     return found, True
 
 
+def _since_ms(since: str | None) -> float:
+    """`since` (default: 24 hours ago) in epoch ms, within what an event's date can be and a cursor
+    carries: "0001-01-01" means from the start."""
+    start = _parse_time(since) if since else datetime.now(UTC) - DEFAULT_LOOKBACK
+    return min(max(start.timestamp() * 1000, 0.0), LATEST_EVENT_MS)
+
+
 def _continued(
     cursor: str, source: str, since: str | None, event: str | None
 ) -> tuple[float, str | None, EventKey | PollingKey]:
@@ -516,7 +524,7 @@ def _continued(
     if listing.source != source:
         raise ToolError(f"cursor belongs to a {listing.source} listing, and events are now {source}: call "
                         "again without it.")  # fmt: skip
-    if (since is not None and _parse_time(since).timestamp() * 1000 != listing.since_ms) or (
+    if (since is not None and _since_ms(since) != listing.since_ms) or (
         event is not None and event != listing.event
     ):
         raise ToolError("cursor continues a listing with its own since and event: pass neither with it.")
@@ -548,8 +556,7 @@ async def list_webhook_events(
     if cursor:
         since_ms, kind, after = _continued(cursor, source, since, event)
     else:
-        start = _parse_time(since) if since else datetime.now(UTC) - DEFAULT_LOOKBACK
-        since_ms = start.timestamp() * 1000
+        since_ms = _since_ms(since)
     since_text = iso(since_ms) or ""
 
     def listed(rows: list[EventRow], more: EventKey | PollingKey | None, note: str) -> WebhookEventList:
@@ -559,8 +566,8 @@ async def list_webhook_events(
         )
 
     if source == "received":
-        assert after is None or isinstance(after, EventKey)
-        rows, more = page(stored_rows(state.events, since_ms, kind, after), limit)
+        stored_after = after if isinstance(after, EventKey) else None  # a cursor's source matches its key
+        rows, more = page(stored_rows(state.events, since_ms, kind, stored_after), limit)
         return listed(rows, more, received_note(rows))
     if kind in UNPOLLABLE_EVENTS:
         return listed([], None, POLLING_NOTE)
@@ -569,9 +576,11 @@ async def list_webhook_events(
         (f for f in found if kind is None or f[1].event == kind), key=lambda f: polling_order(f[0])
     )
 
+    polled_after = after if isinstance(after, tuple) else None
+
     def remaining() -> Iterator[tuple[PollingKey, EventRow | None]]:
         for key, row in matching:
-            if after is None or polling_order(key) > polling_order(after):  # type: ignore[arg-type]
+            if polled_after is None or polling_order(key) > polling_order(polled_after):
                 yield key, row
 
     rows, more = page(remaining(), limit)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, ValidationError
 
-from hireflix_mcp.events import EventKey, valid_event_date, valid_event_name
+from hireflix_mcp.events import LATEST_EVENT_MS, EventKey, valid_event_date, valid_event_name
 from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.sanitize import CandidateText, candidate_text
 from hireflix_mcp.views.common import Compact, candidate_email, candidate_name, iso
@@ -193,7 +193,9 @@ class EventsCursor:
             source, since_ms, event, after = payload["s"], payload["t"], payload["e"], payload["k"]
         except (ValueError, TypeError, KeyError, binascii.Error):
             raise ValueError(BAD_CURSOR) from None
-        if not _finite(since_ms) or not (event is None or valid_event_name(event)):
+        if not (_finite(since_ms) and 0 <= since_ms <= LATEST_EVENT_MS) or not (
+            event is None or valid_event_name(event)
+        ):
             raise ValueError(BAD_CURSOR)
         match source, after:
             case "received", [float() | int() as date, float() | int() as received, str() as digest] if (

@@ -36,13 +36,9 @@ from mcp import Client, StdioServerParameters
 from mcp.types import Tool
 from pydantic import SecretStr
 
-from hireflix_mcp.hireflix.models import (
-    InterviewCondition,
-    InviteRequest,
-    build_interview_filter,
-    interview_list_input,
-)
+from hireflix_mcp.hireflix.models import InviteRequest
 from hireflix_mcp.hireflix.operations import OPERATIONS
+from hireflix_mcp.hireflix.search import InterviewCondition, build_interview_filter, interview_list_input
 from hireflix_mcp.server import build_server
 from hireflix_mcp.settings import Settings
 from hireflix_mcp.tools.catalog import ALL_TOOLSETS, Profile

@@ -27,7 +27,8 @@ SNAPSHOTS = Path(__file__).parent / "snapshots" / "tools"
 CATALOGUE_NAMES = [
     *("list_positions", "get_position", "create_position", "update_position"),
     *("archive_position", "delete_position", "invite_candidate", "invite_candidates"),
-    *("search_interviews", "find_candidate", "get_interview", "get_interview_transcript"),
+    *("search_interviews", "find_candidate", "search_transcripts", "get_interview"),
+    "get_interview_transcript",
     *("get_interview_media", "get_interview_access_info", "delete_interview", "reinvite_candidate"),
     *("score_interview", "comment_on_interview", "set_interview_status", "share_interview"),
     *("build_application_link", "get_embed_code", "get_account_logs", "list_members"),
@@ -40,6 +41,8 @@ SELF_EXPLANATORY = {
     *("first_name", "last_name", "email", "phone", "external_id", "include_archived", "name", "description"),
     *("max_score", "limit", "questions", "confirmation_token", "member_id", "webhook_id", "position_id"),
     "interview_id",
+    "status",  # an enum of the review statuses
+    "query",  # its tool's description gives the syntax
 }
 
 

@@ -23,6 +23,7 @@ import pytest
 import uvicorn
 
 from hireflix_mcp.cli import main
+from tests.serving import clean_env
 
 ROOT = Path(__file__).resolve().parents[1]
 BANNER = "using the local Hireflix sandbox"
@@ -46,16 +47,12 @@ def _run(argv: Sequence[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
     return code, out, err
 
 
-def _subprocess_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("HIREFLIX_")}
-
-
 def _serve_stdio(command: Sequence[str], cwd: Path) -> str:
     """Run a stdio `serve` with stdin at end-of-file; its stderr."""
     done = subprocess.run(
         list(command),
         cwd=cwd,
-        env=_subprocess_env(),
+        env=clean_env(),
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
@@ -120,12 +117,16 @@ BAD_VARIABLES = {
     "HIREFLIX_MCP_STATE_DB": (MISSING_DIR_DB, [":memory:", "existing directory"]),
     "HIREFLIX_MCP_EVENT_RETENTION_DAYS": ("0", ["whole number", "at least 1", "3650"]),
     "HIREFLIX_MCP_MAX_SESSIONS": ("0", ["whole number", "at least 1", "100000"]),
+    "HIREFLIX_MCP_OAUTH_ISSUER": ("http://id.example.com", ["https", "loopback", "`iss`"]),
+    "HIREFLIX_MCP_MEDIA_ORIGINS": ("https://media.example.com/videos", ["https", "origins", "without a path"]),
+    "HIREFLIX_MCP_INDEX_SYNC": ("sometimes", ["on or off"]),
 }
 FREE_FORM_VARIABLES = {
     "HIREFLIX_API_KEY",
     "HIREFLIX_MCP_CONFIRM_SECRET",
     "HIREFLIX_MCP_AUTH_TOKEN",
     "HIREFLIX_WEBHOOK_SECRET",
+    "HIREFLIX_MCP_OAUTH_AUDIENCE",  # an API identifier, not necessarily a URL
 }
 """Any non-empty text is a valid value of these."""
 

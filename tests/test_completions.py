@@ -9,10 +9,10 @@ from mcp import Client
 from mcp.types import Completion, PromptReference, ResourceTemplateReference
 
 from hireflix_mcp.completions import match_positions
-from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.hireflix.models import Position
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
+from tests.support import refuse_combinators
 from tests.tools.conftest import Era, connect
 
 pytestmark = pytest.mark.anyio
@@ -163,8 +163,7 @@ async def test_completion_finds_the_same_interviews_when_hireflix_refuses_or_and
     async with connect(sandbox) as client:
         served = await complete(client, COMPARE, "interview_id", "a", {"position_id": position.id})
         # Combinator names the sandbox does not know: it refuses them as Hireflix would a wrong guess.
-        monkeypatch.setattr(hx, "FILTER_OR", "anyOf")
-        monkeypatch.setattr(hx, "FILTER_AND", "allOf")
+        refuse_combinators(monkeypatch)
         fallen_back = await complete(client, COMPARE, "interview_id", "a", {"position_id": position.id})
     assert fallen_back.values
     assert fallen_back.values == served.values

@@ -7,16 +7,14 @@ own account. Against a real Hireflix the instructions say nothing of it.
 
 from __future__ import annotations
 
-import os
-import sys
-
 import anyio
 import pytest
-from mcp import Client, StdioServerParameters
+from mcp import Client
 from pydantic import SecretStr
 
 from hireflix_mcp.server import build_server
 from hireflix_mcp.settings import Settings
+from tests.serving import sandbox_over_stdio
 
 pytestmark = pytest.mark.anyio
 
@@ -39,10 +37,6 @@ def test_instructions_against_a_real_hireflix_do_not_mention_demo_data() -> None
 
 
 async def test_serve_sandbox_over_stdio_announces_demo_data_in_its_instructions() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HIREFLIX_")}
-    params = StdioServerParameters(
-        command=sys.executable, args=["-m", "hireflix_mcp", "serve", "--sandbox"], env=env
-    )
     with anyio.fail_after(30):
-        async with Client(params) as client:
+        async with Client(sandbox_over_stdio("hireflix_mcp")) as client:
             assert DEMO_MARKER in (client.instructions or "")

@@ -15,7 +15,6 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ import httpx2
 import pytest
 
 from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
+from tests.serving import free_port, initialize_request, stop, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -74,11 +74,23 @@ def healthcheck_command() -> list[str]:
     return exec_form(command)
 
 
-def test_base_images_are_pinned_to_one_exact_python_patch_release() -> None:
+def global_args() -> dict[str, str]:
+    """The default of each `ARG NAME=value` before the first FROM (the ones a FROM line may use)."""
+    first_from = next(n for n, i in enumerate(DOCKER) if i.keyword == "FROM")
+    return dict(i.args.split("=", 1) for i in DOCKER[:first_from] if i.keyword == "ARG" and "=" in i.args)
+
+
+def test_every_stage_starts_from_the_base_image_argument_pinned_by_default_to_one_python_release() -> None:
     images = {i.args.split()[0] for i in only("FROM") if not i.args.startswith("--")}
-    assert len(images) == 1, images
-    (image,) = images
-    assert re.fullmatch(r"python:3\.11\.\d+-slim(-[a-z]+)?(@sha256:[0-9a-f]{64})?", image), image
+    assert images == {"${BASE_IMAGE}"}, "one base for both stages, chosen by --build-arg BASE_IMAGE"
+    default = global_args()["BASE_IMAGE"]
+    assert re.fullmatch(r"python:3\.11\.\d+-slim(-[a-z]+)?(@sha256:[0-9a-f]{64})?", default), default
+
+
+def test_image_steps_call_python3_which_both_the_python_and_debian_bases_have() -> None:
+    # Debian's own python3 packages (the base scripts/image builds) have no `python` command.
+    commands = [i.args for i in only("RUN")] + [" ".join(healthcheck_command())]
+    assert not [c for c in commands if re.search(r"(^|[\s\"'])python(\s|$|\")", c)], commands
 
 
 def test_image_runs_as_a_non_root_user() -> None:
@@ -100,7 +112,7 @@ def test_image_serves_http_on_all_interfaces_and_has_a_healthcheck() -> None:
         "--port",
         "8000",
     ]
-    assert healthcheck_command()[0] == "python"
+    assert healthcheck_command()[0] == "python3"
 
 
 def _hadolint() -> str | None:
@@ -157,7 +169,7 @@ def _run_build_steps(image: Image) -> None:
     (install,) = [r for r in only("RUN") if "pip install" in r.args]
     for step in install.args.split("&&"):
         argv = shlex.split(step)
-        argv = [sys.executable if a == "python" else a for a in argv]
+        argv = [sys.executable if a == "python3" else a for a in argv]
         argv = [str(image.path(a)) if a.startswith(("/opt/", "/src")) else a for a in argv]
         done = subprocess.run(argv, capture_output=True, text=True, timeout=INSTALL_TIMEOUT, check=False)
         assert done.returncode == 0, f"{argv}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
@@ -169,13 +181,6 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> Image:
     _copy_build_context(built)
     _run_build_steps(built)
     return built
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _image_env(image: Image, **extra: str) -> dict[str, str]:
@@ -199,23 +204,7 @@ def _started(argv: list[str], env: dict[str, str], log: Path) -> Iterator[subpro
         try:
             yield proc
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-
-
-def _wait_for_port(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
-    for _ in range(int(START_TIMEOUT / 0.1)):  # bounded; each round waits up to 0.1 s on the process
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=0.1)
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited with {proc.returncode}:\n{log.read_text()}")
-    raise AssertionError(f"server did not listen within {START_TIMEOUT} s:\n{log.read_text()}")
+            stop(proc)
 
 
 @pytest.fixture(scope="module")
@@ -229,26 +218,17 @@ def hireflix() -> Iterator[RunningSandbox]:
 def test_installed_image_serves_mcp_behind_the_token_and_passes_its_healthcheck(
     image: Image, hireflix: RunningSandbox, tmp_path: Path
 ) -> None:
-    port = _free_port()
+    port = free_port()
     env = _image_env(
         image, HIREFLIX_API_URL=hireflix.url, HIREFLIX_API_KEY=hireflix.api_key, HIREFLIX_MCP_AUTH_TOKEN=TOKEN
     )
     log = tmp_path / "server.log"
     with _started(_cmd(image, port), env, log) as proc:
-        _wait_for_port(port, proc, log)
-        health = [str(image.bin / "python"), *healthcheck_command()[1:]]
+        wait_for_port(port, proc, log, START_TIMEOUT)
+        health = [str(image.bin / healthcheck_command()[0]), *healthcheck_command()[1:]]
         health = [a.replace("8000", str(port)) for a in health]
         assert subprocess.run(health, env=env, timeout=30, check=False).returncode == 0
-        initialize = {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": "2025-11-25",
-                "capabilities": {},
-                "clientInfo": {"name": "docker-test", "version": "0"},
-            },
-        }
+        initialize = initialize_request("docker-test")
         headers = {"Accept": "application/json, text/event-stream"}
         url = f"http://127.0.0.1:{port}/mcp"
         with httpx2.Client(timeout=10) as http:
@@ -264,7 +244,7 @@ def test_installed_image_serves_mcp_behind_the_token_and_passes_its_healthcheck(
 def test_installed_image_refuses_to_start_on_all_interfaces_without_the_token(image: Image) -> None:
     env = _image_env(image, HIREFLIX_API_KEY="hfx-not-used")
     done = subprocess.run(
-        _cmd(image, _free_port()), env=env, capture_output=True, text=True, timeout=60, check=False
+        _cmd(image, free_port()), env=env, capture_output=True, text=True, timeout=60, check=False
     )
     assert done.returncode == 2
     assert "HIREFLIX_MCP_AUTH_TOKEN" in done.stderr

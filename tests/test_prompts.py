@@ -67,6 +67,7 @@ async def test_prompts_are_listed_with_their_arguments(sandbox: RunningSandbox) 
         "summarize_interview": {"interview_id": True},
         "compare_candidates": {"position_id": True, "status": False},
         "draft_scorecard": {"interview_id": True, "criteria": False},
+        "screen_candidates": {"position_id": True, "criteria": True},  # tests/transcripts/test_mcp.py
     }
     assert all(p.description and p.title for p in prompts.values())
 

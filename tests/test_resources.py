@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +13,7 @@ import anyio
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from mcp import Client, StdioServerParameters
+from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp.types import INTERNAL_ERROR, INVALID_PARAMS, EmbeddedResource, TextResourceContents
 
@@ -24,6 +22,7 @@ from hireflix_mcp.resources import TRANSCRIPT_MAX_CHARS, fenced_candidate_text
 from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE, candidate_text
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
+from tests.serving import sandbox_over_stdio
 from tests.tools.conftest import Era, connect
 
 pytestmark = pytest.mark.anyio
@@ -117,11 +116,15 @@ async def test_resources_and_templates_are_listed_with_their_mime_types(
     async with connect(sandbox, era=era) as client:
         resources = {r.uri: r for r in (await client.list_resources()).resources}
         templates = {t.uri_template: t for t in (await client.list_resource_templates()).resource_templates}
-    assert set(resources) == {"hireflix://positions", "hireflix://events"}
+    # The interview card's page (hireflix_mcp.card; tests/test_card.py) is listed as well, as MCP Apps does.
+    card = resources.pop("ui://hireflix/interview-card.html")
+    assert card.mime_type == "text/html;profile=mcp-app"
+    assert set(resources) == {"hireflix://positions", "hireflix://events", "hireflix://audit"}
     assert set(templates) == {
         "hireflix://positions/{position_id}",
         "hireflix://interviews/{interview_id}",
         "hireflix://interviews/{interview_id}/transcript",
+        "hireflix://interviews/{interview_id}/answers/{n}",  # hireflix_mcp.transcripts.mcp
     }
     assert templates["hireflix://interviews/{interview_id}/transcript"].mime_type == "text/markdown"
     assert all(r.mime_type == "application/json" for r in resources.values())
@@ -344,12 +347,8 @@ async def test_events_resource_lists_stored_events_newest_first_with_candidate_d
 
 
 async def test_over_stdio_a_transcript_resource_reads_and_a_prompt_embeds_it() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HIREFLIX_")}
-    params = StdioServerParameters(
-        command=sys.executable, args=["-m", "hireflix_mcp.cli", "serve", "--sandbox"], env=env
-    )
     with anyio.fail_after(30):
-        async with Client(params) as client:
+        async with Client(sandbox_over_stdio()) as client:
             positions = json.loads((await read_text(client, "hireflix://positions")).text)["positions"]
             open_position = next(p["id"] for p in positions if not p["archived"])
             prompt = await client.get_prompt("compare_candidates", {"position_id": open_position})

@@ -13,7 +13,6 @@ import anyio
 import httpx2
 import pytest
 from mcp import Client
-from mcp.client.session import IncomingMessage
 from mcp.server import MCPServer
 from mcp.server.connection import Connection
 from mcp.server.context import ServerRequestContext
@@ -25,7 +24,7 @@ from mcp.server.streamable_http import StreamableHTTPServerTransport
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.subscriptions import ResourceUpdated
 from mcp.shared.exceptions import MCPDeprecationWarning
-from mcp.types import ResourceUpdatedNotification, TextContent
+from mcp.types import TextContent
 from pydantic import SecretStr, ValidationError
 
 from hireflix_mcp import resources, sdk_compat
@@ -34,6 +33,7 @@ from hireflix_mcp.server import build_server, http_app
 from hireflix_mcp.settings import Settings
 from hireflix_sandbox.embedded import RunningSandbox, serving
 from tests.security.test_http_sessions import open_session, ping
+from tests.support import Listener
 
 pytestmark = pytest.mark.anyio
 
@@ -104,15 +104,8 @@ async def test_a_handshake_era_subscribe_to_events_reaches_the_products_handler_
     entry = sdk_compat.lowlevel_server(server).get_request_handler("resources/subscribe")
     assert entry is not None
     assert entry.handler == subscriptions.subscribe
-    heard: list[str] = []
-    arrived = anyio.Event()
-
-    async def on_message(message: IncomingMessage) -> None:
-        if isinstance(message, ResourceUpdatedNotification):
-            heard.append(str(message.params.uri))
-            arrived.set()
-
-    async with Client(server, mode="legacy", message_handler=on_message) as client:
+    listener = Listener()
+    async with Client(server, mode="legacy", message_handler=listener) as client:
         resources_capability = client.server_capabilities.resources
         assert resources_capability is not None
         assert resources_capability.subscribe
@@ -122,11 +115,11 @@ async def test_a_handshake_era_subscribe_to_events_reaches_the_products_handler_
         # The connection the hook found is the one that carries the update back to this client.
         await subscriptions.updated(EVENTS_URI)
         with anyio.fail_after(NOTIFY_WAIT):
-            await arrived.wait()
+            await listener.wait()
         with pytest.warns(MCPDeprecationWarning):
             await client.unsubscribe_resource(EVENTS_URI)
         assert subscriptions.subscribers(EVENTS_URI) == 0
-    assert heard == [EVENTS_URI]
+    assert listener.updates == [EVENTS_URI]
     assert len(connections) == 2
     assert connections[0] is connections[1]
     assert all(isinstance(c, Connection) for c in connections)

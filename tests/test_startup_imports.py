@@ -9,9 +9,10 @@ since this test process has imported both long ago.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
+
+from tests.serving import clean_env
 
 PROBE = """
 import json, sys
@@ -34,7 +35,7 @@ print(json.dumps({"tools": tools, "heavy": heavy}))
 
 
 def test_building_the_server_and_listing_tools_imports_neither_graphql_nor_the_sandbox() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HIREFLIX_")}
+    env = clean_env()
     done = subprocess.run(
         [sys.executable, "-c", PROBE], capture_output=True, text=True, env=env, timeout=30, check=False
     )

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,51 +18,12 @@ from hireflix_mcp.cli import main as cli_main
 from hireflix_mcp.server import is_loopback, transport_security
 from hireflix_mcp.settings import Settings
 from hireflix_sandbox.embedded import RunningSandbox
-from tests.serving import free_port, server_env
+from tests.serving import sandbox_over_stdio, serve_http, server_env
 from tests.tools.conftest import data
 
 pytestmark = pytest.mark.anyio
 
 CANARY = "hfx-canary-key-Zq8y1V0-never-print"
-
-
-@contextmanager
-def _serve_http(env: dict[str, str], *args: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "hireflix_mcp.cli",
-        "serve",
-        "--transport",
-        "http",
-        "--port",
-        str(port),
-        *args,
-    ]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        url = f"http://127.0.0.1:{port}/mcp"
-        with httpx2.Client(timeout=1.0) as http:
-            for _ in range(300):  # bounded: up to ~30 s for a cold interpreter on a loaded machine
-                try:
-                    http.get(f"http://127.0.0.1:{port}/health-probe")
-                    break
-                except httpx2.TransportError:
-                    if proc.poll() is not None:
-                        raise AssertionError(
-                            proc.stderr.read().decode() if proc.stderr else "exited"
-                        ) from None
-                    with contextlib.suppress(subprocess.TimeoutExpired):
-                        proc.wait(timeout=0.1)
-        yield url, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
 
 
 async def _positions_via(client: Client) -> list[dict[str, Any]]:
@@ -86,30 +43,30 @@ async def test_serve_over_stdio_lists_tools_and_answers_a_call(sandbox: RunningS
 
 
 async def test_serve_sandbox_flag_runs_against_an_embedded_sandbox_over_stdio() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HIREFLIX_")}
-    params = StdioServerParameters(
-        command=sys.executable, args=["-m", "hireflix_mcp.cli", "serve", "--sandbox"], env=env
-    )
     with anyio.fail_after(30):
-        async with Client(params) as client:
+        async with Client(sandbox_over_stdio()) as client:
             assert len(await _positions_via(client)) >= 4
 
 
 @pytest.mark.parametrize("stateless", [False, True])
 async def test_serve_over_streamable_http_answers_in_both_eras(
-    sandbox: RunningSandbox, stateless: bool
+    sandbox: RunningSandbox, tmp_path: Path, stateless: bool
 ) -> None:
     extra = ("--stateless",) if stateless else ()
-    with _serve_http(server_env(sandbox), *extra) as (url, _proc):
+    with serve_http(server_env(sandbox), tmp_path / "stderr.log", *extra) as server:
+        url = server.url
         for mode in ("legacy", "auto"):
             with anyio.fail_after(30):
                 async with Client(url, mode=mode) as client:
                     assert await _positions_via(client)
 
 
-async def test_http_with_a_token_rejects_missing_and_wrong_bearer(sandbox: RunningSandbox) -> None:
+async def test_http_with_a_token_rejects_missing_and_wrong_bearer(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
     token = "t0k3n-for-tests-only"
-    with _serve_http(server_env(sandbox, HIREFLIX_MCP_AUTH_TOKEN=token)) as (url, _proc):
+    with serve_http(server_env(sandbox, HIREFLIX_MCP_AUTH_TOKEN=token), tmp_path / "stderr.log") as server:
+        url = server.url
         body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
         headers = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
         async with httpx2.AsyncClient(timeout=5) as http:
@@ -124,16 +81,19 @@ async def test_http_with_a_token_rejects_missing_and_wrong_bearer(sandbox: Runni
                     assert await _positions_via(client)
 
 
-async def test_http_serves_a_health_route_without_the_token(sandbox: RunningSandbox) -> None:
-    with _serve_http(server_env(sandbox, HIREFLIX_MCP_AUTH_TOKEN="t0k3n-for-tests-only")) as (url, _proc):
+async def test_http_serves_a_health_route_without_the_token(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    env = server_env(sandbox, HIREFLIX_MCP_AUTH_TOKEN="t0k3n-for-tests-only")
+    with serve_http(env, tmp_path / "stderr.log") as server:
+        url = server.url
         async with httpx2.AsyncClient(timeout=5) as http:
             health = await http.get(url.replace("/mcp", "/healthz"))
     assert health.status_code == 200
     assert health.json()["status"] == "ok"
 
 
-async def test_http_rejects_a_foreign_origin_and_host(sandbox: RunningSandbox) -> None:
-    with _serve_http(server_env(sandbox)) as (url, _proc):
+async def test_http_rejects_a_foreign_origin_and_host(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    with serve_http(server_env(sandbox), tmp_path / "stderr.log") as server:
+        url = server.url
         body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
         headers = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
         async with httpx2.AsyncClient(timeout=5) as http:

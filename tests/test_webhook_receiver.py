@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import socket
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, closing, contextmanager, suppress
+from contextlib import asynccontextmanager, closing
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +40,8 @@ from hireflix_mcp.webhooks import (
 )
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.webhooks import encode_event, sign
+from tests.serving import free_port, serve_http, server_env
+from tests.support import Listener
 from tests.tools.conftest import Elicitor, Era, connect, data, error_text, sandbox_settings
 
 pytestmark = pytest.mark.anyio
@@ -288,18 +286,11 @@ async def test_subscribed_client_hears_of_a_stored_event_and_the_tools_list_it(
     settings = _server_settings(sandbox)
     server = build_server(settings, Profile(toolsets=ALL_TOOLSETS))
     app = http_app(server, settings, host="127.0.0.1", port=8000)
-    heard: list[str] = []
-    arrived = anyio.Event()
-
-    async def on_message(message: IncomingMessage) -> None:
-        if isinstance(message, ResourceUpdatedNotification):
-            heard.append(str(message.params.uri))
-            arrived.set()
-
+    listener = Listener()
     body = _body()
     transport = httpx2.ASGITransport(app=app)
     async with (
-        Client(server, mode=era, message_handler=on_message) as client,
+        Client(server, mode=era, message_handler=listener) as client,
         httpx2.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as http,
     ):
         if era == "legacy":
@@ -309,8 +300,8 @@ async def test_subscribed_client_hears_of_a_stored_event_and_the_tools_list_it(
                 await client.subscribe_resource(EVENTS_URI)
             response = await http.post(WEBHOOK_RECEIVER_PATH, content=body, headers=_signed(body))
             with anyio.fail_after(5):
-                await arrived.wait()
-            assert heard == [EVENTS_URI]
+                await listener.wait()
+            assert listener.updates == [EVENTS_URI]
         else:
             async with client.listen(resource_subscriptions=[EVENTS_URI]) as events:
                 response = await http.post(WEBHOOK_RECEIVER_PATH, content=body, headers=_signed(body))
@@ -444,83 +435,23 @@ def test_http_against_the_embedded_sandbox_receives_its_webhooks_without_setup()
 # ------------------------------------------------------------------------------------------ end to end
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@contextmanager
-def _serve(env: dict[str, str], port: int, log: Path, *args: str) -> Iterator[str]:
-    """`hireflix-mcp serve --transport http` as a process on `port`; yields its MCP URL."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "hireflix_mcp.cli",
-        "serve",
-        "--transport",
-        "http",
-        "--port",
-        str(port),
-        *args,
-    ]
-    with log.open("ab") as stderr:
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
-    try:
-        with httpx2.Client(timeout=1.0, trust_env=False) as http:
-            for _ in range(300):  # bounded: ~30 s for a cold interpreter on a loaded machine
-                try:
-                    http.get(f"http://127.0.0.1:{port}/")
-                    break
-                except httpx2.TransportError:
-                    if proc.poll() is not None:
-                        raise AssertionError(log.read_text()) from None
-                    with suppress(subprocess.TimeoutExpired):
-                        proc.wait(timeout=0.1)
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-class Listener:
-    """A client's message handler: records resource updates and wakes whoever waits for one."""
-
-    def __init__(self) -> None:
-        self.updates: list[str] = []
-        self._arrived = anyio.Event()
-
-    async def __call__(self, message: IncomingMessage) -> None:
-        if isinstance(message, ResourceUpdatedNotification):
-            self.updates.append(str(message.params.uri))
-            self._arrived.set()
-
-    async def wait(self) -> None:
-        await self._arrived.wait()
-
-
 async def test_end_to_end_a_finished_interview_arrives_signed_verified_stored_and_announced(
     sandbox: RunningSandbox, tmp_path: Path
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HIREFLIX_")}
-    env.update(
-        HIREFLIX_API_URL=sandbox.url,
-        HIREFLIX_API_KEY=sandbox.api_key,
+    env = server_env(
+        sandbox,
         HIREFLIX_WEBHOOK_SECRET=sandbox.runtime.webhook_secret,
         HIREFLIX_MCP_STATE_DB=str(tmp_path / "state.db"),
     )
     log = tmp_path / "server.log"
-    port = _free_port()
+    port = free_port()
     receiver = f"http://127.0.0.1:{port}{WEBHOOK_RECEIVER_PATH}"
     pending = next(i for i in sandbox.store.all_interviews() if not i.completed)
     legacy_listener = Listener()
 
-    with _serve(env, port, log, "--toolsets", "all", "--public-url", f"http://127.0.0.1:{port}") as url:
+    public_url = ("--public-url", f"http://127.0.0.1:{port}")
+    with serve_http(env, log, "--toolsets", "all", *public_url, port=port) as server:
+        url = server.url
         with anyio.fail_after(30):
             async with (
                 Client(url, mode="legacy", message_handler=legacy_listener) as legacy,
@@ -552,8 +483,9 @@ async def test_end_to_end_a_finished_interview_arrives_signed_verified_stored_an
 
     # Restarted on the same state file, the server still lists the event, and the same signed delivery
     # replayed is recognised as a duplicate; a forged one is refused.
-    port = _free_port()
-    with _serve(env, port, log, "--toolsets", "all") as url:
+    port = free_port()
+    with serve_http(env, log, "--toolsets", "all", port=port) as server:
+        url = server.url
         with anyio.fail_after(30):
             async with httpx2.AsyncClient(base_url=f"http://127.0.0.1:{port}", trust_env=False) as http:
                 body = delivery["body"].encode()

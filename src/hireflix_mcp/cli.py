@@ -27,7 +27,6 @@ from hireflix_mcp.settings import (
     ConfirmPolicy,
     Settings,
     describe_invalid,
-    expected_values,
     sqlite_file_ok,
 )
 
@@ -66,7 +65,9 @@ def _port(text: str) -> int:
 
 def _sqlite_file(text: str) -> str:
     if not sqlite_file_ok(text):
-        raise argparse.ArgumentTypeError(f"{text!r} is invalid: expected {expected_values('state_db')}")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is invalid: expected :memory: or a file in an existing directory"
+        )
     return text
 
 
@@ -270,7 +271,9 @@ def _run(args: argparse.Namespace) -> int:
             logs.protect(webhook_secret, *_secrets(settings))
         allowed = tuple(h.strip() for h in args.allowed_hosts.split(",") if h.strip())
         try:
-            server = build_server(settings, profile, sandbox=args.sandbox)
+            server = build_server(
+                settings, profile, sandbox=args.sandbox, background_index=settings.index_sync
+            )
             app = (
                 http_app(
                     server,
@@ -306,10 +309,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _Parser(prog="hireflix-mcp", description="Hireflix for AI assistants, over MCP.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{serve,sandbox,doctor}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{serve,sandbox,doctor,index,audit}")
     _serve_parser(sub)
     sub.add_parser(
         "sandbox", help="run the local Hireflix (see `hireflix-mcp sandbox --help`)", add_help=False
+    )
+    sub.add_parser(
+        "index",
+        help="the transcript index: sync, status, purge (see `hireflix-mcp index --help`)",
+        add_help=False,
+    )
+    sub.add_parser(
+        "audit",
+        help="print the audit trail: who called which tool, when, with what outcome "
+        "(see `hireflix-mcp audit --help`)",
+        add_help=False,
     )
     sub.add_parser(
         "doctor",
@@ -325,6 +339,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from hireflix_mcp.doctor import main as doctor_main
 
         return doctor_main(argv[1:])
+    if argv and argv[0] == "audit":
+        from hireflix_mcp.audit_trail import main as audit_main
+
+        return audit_main(argv[1:])
+    if argv and argv[0] == "index":
+        from hireflix_mcp.transcripts.cli import main as index_main
+
+        return index_main(argv[1:])
     args = parser.parse_args(argv)
     return _serve(args)
 

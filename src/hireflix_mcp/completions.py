@@ -34,9 +34,9 @@ from mcp.types import (
 
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.errors import HireflixError
-from hireflix_mcp.hireflix.models import INTERVIEW_STATUSES, Interview, InterviewCondition, Position
+from hireflix_mcp.hireflix.models import INTERVIEW_STATUSES, Interview, Position
 from hireflix_mcp.hireflix.names import fold
-from hireflix_mcp.hireflix.search import SearchPage
+from hireflix_mcp.hireflix.search import InterviewCondition, SearchPage
 from hireflix_mcp.state import install_app_state_middleware, request_app_state
 
 logger = logging.getLogger("hireflix_mcp.completions")

@@ -111,7 +111,64 @@ class EventStore(Protocol):
     def close(self) -> None: ...
 
 
-class SqliteEventStore:
+class ListedEventStore:
+    """The listing both SQL stores share: `list` over `_fetch` (one query in the store's paramstyle)."""
+
+    _placeholder = "?"
+
+    def _fetch(self, sql: str, params: builtins.list[Any]) -> builtins.list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def list(
+        self,
+        since_ms: float | None = None,
+        event: str | None = None,
+        limit: int = 20,
+        after: EventKey | None = None,
+    ) -> builtins.list[StoredEvent]:
+        events: builtins.list[StoredEvent] = []
+        while len(events) < limit:
+            wanted = limit - len(events)
+            rows = self._rows(since_ms, event, wanted, after)
+            for digest, name, date_ms, raw, received_ms in rows:
+                try:
+                    data = json.loads(raw)
+                except (ValueError, RecursionError):
+                    logger.warning("event store: skipped event %s, whose data cannot be read", digest[:12])
+                    continue
+                data = data if isinstance(data, dict) else {}
+                events.append(StoredEvent(digest, name, date_ms, data, received_ms))
+            if len(rows) < wanted:
+                break
+            # Rows were skipped: fill the page from further on, so fewer than `limit` means the end.
+            digest, _, date_ms, _, received_ms = rows[-1]
+            after = EventKey(date_ms, received_ms, digest)
+        return events
+
+    def _rows(
+        self, since_ms: float | None, event: str | None, limit: int, after: EventKey | None
+    ) -> builtins.list[tuple[Any, ...]]:
+        sql = "SELECT digest, event, date_ms, data, received_ms FROM webhook_events WHERE 1=1"
+        params: builtins.list[Any] = []
+        if since_ms is not None:
+            sql += " AND date_ms >= ?"
+            params.append(float(since_ms))
+        if event is not None:
+            sql += " AND event = ?"
+            params.append(event)
+        if after is not None:
+            # The order below, continued: older, or as old but received earlier, or a later digest.
+            sql += (
+                " AND (date_ms < ? OR (date_ms = ? AND (received_ms < ?"
+                " OR (received_ms = ? AND digest > ?))))"
+            )
+            params += [after.date_ms, after.date_ms, after.received_ms, after.received_ms, after.digest]
+        sql += " ORDER BY date_ms DESC, received_ms DESC, digest LIMIT ?"
+        params.append(limit)
+        return self._fetch(sql.replace("?", self._placeholder), params)
+
+
+class SqliteEventStore(ListedEventStore):
     """`EventStore` in SQLite: `":memory:"` for one process, a file path to survive restarts."""
 
     def __init__(
@@ -171,52 +228,7 @@ class SqliteEventStore:
             self._prune()
             return cursor.rowcount == 1
 
-    def list(
-        self,
-        since_ms: float | None = None,
-        event: str | None = None,
-        limit: int = 20,
-        after: EventKey | None = None,
-    ) -> builtins.list[StoredEvent]:
-        events: builtins.list[StoredEvent] = []
-        while len(events) < limit:
-            wanted = limit - len(events)
-            rows = self._rows(since_ms, event, wanted, after)
-            for digest, name, date_ms, raw, received_ms in rows:
-                try:
-                    data = json.loads(raw)
-                except (ValueError, RecursionError):
-                    logger.warning("event store: skipped event %s, whose data cannot be read", digest[:12])
-                    continue
-                data = data if isinstance(data, dict) else {}
-                events.append(StoredEvent(digest, name, date_ms, data, received_ms))
-            if len(rows) < wanted:
-                break
-            # Rows were skipped: fill the page from further on, so fewer than `limit` means the end.
-            digest, _, date_ms, _, received_ms = rows[-1]
-            after = EventKey(date_ms, received_ms, digest)
-        return events
-
-    def _rows(
-        self, since_ms: float | None, event: str | None, limit: int, after: EventKey | None
-    ) -> builtins.list[tuple[Any, ...]]:
-        sql = "SELECT digest, event, date_ms, data, received_ms FROM webhook_events WHERE 1=1"
-        params: builtins.list[Any] = []
-        if since_ms is not None:
-            sql += " AND date_ms >= ?"
-            params.append(float(since_ms))
-        if event is not None:
-            sql += " AND event = ?"
-            params.append(event)
-        if after is not None:
-            # The order below, continued: older, or as old but received earlier, or a later digest.
-            sql += (
-                " AND (date_ms < ? OR (date_ms = ? AND (received_ms < ?"
-                " OR (received_ms = ? AND digest > ?))))"
-            )
-            params += [after.date_ms, after.date_ms, after.received_ms, after.received_ms, after.digest]
-        sql += " ORDER BY date_ms DESC, received_ms DESC, digest LIMIT ?"
-        params.append(limit)
+    def _fetch(self, sql: str, params: builtins.list[Any]) -> builtins.list[tuple[Any, ...]]:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
 

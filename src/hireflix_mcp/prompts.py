@@ -29,7 +29,8 @@ from pydantic import Field
 
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.errors import HireflixError, NotFoundError
-from hireflix_mcp.hireflix.models import INTERVIEW_STATUSES, Interview, InterviewCondition
+from hireflix_mcp.hireflix.models import INTERVIEW_STATUSES, Interview
+from hireflix_mcp.hireflix.search import InterviewCondition
 from hireflix_mcp.resources import (
     TRANSCRIPT_MAX_CHARS,
     TranscriptData,

@@ -26,9 +26,9 @@ import json
 import logging
 import re
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 from mcp.server import MCPServer
@@ -64,6 +64,8 @@ from hireflix_mcp.views.positions import position_detail
 from hireflix_mcp.views.render import compact_json
 
 logger = logging.getLogger("hireflix_mcp.resources")
+
+T = TypeVar("T")
 
 POSITIONS_URI = "hireflix://positions"
 POSITION_URI = "hireflix://positions/{position_id}"
@@ -353,40 +355,33 @@ def render_interview(interview: InterviewDetail) -> str:
     return compact_json(InterviewResource.of(interview))
 
 
-async def read_positions() -> str:
+async def _fetched(read: Awaitable[T]) -> T:
+    """What `read` returns; a Hireflix failure becomes the resource error (`resource_error`)."""
     try:
-        positions = await request_app_state().hireflix.list_positions()
+        return await read
     except HireflixError as exc:
         raise resource_error(exc) from exc
+
+
+async def read_positions() -> str:
+    positions = await _fetched(request_app_state().hireflix.list_positions())
     rows = [{"id": p.id, "name": p.name or "", "archived": p.is_archived} for p in positions]
     return to_json({"positions": rows, "total": len(rows), "details": POSITION_URI})
 
 
 async def read_position(position_id: str, ctx: Ctx) -> str:
     checked_id(position_id, "position")
-    try:
-        position = await app_state(ctx).hireflix.get_position(position_id)
-    except HireflixError as exc:
-        raise resource_error(exc) from exc
-    return render_position(position)
+    return render_position(await _fetched(app_state(ctx).hireflix.get_position(position_id)))
 
 
 async def read_interview(interview_id: str, ctx: Ctx) -> str:
     checked_id(interview_id, "interview")
-    try:
-        interview = await app_state(ctx).hireflix.get_interview(interview_id)
-    except HireflixError as exc:
-        raise resource_error(exc) from exc
-    return render_interview(interview)
+    return render_interview(await _fetched(app_state(ctx).hireflix.get_interview(interview_id)))
 
 
 async def read_transcript(interview_id: str, ctx: Ctx) -> str:
     checked_id(interview_id, "interview")
-    try:
-        data = await load_transcript(app_state(ctx).hireflix, interview_id)
-    except HireflixError as exc:
-        raise resource_error(exc) from exc
-    return render_transcript(data)
+    return render_transcript(await _fetched(load_transcript(app_state(ctx).hireflix, interview_id)))
 
 
 async def read_events() -> str:

@@ -6,33 +6,43 @@ This layer knows MCP and HTTP; it knows nothing of GraphQL. Tools come from the 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import ipaddress
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from mcp.server import MCPServer
+from mcp.server.lowlevel.helper_types import ReadResourceContents
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.server.streamable_http import EventStore as SSEEventStore
 from mcp.server.transport_security import TransportSecuritySettings
-from mcp.types import CallToolResult, InputRequiredResult
+from mcp.types import CallToolResult, InputRequiredResult, Resource, Tool
+from pydantic import AnyUrl
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from hireflix_mcp import __version__, sdk_compat
-from hireflix_mcp.confirm import Confirmation, ConfirmationTokens, MemorySpentTokens, SqliteSpentTokens
+from hireflix_mcp import __version__, audit, scopes, sdk_compat
+from hireflix_mcp.audit_trail import register_audit_resource
+from hireflix_mcp.card import CARD_TOOL_META, interview_card
+from hireflix_mcp.confirm import Confirmation, ConfirmationTokens
 from hireflix_mcp.hireflix.client import HireflixClient
+from hireflix_mcp.identity import current_caller
 from hireflix_mcp.prompts import register_prompts
 from hireflix_mcp.resources import EVENTS_URI, ResourceSubscriptions, register_resources
 from hireflix_mcp.settings import WEBHOOK_RECEIVER_PATH, Settings
 from hireflix_mcp.state import AppState
+from hireflix_mcp.store import SharedState, open_state
 from hireflix_mcp.tools.catalog import Profile, ToolSpec, select_tools, spec_of, tool_names
-from hireflix_mcp.webhooks import SharedEventStore, webhook_endpoint
+from hireflix_mcp.transcripts.mcp import register_transcript_features
+from hireflix_mcp.transcripts.service import TranscriptService
+from hireflix_mcp.webhooks import webhook_endpoint
 
 logger = logging.getLogger("hireflix_mcp")
 
@@ -84,12 +94,32 @@ class HireflixServer(MCPServer[AppState]):
     The SDK answers any unregistered name with "Unknown tool: X"; for a tool this server has but did
     not register (its toolset is off, it was excluded, or --read-only removed it), the model is told
     which toolset or flag enables it, so it can tell the user instead of guessing.
+
+    In OAuth mode each person sees and calls only the tools and resources their scopes allow
+    (`scopes`); over HTTP `oauth.ScopeGate` refuses a call above them first, with 403.
     """
 
     def __init__(self, *args: Any, profile: Profile, registered: frozenset[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.profile = profile
         self.registered = registered
+
+    async def list_tools(self) -> list[Tool]:
+        listed = await super().list_tools()
+        if current_caller().scopes is None:
+            return listed
+        return [tool for tool in listed if _tool_refusal(tool.name) is None]
+
+    async def list_resources(self) -> list[Resource]:
+        listed = await super().list_resources()
+        return [r for r in listed if scopes.refused(str(r.uri), scopes.resource_scope(str(r.uri))) is None]
+
+    async def read_resource(
+        self, uri: AnyUrl | str, context: Context[AppState, Any] | None = None
+    ) -> Iterable[ReadResourceContents] | InputRequiredResult:
+        if refusal := scopes.refused(str(uri), scopes.resource_scope(str(uri))):
+            raise ResourceError(refusal)
+        return await super().read_resource(uri, context)
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
@@ -98,7 +128,16 @@ class HireflixServer(MCPServer[AppState]):
             spec = spec_of(name)
             if spec is not None:
                 raise ToolError(_not_enabled(spec, self.profile))
+        elif refusal := _tool_refusal(name):
+            await audit.record_refusal(name, arguments, context)
+            raise ToolError(refusal)
         return await super().call_tool(name, arguments, context)
+
+
+def _tool_refusal(name: str) -> str | None:
+    """Why the current caller may not call this registered tool (its scope), or None."""
+    spec = spec_of(name)
+    return None if spec is None else scopes.refused(name, scopes.tool_scope(spec.toolset, spec.kind))
 
 
 def _not_enabled(spec: ToolSpec, profile: Profile) -> str:
@@ -118,7 +157,11 @@ def _not_enabled(spec: ToolSpec, profile: Profile) -> str:
 
 
 def build_server(
-    settings: Settings, profile: Profile | None = None, *, sandbox: bool = False
+    settings: Settings,
+    profile: Profile | None = None,
+    *,
+    sandbox: bool = False,
+    background_index: bool = False,
 ) -> MCPServer[AppState]:
     """An `MCPServer` with the profile's tools; its lifespan opens one Hireflix client.
 
@@ -134,19 +177,35 @@ def build_server(
     secret = settings.confirm_secret.get_secret_value().encode() if settings.confirm_secret else None
     # Spent tokens must outlive one connection and, with a state file, one process: several replicas
     # on one machine then refuse each other's replays (they also need HIREFLIX_MCP_CONFIRM_SECRET).
-    spent = SqliteSpentTokens(settings.state_db) if settings.state_db != ":memory:" else MemorySpentTokens()
+    # Spent tokens, webhook events and the audit trail live in one store (`hireflix_mcp.store`): SQLite
+    # for one person, PostgreSQL for replicas, which then refuse each other's replays (they also need
+    # HIREFLIX_MCP_CONFIRM_SECRET) and hear each other's webhook events.
+    events = SharedState(open_state(settings))
     confirmation = Confirmation(
-        settings.confirm, ConfirmationTokens(secret or secrets.token_bytes(32), spent)
+        settings.confirm, ConfirmationTokens(secret or secrets.token_bytes(32), events)
     )
-
-    events = SharedEventStore(settings.state_db, settings.event_retention_days)
     subscriptions = ResourceSubscriptions()
+    # The transcript index (search_transcripts): filled in the background under `serve`
+    # (`background_index`), else on a search's first use; webhook events update it at once.
+    transcripts = TranscriptService(
+        settings.state_db, background=background_index, receiver=settings.webhook_secret is not None
+    )
 
     @asynccontextmanager
     async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        with events.opened() as store:
-            async with HireflixClient(settings.client_config()) as client:
-                yield AppState(settings=settings, hireflix=client, confirmation=confirmation, events=store)
+        with events.opened(_remote_events(subscriptions) if settings.webhook_secret else None) as store:
+            async with (
+                HireflixClient(settings.client_config()) as client,
+                transcripts.running(client) as index,
+            ):
+                yield AppState(
+                    settings=settings,
+                    hireflix=client,
+                    confirmation=confirmation,
+                    events=store,
+                    audit=store,
+                    transcripts=index,
+                )
 
     server = HireflixServer(
         profile=profile,
@@ -159,20 +218,47 @@ def build_server(
         lifespan=lifespan,
         tools=[spec.sdk_tool() for spec in tools],
         subscriptions=subscriptions.bus,
+        # The interview card (MCP Apps) comes with the tool whose result it shows.
+        extensions=[interview_card(settings)] if any(spec.meta == CARD_TOOL_META for spec in tools) else None,
+        **_oauth(settings),
     )
     webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     register_resources(server, subscriptions if webhook_secret else None)
+    register_audit_resource(server)
     if webhook_secret:
 
         async def events_changed() -> None:
             await subscriptions.updated(EVENTS_URI)
 
-        endpoint = webhook_endpoint(events, webhook_secret, events_changed)
+        endpoint = webhook_endpoint(transcripts.watching(events), webhook_secret, events_changed)
         # Custom routes sit outside /mcp, so the bearer token does not guard it; the signature does.
         server.custom_route(WEBHOOK_RECEIVER_PATH, ["POST"], name="hireflix_webhook")(endpoint)
     register_prompts(server)
+    register_transcript_features(server)
     server.custom_route(HEALTH_PATH, ["GET"], name="health")(_health)
     return server
+
+
+def _oauth(settings: Settings) -> dict[str, Any]:
+    """The SDK's auth settings and token verifier in OAuth mode (HTTP only), else nothing."""
+    if settings.oauth_issuer is None:
+        return {}
+    from hireflix_mcp.oauth import resource_server  # JWT support loads only in OAuth mode
+
+    auth, verifier = resource_server(settings)
+    return {"auth": auth, "token_verifier": verifier}
+
+
+def _remote_events(subscriptions: ResourceSubscriptions) -> Callable[[], None]:
+    """What the store calls (from its listening thread) when another replica stored a webhook event:
+    tell this replica's `hireflix://events` subscribers, on this event loop."""
+    loop = asyncio.get_running_loop()
+
+    def heard() -> None:
+        with contextlib.suppress(RuntimeError):  # the loop closed: the server is stopping
+            asyncio.run_coroutine_threadsafe(subscriptions.updated(EVENTS_URI), loop)
+
+    return heard
 
 
 HEALTH_PATH = "/healthz"
@@ -265,12 +351,12 @@ def http_app(
     streams (the SDK's default when None). The webhook receiver (see `build_server`) is served at
     `WEBHOOK_RECEIVER_PATH`, outside the bearer token.
     """
-    if not is_loopback(host) and settings.auth_token is None:
+    if not is_loopback(host) and settings.auth_token is None and settings.oauth_issuer is None:
         raise ValueError(
-            f"binding to {host} (not loopback) needs HIREFLIX_MCP_AUTH_TOKEN: clients then send "
-            "'Authorization: Bearer <token>'"
+            f"binding to {host} (not loopback) needs HIREFLIX_MCP_AUTH_TOKEN (clients then send "
+            "'Authorization: Bearer <token>') or HIREFLIX_MCP_OAUTH_ISSUER (each person signs in)"
         )
-    app: ASGIApp = server.streamable_http_app(
+    starlette = server.streamable_http_app(
         streamable_http_path="/mcp",
         stateless_http=stateless,
         transport_security=transport_security(host, port, allowed_hosts),
@@ -279,6 +365,11 @@ def http_app(
         retry_interval=retry_interval,
         max_sessions=settings.max_sessions,
     )
+    if settings.oauth_issuer is not None:
+        from hireflix_mcp.oauth import protect
+
+        protect(starlette, settings)
+    app: ASGIApp = starlette
     if not stateless:
         # Past HIREFLIX_MCP_MAX_SESSIONS the longest idle session is closed (its client gets 404 and
         # starts again) rather than the new client refused: a flood of initialize requests holds at

@@ -8,14 +8,24 @@ wrote it and saying what it accepts.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal, get_args, get_origin
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from hireflix_mcp.dsn import is_postgres_url, postgres_url_problem, redact_url
 from hireflix_mcp.hireflix.config import ClientConfig
 
 DEFAULT_API_URL = "https://api.hireflix.com/me"
@@ -36,14 +46,31 @@ ENVIRONMENT: dict[str, str] = {
     "HIREFLIX_MCP_CONFIRM": "confirm",
     "HIREFLIX_MCP_CONFIRM_SECRET": "confirm_secret",
     "HIREFLIX_MCP_AUTH_TOKEN": "auth_token",
+    "HIREFLIX_MCP_OAUTH_ISSUER": "oauth_issuer",
+    "HIREFLIX_MCP_OAUTH_AUDIENCE": "oauth_audience",
     "HIREFLIX_WEBHOOK_SECRET": "webhook_secret",
     "HIREFLIX_MCP_STATE_DB": "state_db",
     "HIREFLIX_MCP_EVENT_RETENTION_DAYS": "event_retention_days",
     "HIREFLIX_MCP_PUBLIC_URL": "public_url",
     "HIREFLIX_MCP_LOG_LEVEL": "log_level",
     "HIREFLIX_MCP_MAX_SESSIONS": "max_sessions",
+    "HIREFLIX_MCP_INDEX_SYNC": "index_sync",
+    "HIREFLIX_MCP_MEDIA_ORIGINS": "media_origins",
 }
 """Every environment variable `Settings.from_env` reads, and the field it sets."""
+
+
+def secure_url(url: str) -> bool:
+    """https, or http to a loopback host (a provider on the same machine, tests)."""
+    parts = urlsplit(url)
+    if not parts.hostname or parts.scheme not in ("http", "https"):
+        return False
+    if parts.scheme == "https" or parts.hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:
+        return False
 
 
 def sqlite_file_ok(path: str) -> bool:
@@ -54,7 +81,9 @@ def sqlite_file_ok(path: str) -> bool:
 class Settings(BaseModel):
     """Everything the server and the Hireflix client need to run, fixed at start-up."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Inputs stay out of a ValidationError's text (a state URL may hold a password); `describe_invalid`
+    # shows them, redacted.
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
     api_key: SecretStr | None = Field(default=None, description="HIREFLIX_API_KEY")
     api_url: str = Field(default=DEFAULT_API_URL, description="HIREFLIX_API_URL")
@@ -65,17 +94,30 @@ class Settings(BaseModel):
     confirm: ConfirmPolicy = "auto"
     confirm_secret: SecretStr | None = Field(default=None, description="HMAC key for confirmation tokens")
     auth_token: SecretStr | None = Field(default=None, description="HIREFLIX_MCP_AUTH_TOKEN for HTTP")
+    oauth_issuer: str | None = Field(
+        default=None,
+        description="HIREFLIX_MCP_OAUTH_ISSUER: the identity provider whose access tokens HTTP accepts "
+        "(OAuth mode, one sign-in per person; exclusive with HIREFLIX_MCP_AUTH_TOKEN)",
+    )
+    oauth_audience: str | None = Field(
+        default=None,
+        description="HIREFLIX_MCP_OAUTH_AUDIENCE: the `aud` access tokens must carry "
+        "(default: <HIREFLIX_MCP_PUBLIC_URL>/mcp)",
+    )
     webhook_secret: SecretStr | None = Field(default=None, description="HIREFLIX_WEBHOOK_SECRET")
     state_db: str = Field(
-        default=":memory:", description="HIREFLIX_MCP_STATE_DB: SQLite file for received webhook events"
+        default=":memory:",
+        description="HIREFLIX_MCP_STATE_DB: where spent confirmation tokens, received webhook events and "
+        "the audit trail live: :memory:, a SQLite file, or a postgresql:// URL shared by replicas",
     )
     event_retention_days: int = Field(
         default=30, ge=1, le=3650, description="HIREFLIX_MCP_EVENT_RETENTION_DAYS: days events are kept"
     )
     public_url: str | None = Field(
         default=None,
-        description="HIREFLIX_MCP_PUBLIC_URL: this server's address as Hireflix reaches it "
-        "(create_webhook then defaults to <public_url>/webhooks/hireflix)",
+        description="HIREFLIX_MCP_PUBLIC_URL: this server's address as Hireflix and clients reach it "
+        "(create_webhook then defaults to <public_url>/webhooks/hireflix; in OAuth mode the resource "
+        "is <public_url>/mcp)",
     )
     log_level: LogLevel = "INFO"
     max_sessions: int = Field(
@@ -84,6 +126,33 @@ class Settings(BaseModel):
         le=100_000,
         description="HIREFLIX_MCP_MAX_SESSIONS: open HTTP sessions kept; past it the longest idle is closed",
     )
+
+    index_sync: bool = Field(
+        default=True,
+        description="HIREFLIX_MCP_INDEX_SYNC: `serve` fills and refreshes the transcript index in the "
+        "background (off: only when a search needs it)",
+    )
+
+    media_origins: str | None = Field(
+        default=None,
+        description="HIREFLIX_MCP_MEDIA_ORIGINS: comma-separated origins answer videos and thumbnails "
+        "come from, the only ones the interview card may load (default: Hireflix's media host)",
+    )
+
+    @field_validator("media_origins")
+    @classmethod
+    def _media_origins_are_origins(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        origins = [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+        for origin in origins:
+            parts = urlsplit(origin)
+            if not secure_url(origin) or parts.path or parts.query or parts.fragment:
+                raise ValueError(
+                    f"HIREFLIX_MCP_MEDIA_ORIGINS: {origin!r} is not an origin: give https://host[:port] "
+                    "(http only on loopback), comma-separated, without a path"
+                )
+        return ",".join(origins) or None
 
     def client_config(self) -> ClientConfig:
         """What the Hireflix client reads from these settings."""
@@ -100,6 +169,40 @@ class Settings(BaseModel):
     def webhook_receiver_url(self) -> str | None:
         """This server's webhook receiver as Hireflix reaches it; None without a public URL."""
         return f"{self.public_url}{WEBHOOK_RECEIVER_PATH}" if self.public_url else None
+
+    @property
+    def oauth_resource(self) -> str | None:
+        """In OAuth mode, this server's MCP endpoint as clients reach it (the RFC 9728 resource)."""
+        return f"{self.public_url}/mcp" if self.oauth_issuer and self.public_url else None
+
+    @field_validator("oauth_issuer")
+    @classmethod
+    def _issuer_is_secure(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()  # kept as written otherwise: tokens' `iss` must equal it exactly
+        if not secure_url(value) or urlsplit(value).query or urlsplit(value).fragment:
+            raise ValueError(
+                "HIREFLIX_MCP_OAUTH_ISSUER must be an https URL (http only on loopback) without query, "
+                "written exactly as the provider's tokens name it in `iss`"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _one_way_to_sign_in(self) -> Settings:
+        if self.oauth_issuer is None:
+            return self
+        if self.auth_token is not None:
+            raise ValueError(
+                "HIREFLIX_MCP_AUTH_TOKEN and HIREFLIX_MCP_OAUTH_ISSUER are exclusive: set the token for a "
+                "one-person server, or the issuer for sign-in per person, not both"
+            )
+        if self.public_url is None:
+            raise ValueError(
+                "HIREFLIX_MCP_OAUTH_ISSUER needs HIREFLIX_MCP_PUBLIC_URL, the address clients reach this "
+                "server at (e.g. https://mcp.example.com): its /mcp is the resource tokens are issued for"
+            )
+        return self
 
     @field_validator("public_url")
     @classmethod
@@ -131,8 +234,16 @@ class Settings(BaseModel):
     @field_validator("state_db")
     @classmethod
     def _state_db_can_be_created(cls, value: str) -> str:
+        if is_postgres_url(value):
+            problem = postgres_url_problem(value)
+            if problem is not None:  # the message never repeats the URL: it may hold a password
+                raise ValueError(f"HIREFLIX_MCP_STATE_DB {problem}")
+            return value
         if not sqlite_file_ok(value):
-            raise ValueError("HIREFLIX_MCP_STATE_DB must be :memory: or a file in an existing directory")
+            raise ValueError(
+                "HIREFLIX_MCP_STATE_DB must be :memory:, a file in an existing directory, "
+                "or a postgresql:// URL"
+            )
         return value
 
     @classmethod
@@ -150,9 +261,13 @@ class Settings(BaseModel):
 
 _VARIABLE_OF_FIELD = {field: var for var, field in ENVIRONMENT.items()}
 _EXPECTED_SHAPES = {
+    "index_sync": "on or off (or true/false, 1/0)",
     "api_url": "a URL starting with http:// or https://",
     "public_url": "an absolute http(s) URL without query or fragment, e.g. https://mcp.example.com",
-    "state_db": ":memory: or a file in an existing directory",
+    "state_db": ":memory:, a SQLite file in an existing directory, or a PostgreSQL URL "
+    "(postgresql://user:password@host:5432/database)",
+    "oauth_issuer": "an https URL (http only on loopback), exactly as tokens name it in `iss`",
+    "media_origins": "comma-separated https origins without a path, e.g. https://media.example.com",
 }
 _BOUNDS = (("gt", "greater than"), ("ge", "at least"), ("lt", "less than"), ("le", "at most"))
 
@@ -187,7 +302,7 @@ def describe_invalid(error: ValidationError, flags: Mapping[str, str] | None = N
     for problem in error.errors():
         field = str(problem["loc"][0]) if problem["loc"] else ""
         if field not in Settings.model_fields:
-            lines.append(problem["msg"])
+            lines.append(problem["msg"].removeprefix("Value error, "))
             continue
         if field in seen:  # `X | None` fields report each member of the union
             continue
@@ -197,7 +312,8 @@ def describe_invalid(error: ValidationError, flags: Mapping[str, str] | None = N
         if SecretStr in (annotation, *get_args(annotation)):
             shown = ""
         else:
-            shown = f" {problem['input']!r}" if flag else f"={problem['input']!r}"
+            given = redact_url(problem["input"]) if isinstance(problem["input"], str) else problem["input"]
+            shown = f" {given!r}" if flag else f"={given!r}"
         name = flag or _VARIABLE_OF_FIELD.get(field, field)
         lines.append(f"{name}{shown} is invalid: expected {expected_values(field)}")
     return lines

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from hireflix_mcp.events import EventStore
     from hireflix_mcp.hireflix.client import HireflixClient
     from hireflix_mcp.settings import Settings
+    from hireflix_mcp.store.base import AuditTrail
+    from hireflix_mcp.transcripts.service import TranscriptService
 
 Ctx = Context[Any, Any]
 
@@ -33,6 +35,10 @@ class AppState:
     hireflix: HireflixClient
     confirmation: Confirmation
     events: EventStore
+    transcripts: TranscriptService | None = None
+    """The transcript index (`search_transcripts`, answer resources); None in servers built without one."""
+    audit: AuditTrail | None = None
+    """Where every tool call is recorded (`hireflix_mcp.audit`); None: not recorded."""
 
 
 def app_state(ctx: Context[Any, Any]) -> AppState:

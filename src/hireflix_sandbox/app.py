@@ -10,6 +10,8 @@ page cannot reach it by DNS rebinding):
     GET    /_sandbox/health                      liveness (no key needed)
     GET|POST|DELETE /_sandbox/faults[/{id}]      fault rules (faults.py)
     GET|DELETE /_sandbox/webhooks/deliveries, POST /_sandbox/webhooks/drain   (webhooks.py)
+    GET    /media/interviews/{id}/answers/{answer}.webm|.jpg   an answer's video and thumbnail (media.py;
+                                                 no key needed, like a CDN link)
 
 Transport behaves like Hireflix: HTTP 200 with a top-level `errors` array for bad keys, invalid documents
 and resolver faults; HTTP 400 only for a body that is not a GraphQL request at all.
@@ -57,13 +59,14 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .backend import NotFound, RequestContext
 from .candidate import InterviewStateError, complete_interview
 from .demo_data import bootstrap
-from .faults import FaultInjector, FaultMiddleware, fault_admin_routes
+from .faults import FaultInjector, FaultMiddleware, fault_admin_routes, read_body, replaying
 from .ids import epoch_ms
+from .media import MEDIA_PATH, media_routes
 from .resolvers import NAMESPACE_TYPES, implemented_fields, sandbox_schema
 from .store import MemberRecord, Store
 from .webhooks import WebhookDispatcher, is_loopback_host, webhook_admin_routes, webhook_snapshot
@@ -89,6 +92,7 @@ class SandboxConfig:
     webhook_secret: str | None = None  # None: the company's, made at random with its database
     faults: str | None = None  # a fault spec (see faults.py), applied from the start
     demo_data: bool = True
+    demo_size: int = 0  # recorded interviews of a large account added to a new database (large_demo.py)
     allowed_hosts: tuple[str, ...] = ()  # Host names served besides the loopback ones (LOOPBACK_HOSTS)
 
 
@@ -224,26 +228,11 @@ class RequestCountingMiddleware:
             self.counter.record(None, ())
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
+        body = await read_body(receive)
+        if body is None:
+            return
         self.counter.record(*describe_request(body))
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)
 
 
 # ---------------------------------------------------------------- auth
@@ -311,14 +300,16 @@ def _host_name(host: str) -> str:
 class HostCheckMiddleware:
     """Serves only requests whose `Host` names this sandbox (loopback names and `allowed_hosts`), and whose
     `Origin`, when a browser sends one, is such a name too: a web page that rebinds its own domain to
-    127.0.0.1 gets 421, a page from another origin 403 (as the MCP server answers)."""
+    127.0.0.1 gets 421, a page from another origin 403 (as the MCP server answers). Answer media
+    (`/media/`, read-only files like a CDN's) are for any page's <video>: their Origin is not checked
+    (a sandboxed view sends `Origin: null`)."""
 
     def __init__(self, app: ASGIApp, allowed_hosts: tuple[str, ...]) -> None:
         self.app = app
         self.names = frozenset(_host_name(h) for h in (*LOOPBACK_HOSTS, *allowed_hosts))
 
-    def _refusal(self, headers: Headers) -> Response | None:
-        origin = headers.get("origin")
+    def _refusal(self, headers: Headers, path: str) -> Response | None:
+        origin = None if path.startswith(MEDIA_PATH) else headers.get("origin")
         if _host_name(headers.get("host", "")) not in self.names:
             message, status = "This Host is not served here; use 127.0.0.1", 421
         elif origin is not None and _host_name(urlsplit(origin).netloc) not in self.names:
@@ -328,7 +319,9 @@ class HostCheckMiddleware:
         return JSONResponse({"error": "refused", "message": message}, status_code=status)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        refusal = self._refusal(Headers(scope=scope)) if scope["type"] == "http" else None
+        refusal = (
+            self._refusal(Headers(scope=scope), scope.get("path", "")) if scope["type"] == "http" else None
+        )
         if refusal is not None:
             await refusal(scope, receive, send)
             return
@@ -447,6 +440,7 @@ async def _graphql_endpoint(runtime: SandboxRuntime, request: Request) -> Respon
         ip=_client_ip(request),
         host=request.headers.get("host"),
         referer=request.headers.get("referer"),
+        media_base=str(request.base_url),
         rng=runtime.rng,
     )
     # Executed on the event loop thread: resolvers are short SQLite calls under the store's lock, so a
@@ -533,6 +527,7 @@ def _compose(runtime: SandboxRuntime) -> tuple[list[Middleware], list[BaseRoute]
         *_admin_routes(runtime),
         *fault_admin_routes(runtime.injector),
         *webhook_admin_routes(runtime.dispatcher),
+        *media_routes(runtime.store),
     ]
     return middleware, routes
 
@@ -543,6 +538,10 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
     store = Store(config.db_path)
     if store.is_empty():
         bootstrap(store, seed=config.seed, demo=config.demo_data, now_ms=epoch_ms())
+        if config.demo_size:
+            from .large_demo import add_large_account
+
+            add_large_account(store, config.demo_size, seed=config.seed, now_ms=epoch_ms())
     secret = config.webhook_secret or store.company().webhook_secret
     runtime = SandboxRuntime(
         config=config,
@@ -649,6 +648,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-demo-data", action="store_true", help="start an empty company (new databases only)"
     )
     parser.add_argument(
+        "--demo-size",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add a large account: N recorded interviews, six answers each, English and Spanish "
+        "(new databases only; 10000 takes about 20 s)",
+    )
+    parser.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
     parser.add_argument(
@@ -678,6 +685,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         invite_quota=args.invite_quota,
         faults=args.faults,
         demo_data=not args.no_demo_data,
+        demo_size=max(args.demo_size, 0),
         allowed_hosts=allowed_hosts_for(args.host, args.allowed_hosts),
     )
     run(config, host=args.host, port=args.port, log_level=args.log_level)

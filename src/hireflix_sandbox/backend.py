@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from . import ids
+from .records import new_interview_record, new_position_record
 from .rules import (
     DAY_MS,
     InviteCandidate,
@@ -55,8 +56,6 @@ from .store import (
     WebhookRecord,
 )
 from .webhooks import webhook_snapshot
-
-INTERVIEW_LIFETIME_DAYS = 30
 
 Event = tuple[str, dict[str, Any]]
 
@@ -105,6 +104,8 @@ class RequestContext:
     ip: str | None = None
     host: str | None = None
     referer: str | None = None
+    media_base: str | None = None
+    """The sandbox's own URL (ending in '/'): answer videos and thumbnails are handed out under it."""
     rng: random.Random = field(default_factory=random.SystemRandom)
     clock: Callable[[], float] | None = None
     events: list[Event] = field(default_factory=list)
@@ -144,48 +145,6 @@ def audit_log(ctx: RequestContext, *, skip: int | None, limit: int | None) -> tu
 
 
 # ---------------------------------------------------------------- invites
-
-
-def new_interview_record(
-    position: PositionRecord,
-    candidate: InviteCandidate,
-    *,
-    interview_id: str,
-    hash_: str,
-    at: float,
-    disable_notifications: bool = False,
-    invite_source: str = "API",
-) -> InterviewRecord:
-    """A just-invited interview: pending, not answered or reviewed, expiring INTERVIEW_LIFETIME_DAYS later."""
-    return InterviewRecord(
-        id=interview_id,
-        position_id=position.id,
-        hash=hash_,
-        email=candidate.email,
-        first_name=candidate.first_name,
-        last_name=candidate.last_name,
-        phone=candidate.phone,
-        external_id=candidate.external_id,
-        disable_notifications=disable_notifications,
-        metadata=candidate.metadata,
-        status="pending",
-        created_at=at,
-        updated_at=at,
-        completed_at=None,
-        expires=at + INTERVIEW_LIFETIME_DAYS * DAY_MS,
-        finalist=None,
-        archived=None,
-        score=None,
-        language=position.language,
-        invite_source=invite_source,
-        notes=None,
-        ip_addresses=[],
-        user_agents=[],
-        geolocation=[],
-        share_id=None,
-        share_url=None,
-        share_expires=None,
-    )
 
 
 def invite_candidate(
@@ -272,21 +231,13 @@ def create_position(
     checked_questions = check_questions(questions)
     with ctx.store.transaction():
         now = ctx.now()
-        position = PositionRecord(
-            id=ids.object_id(ctx.rng),
-            name=checked_name,
+        position = new_position_record(
+            ids.object_id(ctx.rng),
+            checked_name,
+            at=now,
             description=description,
             location=location,
             language=language or "en",
-            archived=None,
-            active=True,
-            tags=[],
-            created_at=now,
-            updated_at=now,
-            expires=None,
-            retakes=2,
-            time_to_answer=120,
-            time_to_think=30,
         )
         ctx.store.insert(position)
         for record in _question_records(ctx, position, checked_questions, []):

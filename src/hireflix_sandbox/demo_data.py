@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import ids
-from .backend import new_interview_record
 from .candidate import GEOLOCATION, USER_AGENTS, geolocate, make_answers
+from .records import new_interview_record, new_position_record
 from .rules import DAY_MS, FilterStatus, InviteCandidate
 from .store import (
     AuditRecord,
@@ -248,22 +248,24 @@ class _DemoBuilder:
         rng = self.rng
         # Older positions first; the archived one is the oldest of all.
         created = self.now - (120 - index * 9 if not spec.archived else 200) * DAY_MS
-        position = PositionRecord(
-            id=ids.object_id(rng),
-            name=spec.name,
+        # In the order the random draws were always made, so the demo data stays the same.
+        position_id = ids.object_id(rng)
+        updated = created + rng.randint(1, 20) * DAY_MS if not spec.archived else created + 60 * DAY_MS
+        made = new_position_record(
+            position_id,
+            spec.name,
+            at=created,
             description=spec.description,
             location=spec.location,
             language=spec.language,
-            archived=created + 60 * DAY_MS if spec.archived else None,
-            active=True,
-            tags=list(spec.tags),
-            created_at=created,
-            updated_at=created + rng.randint(1, 20) * DAY_MS if not spec.archived else created + 60 * DAY_MS,
-            expires=None,
+            tags=spec.tags,
             retakes=rng.choice((1, 2, 3)),
             time_to_answer=rng.choice((90, 120, 180)),
             time_to_think=rng.choice((20, 30, 45)),
         )
+        # Edited since; the archived one was archived two months after it was made.
+        archived = created + 60 * DAY_MS if spec.archived else None
+        position = dataclasses.replace(made, archived=archived, updated_at=updated)
         self.store.insert(position)
         questions = [
             QuestionRecord(

@@ -372,7 +372,7 @@ def operation_names(body: bytes) -> frozenset[str]:
     return frozenset(names)
 
 
-async def _read_body(receive: Receive) -> bytes | None:
+async def read_body(receive: Receive) -> bytes | None:
     """The whole request body, or None if the client went away first."""
     chunks: list[bytes] = []
     while True:
@@ -384,7 +384,7 @@ async def _read_body(receive: Receive) -> bytes | None:
             return b"".join(chunks)
 
 
-def _replaying(body: bytes, receive: Receive) -> Receive:
+def replaying(body: bytes, receive: Receive) -> Receive:
     """A `receive` that hands the already-read body to the inner app, then defers to the real one."""
     replayed = False
 
@@ -513,14 +513,14 @@ class FaultMiddleware:
         body: bytes | None = None
         names: frozenset[str] | None = None
         if self.injector.targets_operations:
-            body = await _read_body(receive)
+            body = await read_body(receive)
             if body is None:
                 return
             names = operation_names(body)
         decision = self.injector.decide(names)
         if decision.latency_ms:
             await anyio.sleep(decision.latency_ms / 1000)
-        inner_receive = receive if body is None else _replaying(body, receive)
+        inner_receive = receive if body is None else replaying(body, receive)
         fault = decision.fault
         if fault is None:
             await self.app(scope, inner_receive, send)
@@ -530,7 +530,7 @@ class FaultMiddleware:
             captured = _CapturedResponse()
             await self.app(scope, inner_receive, captured.send)
             inner_body = bytes(captured.body)
-        elif body is None and await _read_body(receive) is None:
+        elif body is None and await read_body(receive) is None:
             # The body is read even though it is not used, so the connection stays in a clean state.
             return
         await _emit_fault(fault, receive, send, inner_body)

@@ -28,11 +28,11 @@ from graphql import (
 )
 from graphql.utilities import value_from_ast_untyped
 
-from . import backend, views
+from . import backend, media, views
 from .backend import DomainError, Forbidden, NotFound, RequestContext
 from .listing import list_interviews
 from .rules import InviteCandidate, QuestionInput, RuleViolation, is_valid_email
-from .store import InterviewRecord
+from .store import AnswerRecord, InterviewRecord
 from .views import InterviewView, PositionView, View
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "hireflix_mcp" / "hireflix" / "schema.graphql"
@@ -213,20 +213,25 @@ def resolve_interview_setting(obj: object, info: Info) -> int | None:
 
 
 @resolver("InterviewType.questions")
-def resolve_interview_questions(obj: object, _info: Info) -> list[View]:
+def resolve_interview_questions(obj: object, info: Info) -> list[View]:
     related = _source(obj, InterviewView).related
-    return views.interview_questions(related.questions, related.answers)
+    return views.interview_questions(related.questions, _served_answers(obj, info))
+
+
+def _served_answers(obj: object, info: Info) -> list[AnswerRecord]:
+    """An interview's answers with their media URLs on this sandbox (`media.local_url`)."""
+    return media.served(_source(obj, InterviewView).related.answers, _ctx(info).media_base)
 
 
 @resolver("InterviewType.thumbnail")
-def resolve_thumbnail(obj: object, _info: Info) -> str | None:
-    answers = _source(obj, InterviewView).related.answers
+def resolve_thumbnail(obj: object, info: Info) -> str | None:
+    answers = _served_answers(obj, info)
     return answers[0].thumbnail if answers else None
 
 
 @resolver("InterviewType.thumbnails")
-def resolve_thumbnails(obj: object, _info: Info) -> list[str]:
-    return [a.thumbnail for a in _source(obj, InterviewView).related.answers]
+def resolve_thumbnails(obj: object, info: Info) -> list[str]:
+    return [a.thumbnail for a in _served_answers(obj, info)]
 
 
 @resolver("InterviewType.comments")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, TypeVar
@@ -352,6 +352,12 @@ class Store:
         columns = ", ".join(values)
         marks = ", ".join("?" for _ in values)
         self._execute(f"INSERT INTO {record.TABLE} ({columns}) VALUES ({marks})", tuple(values.values()))  # noqa: S608
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert many rows at once, values already encoded (bulk demo data)."""
+        marks = ", ".join("?" for _ in columns)
+        with self._lock:
+            self._conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)  # noqa: S608
 
     def save(self, record: Record) -> None:
         """Replace the stored row with the same id (the record must exist)."""

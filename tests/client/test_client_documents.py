@@ -46,11 +46,12 @@ EXPECTED_OPERATIONS = {
     "ListMembers",
     "AddMember", "RemoveMember",
     "ListWebhooks", "GetWebhookSecret", "CreateWebhook", "UpdateWebhook", "DeleteWebhook", "WhoAmI",
+    "ListInterviewTranscripts", "CheckInterviewsExist",
 }  # fmt: skip
 
 # Every schema coordinate marked [I] in schema.graphql, listed by hand from its comments (a line's
 # mark covers each name on it; "[I] name; fields [C]" covers only the name). The filter combinators
-# and the extra sort values reach the API through variables, so they live in models.py instead.
+# and the extra sort values reach the API through variables, so they live in search.py instead.
 INFERRED = {
     "JSON",
     "Info.user", "User.id", "User.name", "User.lastname", "User.email", "User.createdAt",
@@ -212,14 +213,14 @@ def test_the_guessed_names_list_names_real_schema_coordinates(schema: GraphQLSch
 
 
 def test_guessed_variable_names_are_spelled_once_in_the_python_client() -> None:
-    # The [I] names the client sends inside variables (filter combinators) are defined once in models.py.
+    # The [I] names the client sends inside variables (filter combinators) are defined once in search.py.
     package = Path(str(resources.files("hireflix_mcp.hireflix")))
     literal_and_or: list[str] = []
     for path in package.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Constant) and node.value in ("and", "or"):
                 literal_and_or.append(path.name)
-    assert literal_and_or == ["models.py", "models.py"]
+    assert literal_and_or == ["search.py", "search.py"]
 
 
 def test_the_client_package_imports_neither_mcp_nor_the_sandbox() -> None:

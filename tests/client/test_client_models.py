@@ -16,8 +16,8 @@ from hireflix_mcp.hireflix import (
     Transcription,
     build_interview_filter,
 )
-from hireflix_mcp.hireflix.models import case_insensitive_pattern, interview_list_input
 from hireflix_mcp.hireflix.names import name_words, word_pattern, words_match
+from hireflix_mcp.hireflix.search import case_insensitive_pattern, interview_list_input
 
 
 def test_camel_case_answers_parse_into_snake_case_fields_and_unknown_fields_are_ignored() -> None:

@@ -639,11 +639,16 @@ async def test_lost_invite_whose_check_fails_is_an_unknown_outcome(
     assert fake.count("InviteCandidate") == 1
 
 
+def lose_every_invite(fake: ScriptedHireflix) -> None:
+    """Every invite times out before its answer arrives, and no interview shows up by e-mail afterwards."""
+    fake.on("InviteCandidate", httpx2.ReadTimeout("slow"))
+    fake.on("SearchInterviews", search_page())
+
+
 async def test_invite_that_keeps_getting_lost_stops_after_max_retries(
     fake: ScriptedHireflix, sleeps: Sleeps
 ) -> None:
-    fake.on("InviteCandidate", httpx2.ReadTimeout("slow"))
-    fake.on("SearchInterviews", search_page())
+    lose_every_invite(fake)
     async with make_client(fake, sleeps, max_retries=2) as hf:
         with pytest.raises(OutcomeUnknownError):
             await hf.invite_candidate(INVITE)
@@ -749,8 +754,7 @@ async def test_a_retry_whose_wait_would_end_past_the_deadline_is_not_started(
 async def test_an_invite_whose_answer_is_lost_is_not_resent_after_the_deadline(
     fake: ScriptedHireflix, sleeps: Sleeps
 ) -> None:
-    fake.on("InviteCandidate", httpx2.ReadTimeout("slow"))
-    fake.on("SearchInterviews", search_page())
+    lose_every_invite(fake)
     async with make_client(fake, sleeps, max_retries=3) as hf:
         with pytest.raises(OutcomeUnknownError):
             await hf.with_options(deadline=time.monotonic() - 1).invite_candidate(INVITE)

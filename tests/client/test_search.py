@@ -12,16 +12,14 @@ import pytest
 
 from hireflix_mcp.hireflix import (
     ClientConfig,
-    GraphQLRequestError,
     HireflixClient,
     InterviewCondition,
     InvalidCursorError,
     SearchPage,
 )
-from hireflix_mcp.hireflix import models as hx
-from hireflix_mcp.hireflix.models import PositionMatches
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
+from tests.support import refuse_combinators, refuse_find_candidate
 
 pytestmark = pytest.mark.anyio
 
@@ -45,12 +43,6 @@ def plain(text: str | None) -> str:
 
 def named(records: list[InterviewRecord], word: str) -> set[str]:
     return {r.id for r in records if plain(word) in plain(r.first_name) or plain(word) in plain(r.last_name)}
-
-
-def refuse_combinators(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Combinator names the sandbox does not know: it refuses them as Hireflix would refuse a wrong guess."""
-    monkeypatch.setattr(hx, "FILTER_OR", "anyOf")
-    monkeypatch.setattr(hx, "FILTER_AND", "allOf")
 
 
 async def all_pages(
@@ -234,18 +226,7 @@ async def test_find_interviews_returns_the_newest_up_to_the_limit_and_says_it_ca
 async def test_find_interviews_searches_position_by_position_when_hireflix_refuses_the_one_request(
     sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    refusals = 0
-
-    async def refuse(*_: object, **__: object) -> list[PositionMatches]:
-        nonlocal refusals
-        refusals += 1
-        raise GraphQLRequestError(
-            "FindCandidate",
-            ['Cannot query field "interviewList" on type "Position".'],
-            ["GRAPHQL_VALIDATION_FAILED"],
-        )
-
-    monkeypatch.setattr(HireflixClient, "find_candidate_everywhere", refuse)
+    refusals = refuse_find_candidate(monkeypatch)
     liam = record_named(sandbox, "Liam", "Costa")
     async with client_for(sandbox) as hf:
         first = await hf.find_interviews(InterviewCondition(name="costa liam"))
@@ -254,7 +235,7 @@ async def test_find_interviews_searches_position_by_position_when_hireflix_refus
         assert [f.interview.id for f in found.items] == [liam.id]
         assert found.mode == "per_position"
         assert found.positions_searched == len(sandbox.store.positions())
-    assert refusals == 1
+    assert refusals.count == 1
 
 
 async def test_a_position_whose_search_fails_is_reported_and_the_others_still_searched(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+
+from tests.serving import clean_env, free_port, serve_command, stop, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / ".tools"
@@ -29,6 +30,7 @@ CONFORMANCE = {
     "alpha": TOOLS / "conformance-alpha" / "node_modules" / "@modelcontextprotocol" / "conformance",
 }
 INSPECTOR = TOOLS / "inspector" / "node_modules" / "@modelcontextprotocol" / "inspector"
+OIDC_PROVIDER = TOOLS / "oidc-provider" / "node_modules" / "oidc-provider"
 
 SERVER_START_TIMEOUT = 30.0
 
@@ -66,6 +68,7 @@ def require_tools(*package_dirs: Path) -> None:
         CONFORMANCE["latest"]: versions["CONFORMANCE_LATEST"],
         CONFORMANCE["alpha"]: versions["CONFORMANCE_ALPHA"],
         INSPECTOR: versions["INSPECTOR"],
+        OIDC_PROVIDER: versions["OIDC_PROVIDER"],
     }
     problems = []
     for package_dir in (NODE.parents[1], *package_dirs):
@@ -80,41 +83,11 @@ def require_tools(*package_dirs: Path) -> None:
     pytest.skip(message)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def server_env(**extra: str) -> dict[str, str]:
-    """The environment minus any HIREFLIX_* the developer has set, so tests never touch a real account."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HIREFLIX_")}
-    env.update(extra)
-    return env
-
-
 @dataclass(frozen=True)
 class RunningServer:
     url: str
     proc: subprocess.Popen[bytes]
     log: Path
-
-
-def _wait_for_port(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
-    # Bounded: each attempt either connects or waits up to 0.1 s for the process to exit.
-    for _ in range(int(SERVER_START_TIMEOUT / 0.1)):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=0.1)
-            if proc.poll() is not None:
-                raise AssertionError(f"server exited with {proc.returncode}:\n{log.read_text()}") from None
-    raise AssertionError(
-        f"server did not listen on {port} within {SERVER_START_TIMEOUT} s:\n{log.read_text()}"
-    )
 
 
 @contextlib.contextmanager
@@ -128,26 +101,20 @@ def _serve(
     """
     with log.open("wb") as sink:
         proc = subprocess.Popen(
-            cmd, cwd=cwd, env=env or server_env(), stdin=subprocess.DEVNULL, stdout=sink, stderr=sink
+            cmd, cwd=cwd, env=env or clean_env(), stdin=subprocess.DEVNULL, stdout=sink, stderr=sink
         )
         try:
-            _wait_for_port(port, proc, log)
+            wait_for_port(port, proc, log, SERVER_START_TIMEOUT)
             yield RunningServer(url=f"http://127.0.0.1:{port}/mcp", proc=proc, log=log)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+            stop(proc)
 
 
 @contextlib.contextmanager
 def serve_http(log: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[RunningServer]:
     """`hireflix-mcp serve --transport http --sandbox ARGS` on a free loopback port: the product alone."""
     port = free_port()
-    cmd = [sys.executable, "-m", "hireflix_mcp.cli", "serve", "--transport", "http", "--port", str(port)]
-    with _serve([*cmd, "--sandbox", *args], port, log, env) as server:
+    with _serve(serve_command(port, "--sandbox", *args), port, log, env) as server:
         yield server
 
 

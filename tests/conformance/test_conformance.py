@@ -50,25 +50,18 @@ EXPECTED_FAILURES: dict[SuiteName, Path] = {
 SUITE_TIMEOUT = 150.0
 
 # Scenarios that call no fixture tool, resource or prompt: any MCP server can be held to them.
+FIXTURE_FREE_2025 = (
+    "server-initialize",
+    "ping",
+    "tools-list",
+    "resources-list",
+    "prompts-list",
+    "dns-rebinding-protection",
+    "server-sse-multiple-streams",
+)
 FIXTURE_FREE: dict[tuple[SuiteName, str], tuple[str, ...]] = {
-    ("latest", "2025-11-25"): (
-        "server-initialize",
-        "ping",
-        "tools-list",
-        "resources-list",
-        "prompts-list",
-        "dns-rebinding-protection",
-        "server-sse-multiple-streams",
-    ),
-    ("alpha", "2025-11-25"): (
-        "server-initialize",
-        "ping",
-        "tools-list",
-        "resources-list",
-        "prompts-list",
-        "dns-rebinding-protection",
-        "server-sse-multiple-streams",
-    ),
+    ("latest", "2025-11-25"): FIXTURE_FREE_2025,
+    ("alpha", "2025-11-25"): FIXTURE_FREE_2025,
     ("alpha", "2026-07-28"): (
         "tools-list",
         "resources-list",

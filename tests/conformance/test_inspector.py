@@ -24,8 +24,8 @@ from tests.conformance.support import (
     require_tools,
     run_node,
     serve_http,
-    server_env,
 )
+from tests.serving import clean_env
 
 Transport = Literal["stdio", "http-legacy", "http-modern"]
 TRANSPORTS: tuple[Transport, ...] = ("stdio", "http-legacy", "http-modern")
@@ -37,7 +37,7 @@ INSPECTOR_TIMEOUT = 60.0
 @pytest.fixture(scope="module")
 def http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     require_tools(INSPECTOR)
-    env = server_env(HIREFLIX_MCP_AUTH_TOKEN=TOKEN)
+    env = clean_env(HIREFLIX_MCP_AUTH_TOKEN=TOKEN)
     with serve_http(tmp_path_factory.mktemp("inspector") / "server.log", env=env) as server:
         yield server
 

@@ -13,12 +13,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mcp.types import CallToolResult
 from pydantic import SecretStr
 
 from hireflix_mcp.confirm import ConfirmationTokens
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
-from tests.tools.conftest import Elicitor, Era, connect, data, error_text
+from tests.tools.conftest import (
+    Elicitor,
+    Era,
+    call_with_token,
+    confirmation_asked,
+    connect,
+    data,
+    error_text,
+    refused_upfront,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -41,9 +51,18 @@ def _unchanged(sandbox: RunningSandbox, *records: InterviewRecord) -> None:
     assert _mutations(sandbox) == {}, "a mutation reached Hireflix"
 
 
+async def _delete_signed_by_secret(
+    sandbox: RunningSandbox, target: InterviewRecord, token: str
+) -> CallToolResult:
+    """delete_interview of `target` with `token`, on a server that signs its tokens with SECRET."""
+    async with connect(sandbox, confirm="token", confirm_secret=SecretStr(SECRET)) as client:
+        sandbox.reset_request_counts()
+        arguments = {"interview_id": target.id, "confirmation_token": token}
+        return await client.call_tool("delete_interview", arguments)
+
+
 async def _token(client: Any, tool: str, arguments: dict[str, Any]) -> str:
-    first = data(await client.call_tool(tool, arguments))
-    assert first["status"] == "confirmation_required"
+    first = await confirmation_asked(client, tool, arguments)
     token: str = first["confirmation_token"]
     return token
 
@@ -65,9 +84,7 @@ async def test_a_token_with_a_tampered_signature_is_refused_as_forged(
         token = await _token(client, "delete_interview", {"interview_id": target.id})
         sandbox.reset_request_counts()
         message = error_text(
-            await client.call_tool(
-                "delete_interview", {"interview_id": target.id, "confirmation_token": _forge_mac(token)}
-            )
+            await call_with_token(client, "delete_interview", {"interview_id": target.id}, _forge_mac(token))
         )
     assert "signature does not verify" in message
     assert "Nothing was changed" in message
@@ -79,13 +96,7 @@ async def test_a_token_signed_by_another_server_is_refused_as_forged(sandbox: Ru
     other = ConfirmationTokens(b"another-servers-secret-32-bytes!").issue(
         "delete_interview", {"interview_id": target.id}
     )
-    async with connect(sandbox, confirm="token", confirm_secret=SecretStr(SECRET)) as client:
-        sandbox.reset_request_counts()
-        message = error_text(
-            await client.call_tool(
-                "delete_interview", {"interview_id": target.id, "confirmation_token": other.token}
-            )
-        )
+    message = error_text(await _delete_signed_by_secret(sandbox, target, other.token))
     assert "forged or from another server" in message
     _unchanged(sandbox, target)
 
@@ -98,13 +109,7 @@ async def test_a_correctly_signed_token_past_its_expiry_is_refused_as_expired(
     expired = ConfirmationTokens(SECRET.encode(), clock=lambda: an_hour_ago).issue(
         "delete_interview", {"interview_id": target.id}
     )
-    async with connect(sandbox, confirm="token", confirm_secret=SecretStr(SECRET)) as client:
-        sandbox.reset_request_counts()
-        message = error_text(
-            await client.call_tool(
-                "delete_interview", {"interview_id": target.id, "confirmation_token": expired.token}
-            )
-        )
+    message = error_text(await _delete_signed_by_secret(sandbox, target, expired.token))
     assert "has expired" in message
     _unchanged(sandbox, target)
 
@@ -113,12 +118,7 @@ async def test_the_same_server_secret_makes_its_own_fresh_tokens_work(sandbox: R
     # The control for the expired case: a token this test signs with the shared secret, still valid, works.
     target = _completed(sandbox)
     fresh = ConfirmationTokens(SECRET.encode()).issue("delete_interview", {"interview_id": target.id})
-    async with connect(sandbox, confirm="token", confirm_secret=SecretStr(SECRET)) as client:
-        done = data(
-            await client.call_tool(
-                "delete_interview", {"interview_id": target.id, "confirmation_token": fresh.token}
-            )
-        )
+    done = data(await _delete_signed_by_secret(sandbox, target, fresh.token))
     assert done["status"] == "done"
     assert sandbox.store.interview(target.id) is None
 
@@ -176,13 +176,11 @@ async def test_a_delete_interview_token_does_not_delete_a_position(sandbox: Runn
         token = await _token(client, "delete_interview", {"interview_id": target.id})
         sandbox.reset_request_counts()
         on_position = error_text(
-            await client.call_tool(
-                "delete_position", {"position_id": target.position_id, "confirmation_token": token}
-            )
+            await call_with_token(client, "delete_position", {"position_id": target.position_id}, token)
         )
         # Even with the interview's id as the position id, the tool in the token decides.
         same_id = error_text(
-            await client.call_tool("delete_position", {"position_id": target.id, "confirmation_token": token})
+            await call_with_token(client, "delete_position", {"position_id": target.id}, token)
         )
     assert "issued for a different tool" in on_position
     assert "issued for a different tool" in same_id
@@ -196,16 +194,10 @@ async def test_a_token_for_one_interview_does_not_act_on_another(sandbox: Runnin
         token = await _token(client, "delete_interview", {"interview_id": first.id})
         sandbox.reset_request_counts()
         message = error_text(
-            await client.call_tool(
-                "delete_interview", {"interview_id": second.id, "confirmation_token": token}
-            )
+            await call_with_token(client, "delete_interview", {"interview_id": second.id}, token)
         )
         # The token was not spent by the refused call: the call it was issued for still works.
-        done = data(
-            await client.call_tool(
-                "delete_interview", {"interview_id": first.id, "confirmation_token": token}
-            )
-        )
+        done = data(await call_with_token(client, "delete_interview", {"interview_id": first.id}, token))
     assert "issued for different arguments" in message
     assert done["status"] == "done"
     assert sandbox.store.interview(second.id) == second
@@ -218,9 +210,8 @@ async def test_a_share_token_for_30_days_does_not_share_for_365(sandbox: Running
         token = await _token(client, "share_interview", {"interview_id": target.id, "duration_days": 30})
         sandbox.reset_request_counts()
         message = error_text(
-            await client.call_tool(
-                "share_interview",
-                {"interview_id": target.id, "duration_days": 365, "confirmation_token": token},
+            await call_with_token(
+                client, "share_interview", {"interview_id": target.id, "duration_days": 365}, token
             )
         )
     assert "issued for different arguments" in message
@@ -247,9 +238,7 @@ async def test_a_malformed_token_string_changes_nothing_and_says_so(
     async with connect(sandbox, confirm="token") as client:
         sandbox.reset_request_counts()
         message = error_text(
-            await client.call_tool(
-                "delete_interview", {"interview_id": target.id, "confirmation_token": token}
-            )
+            await call_with_token(client, "delete_interview", {"interview_id": target.id}, token)
         )
     assert "Nothing was changed" in message
     assert "malformed" in message or "signature does not verify" in message
@@ -261,14 +250,13 @@ async def test_an_oversized_token_is_refused_by_validation_naming_the_argument(
 ) -> None:
     target = _completed(sandbox)
     async with connect(sandbox, confirm="token") as client:
-        sandbox.reset_request_counts()
-        message = error_text(
-            await client.call_tool(
-                "delete_interview", {"interview_id": target.id, "confirmation_token": "c1." * 200}
-            )
+        message = await refused_upfront(
+            client,
+            sandbox,
+            "delete_interview",
+            {"interview_id": target.id, "confirmation_token": "c1." * 200},
         )
     assert "confirmation_token" in message
-    assert sandbox.request_counts()["total"] == 0
     _unchanged(sandbox, target)
 
 
@@ -276,9 +264,7 @@ async def test_an_empty_token_only_asks_again(sandbox: RunningSandbox) -> None:
     target = _completed(sandbox)
     async with connect(sandbox, confirm="token") as client:
         sandbox.reset_request_counts()
-        again = data(
-            await client.call_tool("delete_interview", {"interview_id": target.id, "confirmation_token": ""})
-        )
+        again = data(await call_with_token(client, "delete_interview", {"interview_id": target.id}, ""))
     assert again["status"] == "confirmation_required"
     assert "Nothing has been changed yet" in again["message"]
     _unchanged(sandbox, target)

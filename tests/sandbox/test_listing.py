@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from hireflix_sandbox.listing import compile_filter, decode_cursor, list_interviews, parse_sort
-from hireflix_sandbox.rules import RuleViolation
+from hireflix_sandbox.records import new_interview_record, new_position_record
+from hireflix_sandbox.rules import InviteCandidate, RuleViolation
 from hireflix_sandbox.store import InterviewRecord
+
+POSITION = new_position_record("p" * 24, "Listing", at=0.0)
 
 
 def record(
@@ -21,34 +26,22 @@ def record(
     finalist: float | None = None,
     archived: float | None = None,
 ) -> InterviewRecord:
-    return InterviewRecord(
-        id=f"{n:024x}",
-        position_id="p" * 24,
-        hash=f"h{n:07d}",
-        email=email or f"user{n}@example.com",
-        first_name=first,
-        last_name=last,
-        phone=None,
-        external_id=None,
-        disable_notifications=False,
-        metadata=None,
+    invited = new_interview_record(
+        POSITION,
+        InviteCandidate(email=email or f"user{n}@example.com", first_name=first, last_name=last),
+        interview_id=f"{n:024x}",
+        hash_=f"h{n:07d}",
+        at=float(n * 1000),
+    )
+    return dataclasses.replace(
+        invited,
         status="completed" if completed else "pending",
         created_at=float(n * 1000) if created is None else created,
-        updated_at=float(n * 1000),
         completed_at=float(n * 1000 + 5) if completed else None,
         expires=None,
         finalist=finalist,
         archived=archived,
         score=score,
-        language="en",
-        invite_source="API",
-        notes=None,
-        ip_addresses=[],
-        user_agents=[],
-        geolocation=[],
-        share_id=None,
-        share_url=None,
-        share_expires=None,
     )
 
 

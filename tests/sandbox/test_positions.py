@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hireflix_sandbox.embedded import RunningSandbox
+from tests.support import id_mutation
 
 SAVE = """
 mutation Save($id: String, $position: PositionInputType!) {
@@ -109,15 +110,9 @@ def test_an_invalid_rename_is_refused(sandbox: RunningSandbox) -> None:
 
 def test_archive_position_sets_archived_and_keeps_active(sandbox: RunningSandbox) -> None:
     position = next(p for p in sandbox.store.positions() if p.archived is None)
-    body = sandbox.graphql(
-        "mutation($id: String!) { archivePosition(input: {id: $id}) { __typename "
-        "... on MutationArchivePositionSuccess { data { id archived active } } } }",
-        {"id": position.id},
-    )
-    outcome = body["data"]["archivePosition"]
-    assert outcome["__typename"] == "MutationArchivePositionSuccess"
-    assert outcome["data"]["archived"] is not None
-    assert outcome["data"]["active"] is True
+    archived = id_mutation(sandbox, "archivePosition", position.id, "id archived active")
+    assert archived["archived"] is not None
+    assert archived["active"] is True
     assert sandbox.store.audit_entries()[0].action == "position.archive"
     refused = sandbox.graphql(
         "mutation($p: String!) { inviteCandidateToInterview(input: {positionId: $p, "
@@ -138,15 +133,11 @@ def test_delete_position_removes_it_with_its_interviews(sandbox: RunningSandbox)
     position = sandbox.store.positions()[0]
     interview_ids = [i.id for i in sandbox.store.interviews(position.id)]
     assert interview_ids
-    body = sandbox.graphql(
-        "mutation($id: String!) { deletePosition(input: {id: $id}) { __typename "
-        "... on MutationDeletePositionSuccess { data { id name questions { title } interviews { id } } } } }",
-        {"id": position.id},
+    deleted = id_mutation(
+        sandbox, "deletePosition", position.id, "id name questions { title } interviews { id }"
     )
-    outcome = body["data"]["deletePosition"]
-    assert outcome["__typename"] == "MutationDeletePositionSuccess"
-    assert outcome["data"]["name"] == position.name
-    assert len(outcome["data"]["questions"]) >= 3
+    assert deleted["name"] == position.name
+    assert len(deleted["questions"]) >= 3
     assert sandbox.store.position(position.id) is None
     assert all(sandbox.store.interview(i) is None for i in interview_ids)
     assert sandbox.graphql("query($id: String!) { position(id: $id) { id } }", {"id": position.id})[

@@ -119,8 +119,9 @@ def test_a_completed_interview_has_answers_with_media_and_word_timed_transcripts
     assert len(questions) == len(demo.store.questions(record.position_id))
     for question in questions:
         answer = question["answer"]
-        assert answer["url"].startswith("https://media.hireflix.com/")
-        assert answer["url"].endswith(".mp4")
+        # Served by the sandbox itself (media.py), so a browser can play it.
+        assert answer["url"].startswith(f"{demo.base_url}/media/interviews/{record.id}/answers/")
+        assert answer["url"].endswith(".webm")
         assert answer["thumbnail"].endswith(".jpg")
         assert question["media"]["url"] == answer["url"]
         assert answer["meta"]["duration"] > 0

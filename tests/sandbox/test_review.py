@@ -12,6 +12,7 @@ import pytest
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.rules import DAY_MS, WEBHOOK_EVENTS
 from hireflix_sandbox.store import InterviewRecord
+from tests.support import id_mutation
 
 REVIEW_FIELDS = "id status finalist shortlistedAt archived discardedAt score { value type } updatedAt"
 
@@ -96,26 +97,24 @@ def test_a_score_off_the_scale_is_a_bad_user_input_error(sandbox: RunningSandbox
     assert sandbox.store.interview(interview.id) == interview
 
 
-def test_shortlisting_sets_and_clears_finalist(sandbox: RunningSandbox) -> None:
+@pytest.mark.parametrize(
+    ("mutation", "field", "alias", "status"),
+    [
+        ("finalist", "finalist", "shortlistedAt", "shortlisted"),
+        ("archive", "archived", "discardedAt", "discarded"),
+    ],
+)
+def test_shortlisting_and_discarding_set_and_clear_their_timestamp(
+    sandbox: RunningSandbox, mutation: str, field: str, alias: str, status: str
+) -> None:
     interview = to_evaluate(sandbox)
-    shortlisted = result(mutate(sandbox, interview.id, "finalist(finalist: true)"), "finalist")
-    assert shortlisted["finalist"] is not None
-    assert shortlisted["shortlistedAt"] == shortlisted["finalist"]
-    assert status_of(sandbox, interview) == "shortlisted"
-    back = result(mutate(sandbox, interview.id, "finalist(finalist: false)"), "finalist")
-    assert back["finalist"] is None
-    assert back["shortlistedAt"] is None
-    assert status_of(sandbox, interview) == "to_evaluate"
-
-
-def test_discarding_sets_and_clears_archived(sandbox: RunningSandbox) -> None:
-    interview = to_evaluate(sandbox)
-    discarded = result(mutate(sandbox, interview.id, "archive(archive: true)"), "archive")
-    assert discarded["archived"] is not None
-    assert discarded["discardedAt"] == discarded["archived"]
-    assert status_of(sandbox, interview) == "discarded"
-    restored = result(mutate(sandbox, interview.id, "archive(archive: false)"), "archive")
-    assert restored["archived"] is None
+    marked = result(mutate(sandbox, interview.id, f"{mutation}({mutation}: true)"), mutation)
+    assert marked[field] is not None
+    assert marked[alias] == marked[field]
+    assert status_of(sandbox, interview) == status
+    back = result(mutate(sandbox, interview.id, f"{mutation}({mutation}: false)"), mutation)
+    assert back[field] is None
+    assert back[alias] is None
     assert status_of(sandbox, interview) == "to_evaluate"
 
 
@@ -200,17 +199,11 @@ def test_interview_mutations_on_an_unknown_id_are_not_found_errors(
 
 def test_delete_interview_returns_the_deleted_interview(sandbox: RunningSandbox) -> None:
     interview = to_evaluate(sandbox)
-    body = sandbox.graphql(
-        "mutation($id: String!) { deleteInterview(input: {id: $id}) { __typename "
-        "... on MutationDeleteInterviewSuccess { data { id candidate { email } position { id } "
-        "questions { answer { url } } comments { value } } } } }",
-        {"id": interview.id},
-    )
-    deleted = body["data"]["deleteInterview"]
-    assert deleted["__typename"] == "MutationDeleteInterviewSuccess"
-    assert deleted["data"]["id"] == interview.id
-    assert deleted["data"]["position"]["id"] == interview.position_id
-    assert all(q["answer"] is not None for q in deleted["data"]["questions"])
+    selection = "id candidate { email } position { id } questions { answer { url } } comments { value }"
+    deleted = id_mutation(sandbox, "deleteInterview", interview.id, selection)
+    assert deleted["id"] == interview.id
+    assert deleted["position"]["id"] == interview.position_id
+    assert all(q["answer"] is not None for q in deleted["questions"])
     assert sandbox.store.interview(interview.id) is None
     assert sandbox.store.answers(interview.id) == []
 

@@ -121,6 +121,18 @@ def dispatcher_for(subscriptions: Mapping[str, Sequence[str]], **options: Any) -
     )
 
 
+async def delivered(
+    subscriptions: Mapping[str, Sequence[str]], *events: str, **options: Any
+) -> WebhookDispatcher:
+    """A dispatcher (see `dispatcher_for`) that has emitted `events` with SNAPSHOT and delivered them all."""
+    async with dispatcher_for(subscriptions, **options) as dispatcher:
+        for event in events:
+            await dispatcher.emit(event, SNAPSHOT)
+        with anyio.fail_after(5):
+            await dispatcher.drain()
+    return dispatcher
+
+
 def unused_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -166,10 +178,7 @@ async def test_delivered_body_is_compact_json_with_event_date_and_data(
     receiver: Receiver, token: str
 ) -> None:
     url = receiver.hook_url(token, "ok")
-    async with dispatcher_for({"interview.finish": [url]}) as dispatcher:
-        await dispatcher.emit("interview.finish", SNAPSHOT)
-        with anyio.fail_after(5):
-            await dispatcher.drain()
+    dispatcher = await delivered({"interview.finish": [url]}, "interview.finish")
     [body] = receiver.bodies(url)
     assert json.loads(body) == {"event": "interview.finish", "date": DATE_MS, "data": SNAPSHOT}
     assert body == json.dumps(json.loads(body), separators=(",", ":"), ensure_ascii=False).encode()
@@ -185,10 +194,7 @@ async def test_signature_header_verifies_with_the_secret_and_fails_with_another(
     receiver: Receiver, token: str
 ) -> None:
     url = receiver.hook_url(token, "ok")
-    async with dispatcher_for({"interview.create": [url]}) as dispatcher:
-        await dispatcher.emit("interview.create", SNAPSHOT)
-        with anyio.fail_after(5):
-            await dispatcher.drain()
+    dispatcher = await delivered({"interview.create": [url]}, "interview.create")
     [request] = [item for item in receiver.received if item.path.endswith(f"{token}/ok")]
     signature = request.headers[SIGNATURE_HEADER]
     assert verify(SECRET, request.body, signature)
@@ -200,11 +206,7 @@ async def test_signature_header_verifies_with_the_secret_and_fails_with_another(
 async def test_only_urls_subscribed_to_the_event_receive_it(receiver: Receiver, token: str) -> None:
     finish, both, delete = (receiver.hook_url(token, name) for name in ("finish", "both", "delete"))
     subscriptions = {"interview.finish": [finish, both], "interview.delete": [delete, both]}
-    async with dispatcher_for(subscriptions) as dispatcher:
-        await dispatcher.emit("interview.finish", SNAPSHOT)
-        await dispatcher.emit("interview.score-updated", SNAPSHOT)
-        with anyio.fail_after(5):
-            await dispatcher.drain()
+    dispatcher = await delivered(subscriptions, "interview.finish", "interview.score-updated")
     assert {record.url for record in dispatcher.deliveries} == {finish, both}
     assert [len(receiver.bodies(url)) for url in (finish, both, delete)] == [1, 1, 0]
 
@@ -214,10 +216,9 @@ async def test_receiver_answering_500_twice_then_200_gets_three_attempts(
     receiver: Receiver, token: str
 ) -> None:
     url = receiver.hook_url(token, "flaky")
-    async with dispatcher_for({"interview.status-change": [url]}, max_attempts=3) as dispatcher:
-        await dispatcher.emit("interview.status-change", SNAPSHOT)
-        with anyio.fail_after(5):
-            await dispatcher.drain()
+    dispatcher = await delivered(
+        {"interview.status-change": [url]}, "interview.status-change", max_attempts=3
+    )
     [record] = dispatcher.deliveries
     assert (record.state, record.status_code, record.attempts) == ("delivered", 200, 3)
     bodies = receiver.bodies(url)
@@ -228,10 +229,7 @@ async def test_receiver_answering_500_twice_then_200_gets_three_attempts(
 @pytest.mark.anyio
 async def test_a_4xx_answer_is_not_retried(receiver: Receiver, token: str) -> None:
     url = receiver.hook_url(token, "gone")
-    async with dispatcher_for({"interview.delete": [url]}, max_attempts=3) as dispatcher:
-        await dispatcher.emit("interview.delete", SNAPSHOT)
-        with anyio.fail_after(5):
-            await dispatcher.drain()
+    dispatcher = await delivered({"interview.delete": [url]}, "interview.delete", max_attempts=3)
     [record] = dispatcher.deliveries
     assert (record.state, record.status_code, record.attempts) == ("failed", 410, 1)
     assert len(receiver.bodies(url)) == 1
@@ -240,10 +238,7 @@ async def test_a_4xx_answer_is_not_retried(receiver: Receiver, token: str) -> No
 @pytest.mark.anyio
 async def test_an_unreachable_url_ends_as_an_error_record_without_hanging() -> None:
     url = f"http://127.0.0.1:{unused_port()}/hook"
-    async with dispatcher_for({"interview.create": [url]}, max_attempts=2, timeout=1.0) as dispatcher:
-        await dispatcher.emit("interview.create", SNAPSHOT)
-        with anyio.fail_after(5):
-            await dispatcher.drain()
+    dispatcher = await delivered({"interview.create": [url]}, "interview.create", max_attempts=2, timeout=1.0)
     [record] = dispatcher.deliveries
     assert (record.state, record.status_code, record.attempts) == ("failed", None, 2)
     assert record.error is not None

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from hireflix_mcp.confirm import ConfirmationTokens
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
-from tests.tools.conftest import Elicitor, Era, connect, data, error_text, text
+from tests.tools.conftest import Elicitor, Era, call_with_token, connect, data, error_text, text
 
 pytestmark = pytest.mark.anyio
 
@@ -34,8 +34,8 @@ async def test_a_model_cannot_satisfy_the_elicit_policy_with_a_token(
     forged = ConfirmationTokens(SECRET.encode()).issue("delete_interview", {"interview_id": target.id})
     async with connect(sandbox, era=era, confirm="elicit", confirm_secret=SecretStr(SECRET)) as client:
         asked = await client.call_tool("delete_interview", {"interview_id": target.id})
-        presented = await client.call_tool(
-            "delete_interview", {"interview_id": target.id, "confirmation_token": forged.token}
+        presented = await call_with_token(
+            client, "delete_interview", {"interview_id": target.id}, forged.token
         )
     for result in (asked, presented):
         message = error_text(result)

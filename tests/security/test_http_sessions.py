@@ -16,23 +16,14 @@ import pytest
 from mcp import Client
 
 from hireflix_sandbox.embedded import RunningSandbox
-from tests.serving import MCP_HEADERS, HttpServer, serve_http, server_env
+from tests.serving import MCP_HEADERS, HttpServer, initialize_request, serve_http, server_env
 from tests.tools.conftest import data
 
 pytestmark = pytest.mark.anyio
 
 CAP = 5
 FLOOD = 60
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-11-25",
-        "capabilities": {},
-        "clientInfo": {"name": "flood", "version": "0"},
-    },
-}
+INITIALIZE = initialize_request("flood")
 INITIALIZED = {"jsonrpc": "2.0", "method": "notifications/initialized"}
 PING = {"jsonrpc": "2.0", "id": 2, "method": "ping"}
 

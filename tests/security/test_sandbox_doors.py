@@ -9,7 +9,6 @@ other requests are answered meanwhile.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import random
 import re
@@ -25,7 +24,7 @@ import pytest
 
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.regex_filter import Budget, compile_search
-from tests.serving import STARTUP_POLLS, free_port
+from tests.serving import free_port, stop, wait_for_http
 
 POSITIONS = {"query": "query ListPositions { positions { id name } }"}
 STANDALONE_KEY = "standalone-sandbox-key-for-door-tests"
@@ -42,19 +41,10 @@ def standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errors)
         try:
             base = f"http://127.0.0.1:{port}"
-            with httpx2.Client(timeout=1.0, trust_env=False) as http:
-                for _ in range(STARTUP_POLLS):
-                    try:
-                        http.get(f"{base}/_sandbox/health")
-                        break
-                    except httpx2.TransportError:
-                        assert proc.poll() is None, log.read_text()
-                        with contextlib.suppress(subprocess.TimeoutExpired):
-                            proc.wait(timeout=0.1)
+            wait_for_http(f"{base}/_sandbox/health", proc, log)
             yield base
         finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+            stop(proc)
 
 
 def _post(base: str, key: str, body: object = POSITIONS, **headers: str) -> httpx2.Response:
@@ -137,9 +127,11 @@ def test_a_catastrophic_regex_cannot_stall_the_sandbox(sandbox: RunningSandbox) 
     answered["others"] = time.monotonic() - started
     worker.join(timeout=5)
     assert "hostile" in answered, "the regex request had not returned after 5 s"
-    assert answered["hostile"] < 1.0
+    # Backtracking `^(a+)+$` over 28 a's takes minutes; the bound only has to tell that from an answer,
+    # so it is wide enough for a loaded machine (a timed target lives in bench/, not here).
+    assert answered["hostile"] < 5.0
     assert all(r.status_code == 200 and r.json()["data"]["positions"] for r in others)
-    assert answered["others"] < 1.0
+    assert answered["others"] < 5.0
     # The same pattern on an ordinary name still filters as `re` would.
     sandbox.store.save(dataclasses.replace(record, first_name="aaaa"))
     found = _post(sandbox.base_url, sandbox.api_key, hostile).json()

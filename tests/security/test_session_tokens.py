@@ -19,7 +19,7 @@ from hireflix_mcp.server import build_server
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
 from tests.serving import HttpServer, serve_http, server_env
-from tests.tools.conftest import connect, data, error_text, sandbox_settings
+from tests.tools.conftest import call_with_token, connect, data, error_text, sandbox_settings
 
 pytestmark = pytest.mark.anyio
 
@@ -69,9 +69,8 @@ async def test_without_sessions_a_token_still_works_across_requests(sandbox: Run
     async with connect(sandbox, era="auto", confirm="token") as client:
         asked = data(await client.call_tool("delete_interview", {"interview_id": target.id}))
         done = data(
-            await client.call_tool(
-                "delete_interview",
-                {"interview_id": target.id, "confirmation_token": asked["confirmation_token"]},
+            await call_with_token(
+                client, "delete_interview", {"interview_id": target.id}, asked["confirmation_token"]
             )
         )
     assert done["status"] == "done"

@@ -10,7 +10,6 @@ documented key (`sandbox-api-key`) only while bound to loopback.
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import httpx2
@@ -22,7 +21,7 @@ from hireflix_sandbox import app as sandbox_app
 from hireflix_sandbox.app import SandboxConfig
 from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
 from hireflix_sandbox.webhooks import SIGNATURE_HEADER, encode_event, sign
-from tests.serving import serve_http
+from tests.serving import clean_env, serve_http
 
 POSITIONS = {"query": "query ListPositions { positions { id name } }"}
 DOCUMENTED_API_KEY = "sandbox-api-key"
@@ -34,17 +33,13 @@ def _derivable_secret(seed: int) -> str:
     return "whsec_" + hashlib.sha256(f"hireflix-sandbox-webhook:{seed}".encode()).hexdigest()[:40]
 
 
-def _env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("HIREFLIX_")}
-
-
 def test_an_event_signed_with_a_secret_read_in_the_code_is_refused(tmp_path: Path) -> None:
     forged = encode_event(
         "interview.finish", {"id": "a" * 24, "candidate": {"name": "Nobody"}}, 1_750_000_000_000
     )
     signed = {SIGNATURE_HEADER: sign(_derivable_secret(1), forged), "content-type": "application/json"}
     with (
-        serve_http(_env(), tmp_path / "stderr.log", "--sandbox") as server,
+        serve_http(clean_env(), tmp_path / "stderr.log", "--sandbox") as server,
         httpx2.Client(timeout=10, trust_env=False) as http,
     ):
         answer = http.post(

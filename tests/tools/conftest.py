@@ -60,6 +60,17 @@ class Elicitor:
             return ElicitResult(action="accept", content=self.content)
         return ElicitResult(action=self.action)
 
+    @property
+    def refused_status(self) -> str:
+        """The `status` a confirmed tool answers after this person declined or cancelled."""
+        return {"decline": "declined", "cancel": "cancelled"}[self.action]
+
+
+@pytest.fixture(params=["decline", "cancel"])
+def refusing(request: pytest.FixtureRequest) -> Elicitor:
+    """A person who declines, or (a second run) cancels, every confirmation asked."""
+    return Elicitor(request.param)
+
 
 @asynccontextmanager
 async def connect(
@@ -95,3 +106,43 @@ def error_text(result: CallToolResult) -> str:
     """The message of a tool error (fails the test if the call succeeded)."""
     assert result.is_error, f"expected a tool error, got {text(result)}"
     return text(result)
+
+
+async def call(client: Client, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    """Call `tool` and return its result as the model reads it (`data`: fails the test on a tool error)."""
+    return data(await client.call_tool(tool, arguments))
+
+
+async def call_error(client: Client, tool: str, arguments: dict[str, Any]) -> str:
+    """Call `tool` and return the message of its error (`error_text`: fails the test if it succeeded)."""
+    return error_text(await client.call_tool(tool, arguments))
+
+
+async def refused_upfront(
+    client: Client, sandbox: RunningSandbox, tool: str, arguments: dict[str, Any]
+) -> str:
+    """The error of a call that must be refused before any request reaches Hireflix; its message."""
+    sandbox.reset_request_counts()
+    message = await call_error(client, tool, arguments)
+    assert sandbox.request_counts()["total"] == 0, sandbox.request_counts()
+    return message
+
+
+async def invite(
+    client: Client, position_id: str, email: str, first_name: str, **fields: Any
+) -> dict[str, Any]:
+    """The result of `invite_candidate` for one candidate (more arguments as `fields`)."""
+    arguments = {"position_id": position_id, "email": email, "first_name": first_name, **fields}
+    return await call(client, "invite_candidate", arguments)
+
+
+async def confirmation_asked(client: Client, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    """The answer of a confirmed tool called without a token and without elicitation: it must ask for one."""
+    first = await call(client, tool, arguments)
+    assert first["status"] == "confirmation_required", first
+    return first
+
+
+async def call_with_token(client: Client, tool: str, arguments: dict[str, Any], token: str) -> CallToolResult:
+    """`tool` called again with the confirmation token it gave."""
+    return await client.call_tool(tool, {**arguments, "confirmation_token": token})

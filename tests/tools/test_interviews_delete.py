@@ -7,12 +7,24 @@ import functools
 import time
 
 import pytest
+from mcp import Client
+from mcp.types import CallToolResult
 
 from hireflix_mcp import server as server_module
 from hireflix_mcp.confirm import ConfirmationTokens
 from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
 from hireflix_sandbox.store import InterviewRecord
-from tests.tools.conftest import Elicitor, Era, connect, data, error_text
+from tests.tools.conftest import (
+    Elicitor,
+    Era,
+    call_with_token,
+    confirmation_asked,
+    connect,
+    data,
+    error_text,
+    invite,
+    refused_upfront,
+)
 from tests.tools.test_interviews_support import MISSING_ID, calls, new_position, open_position
 
 pytestmark = pytest.mark.anyio
@@ -36,6 +48,11 @@ def _position_name(sandbox: RunningSandbox, record: InterviewRecord) -> str:
 # ------------------------------------------------------------------------------------ delete_interview
 
 
+async def _delete_with_token(client: Client, interview_id: str, token: str) -> CallToolResult:
+    """delete_interview of `interview_id`, confirmed with `token`."""
+    return await call_with_token(client, "delete_interview", {"interview_id": interview_id}, token)
+
+
 async def test_accepted_delete_names_candidate_email_and_position_then_deletes(
     sandbox: RunningSandbox, era: Era
 ) -> None:
@@ -52,16 +69,14 @@ async def test_accepted_delete_names_candidate_email_and_position_then_deletes(
     assert not _exists(sandbox, record.id)
 
 
-@pytest.mark.parametrize("action", ["decline", "cancel"])
 async def test_declined_or_cancelled_delete_leaves_the_interview(
-    sandbox: RunningSandbox, era: Era, action: str
+    sandbox: RunningSandbox, era: Era, refusing: Elicitor
 ) -> None:
     record = _pending(sandbox)
-    elicitor = Elicitor(action)  # type: ignore[arg-type]
-    async with connect(sandbox, era=era, elicitor=elicitor) as client:
+    async with connect(sandbox, era=era, elicitor=refusing) as client:
         sandbox.reset_request_counts()
         result = data(await client.call_tool("delete_interview", {"interview_id": record.id}))
-    assert result["status"] == ("declined" if action == "decline" else "cancelled")
+    assert result["status"] == refusing.refused_status
     assert "Nothing was changed" in result["message"]
     assert _exists(sandbox, record.id)
     assert calls(sandbox, "deleteInterview") == 0
@@ -81,26 +96,17 @@ async def test_without_elicitation_delete_returns_a_token_then_deletes_once_with
 ) -> None:
     record = _pending(sandbox)
     async with connect(sandbox, era=era) as client:
-        first = data(await client.call_tool("delete_interview", {"interview_id": record.id}))
-        assert first["status"] == "confirmation_required"
+        first = await confirmation_asked(client, "delete_interview", {"interview_id": record.id})
         assert f'("{record.email}")' in first["message"]
         assert "cannot be undone" in first["message"]
         assert first["confirmation_expires_at"]
         assert _exists(sandbox, record.id)
         token = first["confirmation_token"]
-        second = data(
-            await client.call_tool(
-                "delete_interview", {"interview_id": record.id, "confirmation_token": token}
-            )
-        )
+        second = data(await _delete_with_token(client, record.id, token))
         assert second["status"] == "done"
         assert not _exists(sandbox, record.id)
         sandbox.reset_request_counts()
-        replay = error_text(
-            await client.call_tool(
-                "delete_interview", {"interview_id": record.id, "confirmation_token": token}
-            )
-        )
+        replay = error_text(await _delete_with_token(client, record.id, token))
     assert "already used" in replay
     assert calls(sandbox, "deleteInterview") == 0
 
@@ -110,12 +116,7 @@ async def test_a_token_for_one_interview_cannot_delete_another(sandbox: RunningS
     other = next(r for r in sandbox.store.interviews(record.position_id) if r.id != record.id)
     async with connect(sandbox) as client:
         first = data(await client.call_tool("delete_interview", {"interview_id": record.id}))
-        message = error_text(
-            await client.call_tool(
-                "delete_interview",
-                {"interview_id": other.id, "confirmation_token": first["confirmation_token"]},
-            )
-        )
+        message = error_text(await _delete_with_token(client, other.id, first["confirmation_token"]))
     assert "different arguments" in message
     assert _exists(sandbox, record.id)
     assert _exists(sandbox, other.id)
@@ -125,12 +126,7 @@ async def test_a_token_for_another_tool_cannot_delete_an_interview(sandbox: Runn
     record = _pending(sandbox)
     async with connect(sandbox) as client:
         archive = data(await client.call_tool("archive_position", {"position_id": record.position_id}))
-        message = error_text(
-            await client.call_tool(
-                "delete_interview",
-                {"interview_id": record.id, "confirmation_token": archive["confirmation_token"]},
-            )
-        )
+        message = error_text(await _delete_with_token(client, record.id, archive["confirmation_token"]))
     assert "different tool" in message
     assert _exists(sandbox, record.id)
 
@@ -140,16 +136,8 @@ async def test_a_forged_token_changes_nothing(sandbox: RunningSandbox) -> None:
     async with connect(sandbox) as client:
         first = data(await client.call_tool("delete_interview", {"interview_id": record.id}))
         forged = first["confirmation_token"][:-4] + "AAAA"
-        message = error_text(
-            await client.call_tool(
-                "delete_interview", {"interview_id": record.id, "confirmation_token": forged}
-            )
-        )
-        junk = error_text(
-            await client.call_tool(
-                "delete_interview", {"interview_id": record.id, "confirmation_token": "hello"}
-            )
-        )
+        message = error_text(await _delete_with_token(client, record.id, forged))
+        junk = error_text(await _delete_with_token(client, record.id, "hello"))
     assert "forged" in message
     assert "malformed" in junk
     assert _exists(sandbox, record.id)
@@ -166,12 +154,7 @@ async def test_an_expired_token_changes_nothing(
     async with connect(sandbox) as client:
         first = data(await client.call_tool("delete_interview", {"interview_id": record.id}))
         now[0] += 11 * 60
-        message = error_text(
-            await client.call_tool(
-                "delete_interview",
-                {"interview_id": record.id, "confirmation_token": first["confirmation_token"]},
-            )
-        )
+        message = error_text(await _delete_with_token(client, record.id, first["confirmation_token"]))
     assert "expired" in message
     assert _exists(sandbox, record.id)
 
@@ -263,12 +246,10 @@ async def test_reinvite_of_an_email_without_interview_suggests_invite_candidate_
     assert calls(sandbox, "inviteCandidateToInterview") == 0
 
 
-@pytest.mark.parametrize("action", ["decline", "cancel"])
-async def test_declined_reinvite_changes_nothing(sandbox: RunningSandbox, action: str) -> None:
+async def test_declined_reinvite_changes_nothing(sandbox: RunningSandbox, refusing: Elicitor) -> None:
     record = _pending(sandbox)
     before = len(sandbox.store.interviews(record.position_id))
-    elicitor = Elicitor(action)  # type: ignore[arg-type]
-    async with connect(sandbox, elicitor=elicitor) as client:
+    async with connect(sandbox, elicitor=refusing) as client:
         result = data(
             await client.call_tool(
                 "reinvite_candidate", {"position_id": record.position_id, "email": record.email}
@@ -290,8 +271,7 @@ async def test_reinvite_with_a_token_previews_then_replaces_the_interview_once(
         "send_invite_email": False,
     }
     async with connect(sandbox, era=era) as client:
-        first = data(await client.call_tool("reinvite_candidate", args))
-        assert first["status"] == "confirmation_required"
+        first = await confirmation_asked(client, "reinvite_candidate", args)
         assert "no e-mail will be sent" in first["message"]
         assert _exists(sandbox, record.id)
         token = first["confirmation_token"]
@@ -334,12 +314,7 @@ async def test_reinvite_whose_new_invite_fails_says_the_old_one_is_gone_and_what
     with running_sandbox(invite_quota=1) as sandbox:
         position_id = new_position(sandbox)
         async with connect(sandbox, confirm="off") as client:
-            invited = data(
-                await client.call_tool(
-                    "invite_candidate",
-                    {"position_id": position_id, "email": "once@example.com", "first_name": "O"},
-                )
-            )
+            invited = await invite(client, position_id, "once@example.com", "O")
             message = error_text(
                 await client.call_tool(
                     "reinvite_candidate", {"position_id": position_id, "email": "once@example.com"}
@@ -354,13 +329,11 @@ async def test_reinvite_whose_new_invite_fails_says_the_old_one_is_gone_and_what
 async def test_bad_reinvite_arguments_name_the_field_and_send_nothing(sandbox: RunningSandbox) -> None:
     record = _pending(sandbox)
     async with connect(sandbox) as client:
-        sandbox.reset_request_counts()
-        message = error_text(
-            await client.call_tool(
-                "reinvite_candidate",
-                {"position_id": record.position_id, "email": record.email, "phone": "12"},
-            )
+        message = await refused_upfront(
+            client,
+            sandbox,
+            "reinvite_candidate",
+            {"position_id": record.position_id, "email": record.email, "phone": "12"},
         )
     assert "phone" in message
     assert "E.164" in message
-    assert sandbox.request_counts()["total"] == 0

@@ -7,12 +7,11 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from hireflix_mcp.hireflix import models as hx
-from hireflix_mcp.hireflix.client import HireflixClient
-from hireflix_mcp.hireflix.errors import GraphQLRequestError
+from hireflix_mcp.hireflix import search as hx_search
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
-from tests.tools.conftest import Era, connect, data, error_text
+from tests.support import refuse_combinators, refuse_find_candidate
+from tests.tools.conftest import Era, connect, data, error_text, invite, refused_upfront
 from tests.tools.test_interviews_support import (
     MISSING_ID,
     interviews_by_status,
@@ -46,12 +45,7 @@ def _score_between(record: InterviewRecord, low: float, high: float) -> bool:
 
 
 async def _invite(client: Client, position_id: str, email: str, first: str, last: str) -> str:
-    result = data(
-        await client.call_tool(
-            "invite_candidate",
-            {"position_id": position_id, "email": email, "first_name": first, "last_name": last},
-        )
-    )
+    result = await invite(client, position_id, email, first, last_name=last)
     interview_id: str = result["interview"]["interview_id"]
     return interview_id
 
@@ -146,8 +140,7 @@ async def test_a_name_typed_without_accents_finds_the_accented_name(
 async def test_the_name_rule_holds_client_side_when_hireflix_refuses_or_and(
     sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch, typed: str, first: str, last: str
 ) -> None:
-    monkeypatch.setattr(hx, "FILTER_OR", "anyOf")
-    monkeypatch.setattr(hx, "FILTER_AND", "allOf")
+    refuse_combinators(monkeypatch)
     record = _record(sandbox, first, last)
     async with connect(sandbox) as client:
         result = data(
@@ -270,8 +263,7 @@ async def test_when_hireflix_refuses_or_filters_the_search_runs_client_side_with
     expected = _any_of_expectation(sandbox, position.id)
     # Filter combinator names the sandbox does not know: it refuses them as real Hireflix would refuse
     # a wrong guess of `or`/`and`.
-    monkeypatch.setattr(hx, "FILTER_OR", "anyOf")
-    monkeypatch.setattr(hx, "FILTER_AND", "allOf")
+    refuse_combinators(monkeypatch)
     async with connect(sandbox) as client:
         found, pages = await _all_pages(client, {"position_id": position.id, **ANY_OF_ARGS, "limit": 2})
         sandbox.reset_request_counts()
@@ -304,7 +296,7 @@ async def test_a_cursor_from_another_search_is_refused(
     sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     position = open_position(sandbox)
-    monkeypatch.setattr(hx, "FILTER_OR", "anyOf")
+    monkeypatch.setattr(hx_search, "FILTER_OR", "anyOf")
     async with connect(sandbox) as client:
         first = data(
             await client.call_tool("search_interviews", {"position_id": position.id, "name": "a", "limit": 1})
@@ -340,13 +332,11 @@ async def test_bad_search_arguments_name_the_field_and_rule_and_send_nothing(
 ) -> None:
     position = open_position(sandbox)
     async with connect(sandbox) as client:
-        sandbox.reset_request_counts()
-        message = error_text(
-            await client.call_tool("search_interviews", {"position_id": position.id, **args})
+        message = await refused_upfront(
+            client, sandbox, "search_interviews", {"position_id": position.id, **args}
         )
     assert field in message
     assert rule in message
-    assert total_requests(sandbox) == 0
 
 
 async def test_search_in_an_unknown_position_says_where_position_ids_come_from(
@@ -432,18 +422,7 @@ async def test_find_candidate_by_name_sends_exactly_one_request(sandbox: Running
 async def test_find_candidate_searches_position_by_position_when_hireflix_refuses_the_single_query(
     sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    refusals = 0
-
-    async def refuse(*_: object, **__: object) -> list[hx.PositionMatches]:
-        nonlocal refusals
-        refusals += 1
-        raise GraphQLRequestError(
-            "FindCandidate",
-            ['Cannot query field "interviewList" on type "Position".'],
-            ["GRAPHQL_VALIDATION_FAILED"],
-        )
-
-    monkeypatch.setattr(HireflixClient, "find_candidate_everywhere", refuse)
+    refusals = refuse_find_candidate(monkeypatch)
     positions = [p for p in sandbox.store.positions() if p.archived is None][:2]
     async with connect(sandbox) as client:
         ids = {
@@ -458,7 +437,7 @@ async def test_find_candidate_searches_position_by_position_when_hireflix_refuse
         assert result["positions_searched"] == len(sandbox.store.positions())
         assert result.get("positions_failed", []) == []
     # The refusal is remembered: the second find went straight to the per-position path.
-    assert refusals == 1
+    assert refusals.count == 1
 
 
 @pytest.mark.parametrize("query", ["Clarke, Laura", "laura clarke", "LAURA CLARKE"])
@@ -488,7 +467,5 @@ async def test_find_candidate_rejects_a_query_without_a_name_before_sending(
     sandbox: RunningSandbox, query: str
 ) -> None:
     async with connect(sandbox) as client:
-        sandbox.reset_request_counts()
-        message = error_text(await client.call_tool("find_candidate", {"query": query}))
+        message = await refused_upfront(client, sandbox, "find_candidate", {"query": query})
     assert "query" in message
-    assert total_requests(sandbox) == 0

@@ -8,7 +8,7 @@ import pytest
 from hireflix_sandbox import ids
 from hireflix_sandbox.embedded import RunningSandbox
 from tests.test_resources import read_json
-from tests.tools.conftest import Era, connect, data, error_text
+from tests.tools.conftest import Era, connect, data, error_text, invite
 from tests.tools.test_interviews_support import MISSING_ID, open_position, total_requests
 
 pytestmark = pytest.mark.anyio
@@ -19,13 +19,8 @@ async def test_every_tool_and_resource_gives_an_interview_the_same_interview_url
 ) -> None:
     position = open_position(sandbox)
     async with connect(sandbox, era=era) as client:
-        invited = data(
-            await client.call_tool(
-                "invite_candidate",
-                {"position_id": position.id, "email": "link@example.com", "first_name": "Li",
-                 "send_invite_email": False},
-            )
-        )["interview"]  # fmt: skip
+        result = await invite(client, position.id, "link@example.com", "Li", send_invite_email=False)
+        invited = result["interview"]
         interview_id = invited["interview_id"]
         detail = data(await client.call_tool("get_interview", {"interview_id": interview_id}))
         embed = data(await client.call_tool("get_embed_code", {"interview_id": interview_id}))

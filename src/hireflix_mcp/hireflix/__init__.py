@@ -38,13 +38,11 @@ from hireflix_mcp.hireflix.models import (
     Interview,
     InterviewAccessInfo,
     InterviewComment,
-    InterviewCondition,
     InterviewCounts,
     InterviewDetail,
     InterviewMedia,
     InterviewPage,
     InterviewQuestion,
-    InterviewSort,
     InterviewStatus,
     InterviewTranscript,
     InviteRequest,
@@ -61,15 +59,17 @@ from hireflix_mcp.hireflix.models import (
     TranscriptWord,
     Webhook,
     WebhookEvent,
-    build_interview_filter,
 )
 from hireflix_mcp.hireflix.operations import OPERATIONS, Operation, RetryPolicy
 from hireflix_mcp.hireflix.search import (
     FailedPosition,
     FoundInterview,
     FoundPage,
+    InterviewCondition,
+    InterviewSort,
     InvalidCursorError,
     SearchPage,
+    build_interview_filter,
 )
 
 __all__ = [

@@ -41,12 +41,10 @@ from hireflix_mcp.hireflix.models import (
     Identity,
     Interview,
     InterviewAccessInfo,
-    InterviewCondition,
     InterviewCounts,
     InterviewDetail,
     InterviewMedia,
     InterviewPage,
-    InterviewSort,
     InterviewTranscript,
     InviteRequest,
     InviteResult,
@@ -58,15 +56,17 @@ from hireflix_mcp.hireflix.models import (
     ShareLink,
     TeamMember,
     Webhook,
-    build_interview_filter,
-    interview_list_input,
 )
 from hireflix_mcp.hireflix.operations import OPERATIONS, Operation
 from hireflix_mcp.hireflix.search import (
     FoundPage,
+    InterviewCondition,
     InterviewSearch,
+    InterviewSort,
     SearchPage,
     ServerAbilities,
+    build_interview_filter,
+    interview_list_input,
 )
 from hireflix_mcp.hireflix.transport import GraphQLTransport, Sleep
 

@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from hireflix_mcp.hireflix.errors import GraphQLRequestError, HireflixError
 from hireflix_mcp.hireflix.models import (
-    InterviewCondition,
     InterviewCounts,
     InterviewPage,
     Position,
     PositionWithCounts,
 )
-from hireflix_mcp.hireflix.search import PAGE_LIMIT, gather
+from hireflix_mcp.hireflix.search import PAGE_LIMIT, InterviewCondition, gather
 
 if TYPE_CHECKING:
     from hireflix_mcp.hireflix.client import HireflixClient

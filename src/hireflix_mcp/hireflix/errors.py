@@ -114,6 +114,11 @@ class Timeout(TransportError):
 
 
 # ---------------------------------------------------------------------------------- API errors
+def _naming(reason: str, operation: str | None) -> str:
+    """`reason`, followed by the operation it came from when that is known: "reason (Operation)"."""
+    return f"{reason} ({operation})" if operation else reason
+
+
 class APIError(HireflixError):
     """Hireflix answered, and the answer is a failure."""
 
@@ -122,7 +127,7 @@ class AuthenticationError(APIError):
     def __init__(self, operation: str | None = None, detail: str | None = None) -> None:
         reason = detail or "Hireflix rejected the API key"
         super().__init__(
-            f"{reason}{f' ({operation})' if operation else ''}. Set HIREFLIX_API_KEY to a valid key: "
+            f"{_naming(reason, operation)}. Set HIREFLIX_API_KEY to a valid key: "
             "create one in the Hireflix dashboard under My account → API keys.",
             operation=operation,
         )
@@ -247,7 +252,7 @@ class PermissionDenied(APIError):
     def __init__(self, operation: str | None, detail: str | None = None) -> None:
         reason = detail or "Hireflix refused this action"
         super().__init__(
-            f"{reason.rstrip('.')}{f' ({operation})' if operation else ''}. The API key lacks permission "
+            f"{_naming(reason.rstrip('.'), operation)}. The API key lacks permission "
             "for this action: use a key of a Hireflix user allowed to do it, or do it in the dashboard.",
             operation=operation,
         )

@@ -55,6 +55,8 @@ RETRY_POLICIES: Mapping[str, RetryPolicy] = {
     "ListWebhooks": "read",
     "GetWebhookSecret": "read",
     "WhoAmI": "read",
+    "ListInterviewTranscripts": "read",
+    "CheckInterviewsExist": "read",
     # Setting a field to a given value twice leaves the same state as setting it once.
     "UpdatePosition": "idempotent",
     "ArchivePosition": "idempotent",

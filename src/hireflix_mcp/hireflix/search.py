@@ -4,7 +4,7 @@
 come here; so every caller gets the same behaviour, learnt once per client.
 
 In one position (`InterviewSearch.search`): the conditions go upstream as one `interviewList` filter,
-a name or any `any_of` with the guessed `or`/`and` combinators (models.py). When Hireflix refuses those
+a name or any `any_of` with the guessed `or`/`and` combinators (below). When Hireflix refuses those
 names (a validation error quoting them), or a condition cannot be said upstream at all (`recorded`),
 the search runs client-side: one query per alternative without combinators (a name becomes two: its
 longest word in the first name, and in the last name), each read up to `LOCAL_SCAN_LIMIT`, merged,
@@ -18,6 +18,11 @@ client lists the positions and searches each as above, `CONCURRENCY` at a time, 
 a position whose search failed is reported, not fatal.
 
 What was learnt (`ServerAbilities`) belongs to one client and its `with_options` views.
+
+The `interviewList` input is built here too: `InterviewCondition` + `build_interview_filter` (the
+`InterviewListFilter`), `InterviewSort`, `interview_list_input`. The names the schema marks [I] that
+the client must put into variables (the filter combinators, the extra sort fields and directions)
+are spelled in this module only.
 """
 
 from __future__ import annotations
@@ -34,11 +39,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import anyio
+from pydantic import BaseModel, ConfigDict
 
-from hireflix_mcp.hireflix import models
 from hireflix_mcp.hireflix.errors import GraphQLRequestError, HireflixError, ValidationFailed
-from hireflix_mcp.hireflix.models import Interview, InterviewCondition, build_interview_filter
-from hireflix_mcp.hireflix.names import name_words, word_pattern
+from hireflix_mcp.hireflix.models import Candidate, Interview, InterviewStatus
+from hireflix_mcp.hireflix.names import fold, name_words, word_pattern, words_match
 
 if TYPE_CHECKING:
     from hireflix_mcp.hireflix.client import HireflixClient
@@ -57,6 +62,157 @@ LOCAL_CURSOR = "local:"
 
 SearchMode = Literal["server", "client"]
 FindMode = Literal["one_request", "per_position"]
+
+
+# ---------------------------------------------------------------------------------- interviewList input
+# [I] The schema guesses these names; they are spelled here and nowhere else in the project. The input
+# types are plain models; the search below decides what to do when Hireflix refuses part of a filter.
+FILTER_AND = "and"
+FILTER_OR = "or"
+InterviewSortField = Literal["createdAt", "updatedAt", "completedAt", "score"]
+SortDirection = Literal["ASC", "DESC"]
+
+
+class InterviewSort(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    field: InterviewSortField = "createdAt"
+    direction: SortDirection = "DESC"
+
+    def to_graphql(self) -> dict[str, str]:
+        return {"field": self.field, "direction": self.direction}
+
+
+def case_insensitive_pattern(text: str) -> str:
+    """A regex matching `text` anywhere, ignoring case, in any regex dialect (no flags needed)."""
+    parts: list[str] = []
+    for char in text:
+        if char.lower() != char.upper():
+            parts.append(f"[{re.escape(char.lower())}{re.escape(char.upper())}]")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
+
+
+class InterviewCondition(BaseModel):
+    """Conditions on one interview, all of which must hold (AND).
+
+    `to_filter` says it to Hireflix (all but `recorded`, which no filter field expresses); `matches`
+    applies the exact meaning to an interview already read, for results filtered client-side.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str | None = None
+    email: str | None = None
+    """Exact e-mail, any case."""
+    email_contains: str | None = None
+    """Part of the e-mail, any case."""
+    name: str | None = None
+    """A name as typed: every word of it (split at spaces and commas) is part of the first or the last
+    name, ignoring case and accents (`names.py`): "Costa, Liam" and "liam costa" find Liam Costa."""
+    first_name: str | None = None
+    """Exact first name."""
+    last_name: str | None = None
+    """Exact last name."""
+    status: InterviewStatus | None = None
+    min_score: float | None = None
+    """Lowest score; an unscored interview never matches."""
+    max_score: float | None = None
+    """Highest score; an unscored interview never matches."""
+    recorded: bool | None = None
+    """True: the candidate has finished recording (`Interview.is_recorded`); False: not yet. No
+    `interviewList` filter field says this (status `pending` leaves out discarded and shortlisted
+    interviews that were never recorded), so it is applied client-side only: see `search.py`."""
+
+    @property
+    def filters_server_side(self) -> bool:
+        """Whether Hireflix can apply all of this condition (everything but `recorded` can)."""
+        return self.recorded is None
+
+    def matches(self, interview: Interview) -> bool:
+        """Whether `interview` meets every condition, as Hireflix filters them (and `recorded`)."""
+        candidate = interview.candidate or Candidate()
+        email = candidate.email or ""
+        score = interview.score_value
+        checks = (
+            self.id is None or interview.id == self.id,
+            self.email is None or email.casefold() == self.email.casefold(),
+            self.email_contains is None or fold(self.email_contains) in fold(email),
+            self.first_name is None or candidate.first_name == self.first_name,
+            self.last_name is None or candidate.last_name == self.last_name,
+            self.name is None
+            or words_match(name_words(self.name), (candidate.first_name, candidate.last_name)),
+            self.status is None or interview.review_status == self.status,
+            self.min_score is None or (score is not None and score >= self.min_score),
+            self.max_score is None or (score is not None and score <= self.max_score),
+            self.recorded is None or interview.is_recorded == self.recorded,
+        )
+        return all(checks)
+
+    def to_filter(self) -> dict[str, Any]:
+        """This condition as an `InterviewListFilter` (`recorded` left out: no field expresses it)."""
+        result: dict[str, Any] = {}
+        if self.id is not None:
+            result["id"] = {"equal": self.id}
+        if self.email is not None:
+            result["email"] = {"equal": self.email}
+        if self.email_contains is not None:
+            result.setdefault("email", {})["regex"] = word_pattern(self.email_contains)
+        if self.first_name is not None:
+            result["firstName"] = {"equal": self.first_name}
+        if self.last_name is not None:
+            result["lastName"] = {"equal": self.last_name}
+        if self.status is not None:
+            result["status"] = {"equal": self.status}
+        score: dict[str, float] = {}
+        if self.min_score is not None:
+            score["greaterThanOrEqual"] = self.min_score
+        if self.max_score is not None:
+            score["lessThanOrEqual"] = self.max_score
+        if score:
+            result["score"] = score
+        if self.name is not None:
+            # Each word in the first or the last name: OR per word, the words ANDed.
+            per_word = [
+                [{"firstName": {"regex": pattern}}, {"lastName": {"regex": pattern}}]
+                for pattern in map(word_pattern, name_words(self.name))
+            ]
+            if len(per_word) == 1:
+                result[FILTER_OR] = per_word[0]
+            elif per_word:
+                result[FILTER_AND] = [{FILTER_OR: either} for either in per_word]
+        return result
+
+
+def build_interview_filter(
+    all_of: InterviewCondition | None = None, any_of: Sequence[InterviewCondition] = ()
+) -> dict[str, Any] | None:
+    """The `InterviewListFilter` for: every condition in `all_of`, and at least one of `any_of`."""
+    result = all_of.to_filter() if all_of is not None else {}
+    alternatives = [condition.to_filter() for condition in any_of]
+    alternatives = [a for a in alternatives if a]
+    if alternatives:
+        if FILTER_OR in result:
+            result = {FILTER_AND: [result, {FILTER_OR: alternatives}]}
+        else:
+            result[FILTER_OR] = alternatives
+    return result or None
+
+
+def interview_list_input(
+    filter: Mapping[str, Any] | None, limit: int, cursor: str | None, sort: Sequence[InterviewSort] | None
+) -> dict[str, Any]:
+    """The `InterviewListInput` variable of SearchInterviews."""
+    pagination: dict[str, Any] = {"limit": limit}
+    if cursor is not None:
+        pagination["lastCursor"] = cursor
+    result: dict[str, Any] = {"pagination": pagination}
+    if filter:
+        result["filter"] = dict(filter)
+    if sort:
+        result["sort"] = [s.to_graphql() for s in sort]
+    return result
 
 
 class InvalidCursorError(ValueError):
@@ -127,7 +283,7 @@ def rejects_combinators(exc: HireflixError) -> bool:
     if not isinstance(exc, ValidationFailed | GraphQLRequestError):
         return False
     text = str(exc)
-    names = (models.FILTER_OR, models.FILTER_AND)
+    names = (FILTER_OR, FILTER_AND)
     return any(re.search(rf"[\"'`]{re.escape(name)}[\"'`]", text) for name in names)
 
 
@@ -268,8 +424,8 @@ class InterviewSearch:
     def _combinators_refused(self) -> None:
         logger.warning(
             "Hireflix refused the %r/%r filter fields; searching client-side",
-            models.FILTER_OR,
-            models.FILTER_AND,
+            FILTER_OR,
+            FILTER_AND,
         )
         self.abilities.combinators = False
 

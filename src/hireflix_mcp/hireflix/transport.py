@@ -55,6 +55,7 @@ from hireflix_mcp.hireflix.errors import (
     Timeout,
     from_graphql_errors,
 )
+from hireflix_mcp.hireflix.observe import operation_sent
 from hireflix_mcp.hireflix.operations import Operation
 
 logger = logging.getLogger("hireflix_mcp.hireflix")
@@ -227,6 +228,7 @@ class GraphQLTransport:
         body = json.dumps(
             {"query": operation.document, "variables": dict(variables or {}), "operationName": operation.name}
         )
+        operation_sent(operation.name)
         for attempt in itertools.count(1):
             try:
                 return await self._attempt(operation, body, variables)

@@ -40,6 +40,7 @@ CATALOG: tuple[tuple[Toolset, str, tuple[str, ...]], ...] = (
     ("interviews", "interviews.invite", ("invite_candidate",)),
     ("interviews", "interviews.bulk", ("invite_candidates",)),
     ("interviews", "interviews.search", ("search_interviews", "find_candidate")),
+    ("interviews", "transcripts", ("search_transcripts",)),
     ("interviews", "interviews.read", ("get_interview", "get_interview_transcript")),
     ("interviews", "interviews.read", ("get_interview_media", "get_interview_access_info")),
     ("interviews", "interviews.delete", ("delete_interview", "reinvite_candidate")),

@@ -27,7 +27,7 @@ class ApplicationLink(BaseModel):
     toolset="links",
     kind="read",
     title="Build an application link",
-    description="A public link for a candidate to apply to a position, details prefilled. No API call.",
+    description="A public link to apply to a position, candidate details prefilled. No API call.",
 )
 async def build_application_link(
     position_id: PositionId,
@@ -36,7 +36,7 @@ async def build_application_link(
     email: Email | None = None,
     phone: Annotated[
         str | None,
-        Field(pattern=E164, description="Prefilled; E.164, e.g. +32491505050."),
+        Field(pattern=E164, description="E.164."),
     ] = None,
 ) -> ApplicationLink:
     params = {
@@ -66,7 +66,7 @@ class EmbedCode(BaseModel):
     toolset="links",
     kind="read",
     title="Get embed code",
-    description="An iframe snippet to embed an interview, with camera/mic permissions and iOS notes.",
+    description="An iframe snippet embedding an interview (camera/mic, iOS notes).",
 )
 async def get_embed_code(interview_id: InterviewId, ctx: Ctx) -> EmbedCode:
     interview = await hireflix(ctx).get_interview(interview_id)

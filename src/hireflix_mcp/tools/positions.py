@@ -68,7 +68,7 @@ class PositionUpdate(BaseModel):
     kind="read",
     title="List positions",
     # include_archived says what it adds, and a result counts what it left out (archived_hidden).
-    description="Start here: positions (job openings), their ids and interview counts.",
+    description="Start here: positions (job openings) with ids and interview counts.",
 )
 async def list_positions(
     ctx: Ctx,
@@ -94,7 +94,7 @@ async def list_positions(
     toolset="positions",
     kind="read",
     title="Get a position",
-    description="A position's questions, settings and interview counts by status.",
+    description="A position's questions, settings and interview counts.",
 )
 async def get_position(position_id: PositionId, ctx: Ctx) -> PositionDetail:
     return position_detail(await hireflix(ctx).get_position(position_id))
@@ -108,7 +108,7 @@ async def get_position(position_id: PositionId, ctx: Ctx) -> PositionDetail:
 )
 async def create_position(
     ctx: Ctx,
-    name: Annotated[str, Field(min_length=1, max_length=100, description="Job title.")],
+    name: Annotated[str, Field(min_length=1, max_length=100)],
     questions: Annotated[list[QuestionIn], Field(min_length=1, max_length=30)],
     description: Annotated[str | None, Field(max_length=5000, description="Shown to candidates.")] = None,
 ) -> PositionDetail:
@@ -193,7 +193,7 @@ async def preview_delete(ctx: Ctx, position_id: str) -> Preview:
     toolset="positions",
     kind="write",
     title="Archive a position",
-    description=("Stops a position taking invites; its interviews stay readable. The user confirms first."),
+    description=("Stops a position taking invites (interviews stay readable). The user confirms first."),
     confirm=preview_archive,
 )
 async def archive_position(position_id: PositionId, ctx: Ctx) -> PositionChangeResult:

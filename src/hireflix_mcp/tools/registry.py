@@ -42,7 +42,7 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, ValidationError
 
-from hireflix_mcp import sdk_compat
+from hireflix_mcp import audit, sdk_compat
 from hireflix_mcp.confirm import (
     Approval,
     ConfirmationUnavailable,
@@ -96,6 +96,8 @@ class ToolSpec:
     """Gated by the confirmation policy (destructive or privacy-sensitive)."""
     output_model: type[BaseModel] | None = None
     """What the body returns, rendered as the result's text; its schema marks candidate-written fields."""
+    meta: Mapping[str, Any] | None = None
+    """The tool's `_meta` (get_interview's names its MCP Apps view: `hireflix_mcp.card`)."""
 
     @property
     def read_only(self) -> bool:
@@ -130,6 +132,7 @@ class ToolSpec:
             # No output schema: models read the text block, not the schema (hosts do not show it to
             # them), so each one only cost tokens in tools/list and a validation on every call.
             structured_output=False,
+            meta=dict(self.meta) if self.meta else None,
         )
         # Unknown argument names are an error naming them (a misspelt confirmation_token must not vanish).
         sdk_compat.forbid_unknown_arguments(built)
@@ -164,6 +167,12 @@ class CatalogTool(Tool):
         return {name: value for name, value in arguments.items() if not left_out(name, value)}
 
     async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
+        # Every call, valid or not, is one entry in the audit trail (`hireflix_mcp.audit`).
+        return await audit.audited_call(
+            self.name, arguments, context, lambda: self._validated_run(arguments, context, convert_result)
+        )
+
+    async def _validated_run(self, arguments: dict[str, Any], context: Any, convert_result: bool) -> Any:
         try:
             return await super().run(self.omitting_empty(arguments), context, convert_result)
         except ToolError as exc:
@@ -184,6 +193,7 @@ def tool(
     idempotent: bool = False,
     open_world: bool = False,
     confirm: PreviewFn | None = None,
+    meta: Mapping[str, Any] | None = None,
 ) -> Callable[[Callable[..., Awaitable[Any]]], ToolSpec]:
     """Declare the decorated async function as a tool (see the module docstring)."""
 
@@ -201,6 +211,7 @@ def tool(
             open_world=open_world,
             confirm=confirm is not None,
             output_model=_output_model(fn),
+            meta=meta,
         )
 
     return declare
@@ -341,8 +352,10 @@ def _gated(
                     name, bound, token, approval, session=confirmation_session(ctx)
                 )
             except (InvalidConfirmationToken, ConfirmationUnavailable) as exc:
+                audit.mark("refused")
                 raise ToolError(str(exc)) from exc
             if not decision.proceed:
+                audit.mark("confirmation_asked" if decision.status == "confirmation_required" else "declined")
                 stopped = stopped_model(
                     **ConfirmationFields.stopped(decision), **_stopped_extras(stopped_model, arguments)
                 )

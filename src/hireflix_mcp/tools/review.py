@@ -38,7 +38,7 @@ Score = Annotated[
 CommentText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=5000),
-    Field(description="Up to 5000 characters."),
+    Field(description="<=5000 characters."),
 ]
 TargetStatus = Literal["shortlisted", "to_evaluate", "discarded"]
 ShareDays = Annotated[int, Field(ge=1, le=365, description="Days the link works.")]
@@ -91,7 +91,7 @@ class ShareResult(ConfirmationFields):
     toolset="review",
     kind="write",
     title="Score an interview",
-    description="Sets an interview's score, 0.5 to 5 in halves; 0 clears it.",
+    description="Sets an interview's score: 0.5 to 5 in halves.",
     idempotent=True,
 )
 async def score_interview(interview_id: InterviewId, score: Score, ctx: Ctx) -> ReviewedInterview:
@@ -126,10 +126,7 @@ async def comment_on_interview(interview_id: InterviewId, comment: CommentText, 
 )
 async def set_interview_status(
     interview_id: InterviewId,
-    status: Annotated[
-        TargetStatus,
-        Field(description="to_evaluate: back to review."),
-    ],
+    status: TargetStatus,
     ctx: Ctx,
 ) -> StatusChange:
     hf = hireflix(ctx)
@@ -193,7 +190,7 @@ async def preview_share(ctx: Ctx, interview_id: str, duration_days: int) -> Prev
     kind="write",
     title="Share a recording",
     description=(
-        "Creates a public link to an interview's recording (personal data). The user confirms first."
+        "A public link to an interview's recording (personal data). The user confirms first."
     ),
     confirm=preview_share,
 )

@@ -30,6 +30,7 @@ from hireflix_mcp.events import LATEST_EVENT_MS, EventKey
 from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.errors import NotFoundError
+from hireflix_mcp.hireflix.search import InterviewSort
 from hireflix_mcp.sanitize import candidate_text
 from hireflix_mcp.settings import Settings
 from hireflix_mcp.state import Ctx, app_state, hireflix
@@ -442,7 +443,7 @@ DEFAULT_LOOKBACK = timedelta(hours=24)
 POLL_PAGE_SIZE = 50
 POLL_MAX_PAGES = 40
 """Pages of interviewList one polling call may read in all, so a large account answers in bounded time."""
-POLL_SORT = (hx.InterviewSort(field="updatedAt"), hx.InterviewSort(field="createdAt"))
+POLL_SORT = (InterviewSort(field="updatedAt"), InterviewSort(field="createdAt"))
 
 UNPOLLABLE_EVENTS = frozenset({"interview.delete", "interview.score-updated"})
 

@@ -19,7 +19,7 @@ from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE, CandidateText, candida
 from hireflix_mcp.views.common import Compact, candidate_email, candidate_name, interview_url, iso
 
 ReviewStatus = Literal["pending", "to_evaluate", "shortlisted", "discarded"]
-STATUS_HELP = "pending: not recorded; to_evaluate: recorded, unreviewed; discarded: recorded or not."
+STATUS_HELP = "to_evaluate: recorded, unreviewed; discarded: recorded or not."
 
 
 class InterviewBrief(BaseModel):

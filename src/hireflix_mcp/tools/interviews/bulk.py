@@ -539,7 +539,7 @@ async def preview_bulk_invite(
     kind="write",
     title="Invite candidates in bulk",
     description=(
-        "Invites up to 500 candidates to a position, one outcome per row; invalid rows are not sent; "
+        "Invites up to 500 candidates, one outcome per row; bad rows are not sent; "
         "reruns invite nobody twice. Over 10 rows, the user confirms first."
     ),
     open_world=True,
@@ -552,7 +552,7 @@ async def invite_candidates(
         Field(
             min_length=1,
             max_length=BULK_MAX_ROWS,
-            description="Rows with invite_candidate's fields and rules.",
+            description="invite_candidate's fields.",
         ),
     ],
     ctx: Ctx,

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import (
-    Field,
-)
 
 from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.hireflix.errors import (
@@ -111,7 +107,7 @@ async def preview_reinvite(ctx: Ctx, position_id: str, email: str, send_invite_e
     kind="destructive",
     title="Re-invite a candidate",
     description=(
-        "Replaces a candidate's interview in a position with a new invite; fields left out stay. The "
+        "Replaces a candidate's interview with a new invite; fields left out stay. The "
         "user confirms first."
     ),
     open_world=True,
@@ -119,7 +115,7 @@ async def preview_reinvite(ctx: Ctx, position_id: str, email: str, send_invite_e
 )
 async def reinvite_candidate(
     position_id: PositionId,
-    email: Annotated[Email, Field(description="Whose interview is replaced.")],
+    email: Email,
     ctx: Ctx,
     approved: Preview,
     first_name: FirstNameValue | None = None,

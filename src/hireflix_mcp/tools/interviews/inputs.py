@@ -111,10 +111,10 @@ MetadataValue = Annotated[
     WithJsonSchema({"type": "string"}),
 ]
 
-PHONE_HELP = "E.164, e.g. +14155550123."
-EXTERNAL_ID_HELP = "Your id (e.g. from an ATS); unique per position."
-METADATA_HELP = "JSON object as a string: <=25 keys, <=3 levels."
-SEND_EMAIL_HELP = "false: no e-mail; share interview_url yourself."
+PHONE_HELP = "E.164."
+EXTERNAL_ID_HELP = "Your own id (an ATS's); unique per position."
+METADATA_HELP = "A JSON object in a string (<=25 keys)."
+SEND_EMAIL_HELP = "false: no e-mail; you share interview_url."
 
 FirstName = FirstNameValue
 LastName = LastNameValue | None

@@ -79,8 +79,7 @@ def invite_request(position_id: str, row: CandidateRow, send_invite_email: bool)
     kind="write",
     title="Invite a candidate",
     description=(
-        "Invites a candidate to record an interview (Hireflix e-mails the link unless "
-        "send_invite_email is false); returns its id and link."
+        "Invites a candidate to record an interview; returns its id and link."
     ),
     open_world=True,
 )

@@ -12,8 +12,7 @@ from typing import Annotated, Literal
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
-from hireflix_mcp.hireflix import models as hx
-from hireflix_mcp.hireflix.search import InvalidCursorError
+from hireflix_mcp.hireflix.search import InterviewCondition, InvalidCursorError
 from hireflix_mcp.state import Ctx, hireflix
 from hireflix_mcp.tools.inputs import EMAIL_PATTERN, Email, PositionId
 from hireflix_mcp.tools.interviews.inputs import (
@@ -76,8 +75,7 @@ class FindResult(BaseModel):
     kind="read",
     title="Search interviews",
     description=(
-        "Interviews in a position by status, recorded, e-mail, name or score; any_of ORs alternatives. "
-        "Paginated."
+        "A position's interviews by status, recorded, e-mail, name or score; any_of ORs."
     ),
 )
 async def search_interviews(
@@ -85,10 +83,10 @@ async def search_interviews(
     ctx: Ctx,
     status: Annotated[ReviewStatus | None, Field(description=STATUS_HELP)] = None,
     recorded: Annotated[bool | None, Field(description="Finished recording.")] = None,
-    email: Annotated[Email | None, Field(description="Exact, any case.")] = None,
+    email: Email | None = None,
     name: Annotated[
         NamePart | None,
-        Field(description="First and/or last name, any order, case or accents."),
+        Field(description="Any order, case or accents."),
     ] = None,
     min_score: Annotated[Score | None, Field(description="Unscored never match.")] = None,
     max_score: Score | None = None,
@@ -96,18 +94,18 @@ async def search_interviews(
         list[Condition] | None,
         Field(
             max_length=10,
-            description="OR-ed alternatives; each ANDs its fields.",
+            description="Each ANDs its fields.",
         ),
     ] = None,
     limit: Annotated[int, Field(ge=1, le=SEARCH_MAX_LIMIT)] = 20,
-    cursor: Annotated[str | None, Field(max_length=2000, description="next_cursor of the last page.")] = None,
+    cursor: Annotated[str | None, Field(max_length=2000, description="From the last page.")] = None,
 ) -> SearchResult:
     if min_score is not None and max_score is not None and min_score > max_score:
         raise ToolError(f"min_score ({min_score:g}) must not be greater than max_score ({max_score:g}).")
-    where = hx.InterviewCondition(
+    where = InterviewCondition(
         email=email, name=name, status=status, min_score=min_score, max_score=max_score, recorded=recorded
     )
-    alternatives = [hx.InterviewCondition(**a.model_dump()) for a in any_of or []]
+    alternatives = [InterviewCondition(**a.model_dump()) for a in any_of or []]
     try:
         page = await hireflix(ctx).match_interviews(
             position_id, where, alternatives, limit=limit, cursor=cursor
@@ -136,7 +134,7 @@ async def find_candidate(
         Field(
             min_length=2,
             max_length=254,
-            description="E-mail, or name: 'Jane Doe', 'Doe, Jane', 'doe'.",
+            description="E-mail, or name in any order.",
         ),
     ],
     ctx: Ctx,
@@ -145,7 +143,7 @@ async def find_candidate(
     by_email = re.fullmatch(EMAIL_PATTERN, text) is not None
     if not any(c.isalnum() for c in text):
         raise ToolError("query: give an e-mail address or a name.")
-    where = hx.InterviewCondition(email=text) if by_email else hx.InterviewCondition(name=text)
+    where = InterviewCondition(email=text) if by_email else InterviewCondition(name=text)
     found = await hireflix(ctx).find_interviews(where, limit=FIND_MAX_RESULTS)
     matches = [
         FoundInterview(

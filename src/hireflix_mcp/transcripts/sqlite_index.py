@@ -1,0 +1,372 @@
+"""The transcript index in SQLite: FTS5 over the answers' normal forms, one column per language.
+
+Each answer is one FTS5 row whose rowid is `interview number * 64 + question`, so matches group by
+interview without a join. The text goes into the column of its language (`en`, `es`, `other`) as its
+normal forms (`text.normals`: folded, accent-free, stemmed in Python since FTS5's own stemmer only knows
+English); the tokenizer is `unicode61 remove_diacritics 2`. A fourth column, `scope`, holds the
+position and review status as tokens, so filtering by them is part of the MATCH and `ORDER BY rank`
+(bm25) stays the fast path. The original text and its token times sit in `tx_answers`.
+
+The same file as the other state (`HIREFLIX_MCP_STATE_DB`); `:memory:` lives as long as the process.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from hireflix_mcp.transcripts.index import (
+    AnswerDoc,
+    Coverage,
+    Filters,
+    Hit,
+    InterviewDoc,
+    Progress,
+    SearchResult,
+    Stats,
+)
+from hireflix_mcp.transcripts.query import Query, fts5
+from hireflix_mcp.transcripts.text import LANGUAGES, Lang, language_of, normals
+
+SLOTS = 64
+"""Answers an interview can have in the index (rowid = interview number * SLOTS + question)."""
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS tx_interviews (
+    n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, position_id TEXT NOT NULL,
+    position_name TEXT NOT NULL, candidate TEXT NOT NULL, status TEXT NOT NULL, recorded_at REAL,
+    updated_at REAL, seen_at REAL NOT NULL, answers INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS tx_interviews_position ON tx_interviews (position_id, seen_at);
+CREATE TABLE IF NOT EXISTS tx_answers (
+    rowid INTEGER PRIMARY KEY, title TEXT NOT NULL, language TEXT NOT NULL, text TEXT NOT NULL,
+    times BLOB, duration REAL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS tx_fts USING fts5(
+    en, es, other, scope, tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS tx_progress (
+    position_id TEXT PRIMARY KEY, position_name TEXT NOT NULL, cursor TEXT, pass_started REAL,
+    completed_at REAL
+);
+CREATE TABLE IF NOT EXISTS tx_meta (key TEXT PRIMARY KEY, value REAL);
+"""
+
+
+def scope_tokens(position_id: str, status: str) -> str:
+    return f"p{position_id} s{status.replace('_', '')}"
+
+
+def _scope_match(filters: Filters) -> str:
+    parts = []
+    if filters.position_id:
+        parts.append(f'scope : "p{filters.position_id.lower()}"')
+    if filters.status:
+        parts.append(f'scope : "s{filters.status.replace("_", "").lower()}"')
+    return "".join(f" AND {p}" for p in parts)
+
+
+class SqliteIndex:
+    def __init__(self, path: str = ":memory:") -> None:
+        self.where = "memory (this process only)" if path == ":memory:" else path
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        if path != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_DDL)
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    # ------------------------------------------------------------------------------------ writing
+
+    def _remove(self, db: sqlite3.Connection, n: int) -> None:
+        bounds = (n * SLOTS, n * SLOTS + SLOTS - 1)
+        db.execute("DELETE FROM tx_fts WHERE rowid BETWEEN ? AND ?", bounds)
+        db.execute("DELETE FROM tx_answers WHERE rowid BETWEEN ? AND ?", bounds)
+
+    def upsert(self, docs: Sequence[InterviewDoc], *, seen_at: float) -> None:
+        prepared = [(doc, [self._fts_row(doc, a) for a in doc.answers if a.question < SLOTS]) for doc in docs]
+        with self._tx() as db:
+            for doc, fts_rows in prepared:
+                row = db.execute("SELECT n FROM tx_interviews WHERE id = ?", (doc.interview_id,)).fetchone()
+                values = (
+                    doc.position_id,
+                    doc.position_name,
+                    doc.candidate,
+                    doc.status,
+                    doc.recorded_at,
+                    doc.updated_at,
+                    seen_at,
+                    len(fts_rows),
+                )
+                if row is None:
+                    n = db.execute(
+                        "INSERT INTO tx_interviews (position_id, position_name, candidate, status,"
+                        " recorded_at,"
+                        " updated_at, seen_at, answers, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (*values, doc.interview_id),
+                    ).lastrowid
+                    assert n is not None
+                else:
+                    n = int(row[0])
+                    self._remove(db, n)
+                    db.execute(
+                        "UPDATE tx_interviews SET position_id = ?, position_name = ?, candidate = ?,"
+                        " status = ?,"
+                        " recorded_at = ?, updated_at = ?, seen_at = ?, answers = ? WHERE n = ?",
+                        (*values, n),
+                    )
+                for answer, columns in fts_rows:
+                    rowid = n * SLOTS + answer.question
+                    db.execute(
+                        "INSERT INTO tx_answers (rowid, title, language, text, times, duration)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        (rowid, answer.title, answer.language, answer.text, answer.times, answer.duration_s),
+                    )
+                    db.execute(
+                        "INSERT INTO tx_fts (rowid, en, es, other, scope) VALUES (?, ?, ?, ?, ?)",
+                        (rowid, *columns),
+                    )
+
+    @staticmethod
+    def _fts_row(doc: InterviewDoc, answer: AnswerDoc) -> tuple[AnswerDoc, tuple[str, str, str, str]]:
+        forms = " ".join(normals(answer.text, answer.language))
+        columns = {lang: forms if lang == answer.language else "" for lang in LANGUAGES}
+        return answer, (
+            columns["en"],
+            columns["es"],
+            columns["other"],
+            scope_tokens(doc.position_id, doc.status),
+        )
+
+    def touch(self, interview_ids: Sequence[str], *, seen_at: float) -> None:
+        with self._tx() as db:
+            db.executemany(
+                "UPDATE tx_interviews SET seen_at = ? WHERE id = ?", [(seen_at, i) for i in interview_ids]
+            )
+
+    def known(self, position_id: str) -> dict[str, tuple[float | None, str, int]]:
+        rows = self._rows(
+            "SELECT id, updated_at, status, answers FROM tx_interviews WHERE position_id = ?", (position_id,)
+        )
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    def delete(self, interview_id: str) -> bool:
+        with self._tx() as db:
+            row = db.execute("SELECT n FROM tx_interviews WHERE id = ?", (interview_id,)).fetchone()
+            if row is None:
+                return False
+            self._remove(db, int(row[0]))
+            db.execute("DELETE FROM tx_interviews WHERE n = ?", (row[0],))
+            self._changed(db)
+            return True
+
+    def set_status(self, interview_id: str, status: str, *, at: float) -> bool:
+        """A new review status: the interview's scope tokens are rewritten (its text is not fetched again)."""
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT n, position_id FROM tx_interviews WHERE id = ?", (interview_id,)
+            ).fetchone()
+            if row is None:
+                return False
+            n, position_id = int(row[0]), str(row[1])
+            db.execute("UPDATE tx_interviews SET status = ?, updated_at = ? WHERE n = ?", (status, at, n))
+            rows = db.execute(
+                "SELECT rowid, en, es, other FROM tx_fts WHERE rowid BETWEEN ? AND ?",
+                (n * SLOTS, n * SLOTS + SLOTS - 1),
+            ).fetchall()
+            scope = scope_tokens(position_id, status)
+            for rowid, en, es, other in rows:
+                db.execute("DELETE FROM tx_fts WHERE rowid = ?", (rowid,))
+                db.execute(
+                    "INSERT INTO tx_fts (rowid, en, es, other, scope) VALUES (?, ?, ?, ?, ?)",
+                    (rowid, en, es, other, scope),
+                )
+            self._changed(db)
+            return True
+
+    def _changed(self, db: sqlite3.Connection) -> None:
+        from hireflix_mcp.transcripts.index import now_ms
+
+        db.execute("INSERT OR REPLACE INTO tx_meta (key, value) VALUES ('changed_at', ?)", (now_ms(),))
+
+    def forget_unseen(self, position_id: str, before: float) -> int:
+        with self._tx() as db:
+            gone = db.execute(
+                "SELECT n FROM tx_interviews WHERE position_id = ? AND seen_at < ?", (position_id, before)
+            ).fetchall()
+            for (n,) in gone:
+                self._remove(db, int(n))
+                db.execute("DELETE FROM tx_interviews WHERE n = ?", (n,))
+            return len(gone)
+
+    def progress(self, position_id: str) -> Progress | None:
+        rows = self._rows(
+            "SELECT position_id, position_name, cursor, pass_started, completed_at FROM tx_progress"
+            " WHERE position_id = ?",
+            (position_id,),
+        )
+        return Progress(*rows[0]) if rows else None
+
+    def save_progress(self, progress: Progress) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO tx_progress (position_id, position_name, cursor, pass_started,"
+                " completed_at) VALUES (?, ?, ?, ?, ?)",
+                (
+                    progress.position_id,
+                    progress.position_name,
+                    progress.cursor,
+                    progress.pass_started,
+                    progress.completed_at,
+                ),
+            )
+
+    # ------------------------------------------------------------------------------------ reading
+
+    def search(self, query: Query, filters: Filters, limit: int) -> SearchResult:
+        match = fts5(query, LANGUAGES) + _scope_match(filters)
+        if filters.recorded_since is not None:
+            source = (
+                "tx_fts JOIN tx_interviews i ON i.n = tx_fts.rowid / 64"
+                " WHERE tx_fts MATCH ? AND i.recorded_at >= ?"
+            )
+            params: tuple[Any, ...] = (match, filters.recorded_since)
+        else:
+            source, params = "tx_fts WHERE tx_fts MATCH ?", (match,)
+        ranked = self._rows(f"SELECT tx_fts.rowid FROM {source} ORDER BY rank LIMIT ?", (*params, limit * 6))  # noqa: S608
+        counted = self._rows(f"SELECT count(*), count(DISTINCT tx_fts.rowid / 64) FROM {source}", params)  # noqa: S608
+        order: dict[int, list[int]] = {}
+        for (rowid,) in ranked:
+            order.setdefault(rowid // SLOTS, []).append(rowid % SLOTS)
+        chosen = list(order.items())[:limit]
+        interviews = self._interviews([n for n, _ in chosen])
+        answers = self._answers([n * SLOTS + questions[0] for n, questions in chosen])
+        hits = [
+            Hit(interviews[n], answers[n * SLOTS + questions[0]], tuple(sorted(questions[1:])))
+            for n, questions in chosen
+            if n in interviews and n * SLOTS + questions[0] in answers
+        ]
+        total_answers, total_interviews = counted[0] if counted else (0, 0)
+        return SearchResult(hits, int(total_interviews), int(total_answers))
+
+    def _interviews(self, numbers: Sequence[int]) -> dict[int, InterviewDoc]:
+        if not numbers:
+            return {}
+        marks = ",".join("?" * len(numbers))
+        rows = self._rows(
+            "SELECT n, id, position_id, position_name, candidate, status, recorded_at, updated_at"  # noqa: S608
+            f" FROM tx_interviews WHERE n IN ({marks})",
+            numbers,
+        )
+        return {r[0]: InterviewDoc(*r[1:]) for r in rows}
+
+    def _answers(self, rowids: Sequence[int]) -> dict[int, AnswerDoc]:
+        if not rowids:
+            return {}
+        marks = ",".join("?" * len(rowids))
+        rows = self._rows(
+            f"SELECT rowid, title, language, text, times, duration FROM tx_answers WHERE rowid IN ({marks})",  # noqa: S608
+            rowids,
+        )
+        return {r[0]: AnswerDoc(r[0] % SLOTS, r[1], _lang(r[2]), r[3], r[4], r[5]) for r in rows}
+
+    def interview(self, interview_id: str) -> InterviewDoc | None:
+        rows = self._rows("SELECT n FROM tx_interviews WHERE id = ?", (interview_id,))
+        if not rows:
+            return None
+        n = int(rows[0][0])
+        doc = self._interviews([n])[n]
+        answers = self._rows(
+            "SELECT rowid, title, language, text, times, duration FROM tx_answers"
+            " WHERE rowid BETWEEN ? AND ? ORDER BY rowid",
+            (n * SLOTS, n * SLOTS + SLOTS - 1),
+        )
+        found = tuple(AnswerDoc(r[0] % SLOTS, r[1], _lang(r[2]), r[3], r[4], r[5]) for r in answers)
+        return InterviewDoc(**{**doc.__dict__, "answers": found})
+
+    def coverage(self, filters: Filters) -> Coverage:
+        where: list[str] = ["1=1"]
+        params: list[Any] = []
+        if filters.position_id:
+            where.append("position_id = ?")
+            params.append(filters.position_id)
+        if filters.status:
+            where.append("status = ?")
+            params.append(filters.status)
+        if filters.recorded_since is not None:
+            where.append("recorded_at >= ?")
+            params.append(filters.recorded_since)
+        ((listed, recorded),) = self._rows(
+            f"SELECT count(*), coalesce(sum(answers > 0), 0) FROM tx_interviews WHERE {' AND '.join(where)}",  # noqa: S608
+            params,
+        )
+        position_where = "WHERE position_id = ?" if filters.position_id else ""
+        ((positions, synced, oldest),) = self._rows(
+            "SELECT count(*), coalesce(sum(completed_at IS NOT NULL), 0), min(completed_at)"  # noqa: S608
+            f" FROM tx_progress {position_where}",
+            [filters.position_id] if filters.position_id else [],
+        )
+        changed = self._rows("SELECT value FROM tx_meta WHERE key = 'changed_at'")
+        return Coverage(
+            interviews=int(listed),
+            recorded=int(recorded),
+            positions=int(positions),
+            positions_synced=int(synced),
+            synced_at=oldest if positions and synced == positions else None,
+            changed_at=changed[0][0] if changed else None,
+        )
+
+    def stats(self) -> Stats:
+        ((interviews, recorded),) = self._rows(
+            "SELECT count(*), coalesce(sum(answers > 0), 0) FROM tx_interviews"
+        )
+        ((answers,),) = self._rows("SELECT count(*) FROM tx_answers")
+        ((pages,),) = self._rows("PRAGMA page_count")
+        ((page_size,),) = self._rows("PRAGMA page_size")
+        progress = self._rows(
+            "SELECT position_id, position_name, cursor, pass_started, completed_at FROM tx_progress"
+            " ORDER BY position_name"
+        )
+        changed = self._rows("SELECT value FROM tx_meta WHERE key = 'changed_at'")
+        return Stats(
+            interviews=int(interviews),
+            recorded=int(recorded),
+            answers=int(answers),
+            bytes=int(pages) * int(page_size),
+            positions=[Progress(*row) for row in progress],
+            changed_at=changed[0][0] if changed else None,
+            where=self.where,
+        )
+
+    def purge(self) -> None:
+        with self._tx() as db:
+            for table in ("tx_fts", "tx_answers", "tx_interviews", "tx_progress", "tx_meta"):
+                db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+        with self._lock:
+            self._db.execute("VACUUM") if self.where != "memory (this process only)" else None
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _lang(value: str) -> Lang:
+    return language_of(value) if value in ("en", "es") else "other"

@@ -1,0 +1,42 @@
+"""The committed interview card is exactly what its sources build, self-contained and small."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hireflix_mcp.card import card_html
+
+COMMITTED = Path(__file__).resolve().parents[2] / "src" / "hireflix_mcp" / "ui" / "interview-card.html"
+SIZE_BUDGET = 260_000
+"""Bytes. The official MCP Apps client (`App`, with the MCP SDK's protocol layer and zod schemas) is ~230 KB
+of it minified; the card itself ~15 KB."""
+
+
+def test_committed_card_is_what_its_sources_build(built: tuple[Path, Path]) -> None:
+    card, _host = built
+    assert card.read_bytes() == COMMITTED.read_bytes(), (
+        "src/hireflix_mcp/ui/interview-card.html is stale: rebuild it with `node ui/build.mjs` "
+        "(Node 22 from .tools/node) and commit the result"
+    )
+
+
+def test_the_server_serves_the_committed_card() -> None:
+    assert card_html() == COMMITTED.read_text("utf-8")
+
+
+def test_card_is_one_self_contained_file_within_its_size_budget() -> None:
+    html = COMMITTED.read_text("utf-8")
+    assert len(html.encode()) < SIZE_BUDGET, len(html.encode())
+    # Nothing loaded from elsewhere: no external scripts, styles, fonts or images in the markup.
+    assert not re.search(r"<(script|link|img|iframe)\b[^>]*\b(src|href)=", html, re.IGNORECASE)
+    assert html.count("<script") == 1
+    assert html.count("</script>") == 1
+    assert html.count("</style>") == 1
+    # The page never turns text into markup.
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write"):
+        assert sink not in _card_source(), sink
+
+
+def _card_source() -> str:
+    return (Path(__file__).resolve().parents[2] / "ui" / "card" / "card.js").read_text("utf-8")

@@ -1,0 +1,84 @@
+"""Several `hireflix-mcp serve --transport http` processes on one sandbox and one PostgreSQL database:
+the replicas of a team deployment, each on its own loopback port (no tests here)."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from hireflix_sandbox.embedded import RunningSandbox
+from tests.serving import free_port, serve_command, server_env, stop, wait_for_http
+
+CONFIRM_SECRET = "replicas-share-this-confirm-secret"
+WEBHOOK_SECRET = "replicas-share-this-webhook-secret"
+
+
+@dataclass
+class Replica:
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/mcp"
+
+    @property
+    def webhook_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/webhooks/hireflix"
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, connections dropped mid-request (a crashed or evicted replica)."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
+@contextmanager
+def running_replicas(
+    sandbox: RunningSandbox, state_db: str, logs: Path, count: int = 3
+) -> Iterator[list[Replica]]:
+    """`count` replicas sharing `state_db`, the confirmation secret and the webhook secret; started
+    together, stopped at the end (a killed one is left as it is)."""
+    env = server_env(
+        sandbox,
+        HIREFLIX_MCP_STATE_DB=state_db,
+        HIREFLIX_MCP_CONFIRM="token",
+        HIREFLIX_MCP_CONFIRM_SECRET=CONFIRM_SECRET,
+        HIREFLIX_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        HIREFLIX_MCP_INDEX_SYNC="false",
+        HIREFLIX_MCP_LOG_LEVEL=__import__("os").environ.get("LOGLEVEL", "WARNING"),
+    )
+    replicas: list[Replica] = []
+    with ExitStack() as stack:
+
+        def start(index: int) -> Replica:
+            name = "ABCDEFGH"[index]
+            port = free_port()
+            log = logs / f"replica-{name}.log"
+            errors = stack.enter_context(log.open("ab"))
+            process = subprocess.Popen(
+                serve_command(port, "--toolsets", "all"), env=env, stdout=subprocess.DEVNULL, stderr=errors
+            )
+            replica = Replica(name, port, process, log)
+            stack.callback(lambda: stop(replica.process) if replica.alive else None)
+            replicas.append(replica)
+            return replica
+
+        def ready(replica: Replica) -> None:
+            wait_for_http(f"http://127.0.0.1:{replica.port}/healthz", replica.process, replica.log)
+
+        # The first one alone, then the rest together. TODO(lead): start all together once the
+        # transcript index creates its PostgreSQL tables under a lock (concurrent CREATE TABLE IF NOT
+        # EXISTS races: UniqueViolation on pg_type); the state store's own schema already does.
+        ready(start(0))
+        for replica in [start(index) for index in range(1, count)]:
+            ready(replica)
+        yield replicas

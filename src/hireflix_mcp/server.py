@@ -20,6 +20,7 @@ from mcp.server import MCPServer
 from mcp.server.lowlevel.helper_types import ReadResourceContents
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
+from mcp.server.request_state import RequestStateSecurity
 from mcp.server.streamable_http import EventStore as SSEEventStore
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import CallToolResult, InputRequiredResult, Resource, Tool
@@ -220,6 +221,7 @@ def build_server(
         subscriptions=subscriptions.bus,
         # The interview card (MCP Apps) comes with the tool whose result it shows.
         extensions=[interview_card(settings)] if any(spec.meta == CARD_TOOL_META for spec in tools) else None,
+        request_state_security=_request_state(secret),
         **_oauth(settings),
     )
     webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
@@ -237,6 +239,17 @@ def build_server(
     register_transcript_features(server)
     server.custom_route(HEALTH_PATH, ["GET"], name="health")(_health)
     return server
+
+
+def _request_state(confirm_secret: bytes | None) -> RequestStateSecurity | None:
+    """The key that seals the 2026-07-28 era's `requestState` (a confirmation asked in one round trip and
+    answered in the next). By default the SDK makes one per process, so an answer that a load balancer
+    sends to another replica is refused; replicas that share HIREFLIX_MCP_CONFIRM_SECRET share this key
+    too (derived from it, so one secret does not serve two purposes)."""
+    if confirm_secret is None:
+        return None  # the SDK's process-local key
+    key = hmac.new(confirm_secret, b"hireflix-mcp/request-state/v1", "sha256").digest()
+    return RequestStateSecurity(keys=[key])
 
 
 def _oauth(settings: Settings) -> dict[str, Any]:

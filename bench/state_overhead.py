@@ -1,14 +1,15 @@
 """What the shared state costs per tool call: the audit trail on every call, and a confirmation token's
 issue and redemption, with SQLite and with PostgreSQL, against the same call with neither.
 
-    .venv/bin/python -m bench.state_overhead [--calls 200]
+    .venv/bin/python bench/state_overhead.py [--calls 200]
 
-The sandbox runs in its own process (`bench.run.sandbox_process`), the MCP server in this one with the
+The sandbox runs in its own process (`run.sandbox_process`), the MCP server in this one with the
 SDK's in-memory client, so the figures are this server's own work plus the stand-in's answer. Rows:
-1. get_interview per call: no audit (baseline), audit in a SQLite file, audit in PostgreSQL (a throwaway
-   local cluster, fsync off: a network database adds its round trip on top);
-2. share_interview asked then confirmed with its token (two calls, one upstream write): spent nonces in
-   memory and no audit (baseline), SQLite, PostgreSQL;
+1. get_interview per call on a server with each store (memory, a SQLite file, PostgreSQL: a throwaway
+   local cluster with fsync off; a network database adds its round trip on top), the audit switched
+   off and on call by call: the difference is the audit's cost;
+2. share_interview asked then confirmed with its token (two calls, one upstream write, two audit
+   entries): memory (baseline), SQLite, PostgreSQL;
 3. the store operations alone (one `spend` + one `record`): SQLite against PostgreSQL.
 Each line gives the median per call and its ratio to the baseline of its group.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -27,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from bench.run import KEY, sandbox_process
 from mcp import Client
 from mcp.types import CallToolResult, TextContent
 from pydantic import SecretStr
@@ -37,15 +38,19 @@ from hireflix_mcp.server import build_server
 from hireflix_mcp.settings import Settings
 from hireflix_mcp.store import AuditEntry, StateStore, open_state
 from hireflix_mcp.tools.catalog import ALL_TOOLSETS, Profile
+from run import KEY, ROOT, sandbox_process
 
 SECRET = "bench-confirm-secret-0123456789"  # noqa: S105 - a throwaway HMAC key
 
 
+AUDIT = {"on": True}
+
+
 @contextmanager
-def no_audit() -> Iterator[None]:
-    """The baseline: the audit hook finds no trail, so it only runs the call."""
+def switchable_audit() -> Iterator[None]:
+    """The audit hook finds the trail only while `AUDIT["on"]`: calls without it are the baseline."""
     original = audit._trail
-    audit._trail = lambda context: None
+    audit._trail = lambda context: original(context) if AUDIT["on"] else None
     try:
         yield
     finally:
@@ -74,6 +79,22 @@ async def per_call_ms(calls: int, one: Callable[[], Awaitable[None]]) -> float:
     return statistics.median(samples) * 1000
 
 
+async def paired_ms(calls: int, one: Callable[[], Awaitable[None]]) -> tuple[float, float]:
+    """(median without audit, median with audit), the two interleaved call by call (load drifts)."""
+    for _ in range(5):
+        await one()
+    without: list[float] = []
+    with_audit: list[float] = []
+    for _ in range(calls):
+        for on, samples in ((False, without), (True, with_audit)):
+            AUDIT["on"] = on
+            started = time.perf_counter()
+            await one()
+            samples.append(time.perf_counter() - started)
+    AUDIT["on"] = True
+    return statistics.median(without) * 1000, statistics.median(with_audit) * 1000
+
+
 def _json(result: CallToolResult) -> dict[str, Any]:
     block = result.content[0]
     assert isinstance(block, TextContent), result
@@ -93,8 +114,10 @@ async def an_interview(url: str) -> str:
     raise RuntimeError("the sandbox has no interview")
 
 
-async def measure_tools(url: str, state_db: str, interview_id: str, calls: int) -> tuple[float, float]:
-    """(get_interview ms, share ask + confirm ms) on a server with `state_db`."""
+async def measure_tools(
+    url: str, state_db: str, interview_id: str, calls: int
+) -> tuple[tuple[float, float], float]:
+    """((get_interview ms without, with audit), share ask + confirm ms) on a server with `state_db`."""
     server = build_server(settings(url, state_db), Profile(toolsets=ALL_TOOLSETS))
     async with Client(server) as client:
 
@@ -108,7 +131,7 @@ async def measure_tools(url: str, state_db: str, interview_id: str, calls: int) 
             done = await client.call_tool("share_interview", {**arguments, "confirmation_token": token})
             assert not done.is_error, done
 
-        return await per_call_ms(calls, read), await per_call_ms(max(calls // 4, 20), confirmed_share)
+        return await paired_ms(calls, read), await per_call_ms(max(calls // 4, 20), confirmed_share)
 
 
 def measure_store(store: StateStore, calls: int) -> float:
@@ -140,9 +163,10 @@ def line(figure: str, value: float, baseline: float) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="bench.state_overhead")
+    parser = argparse.ArgumentParser(prog="bench/state_overhead.py")
     parser.add_argument("--calls", type=int, default=200)
     args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))  # the throwaway cluster of the tests
     from tests.pg_cluster import running_cluster
 
     with ExitStack() as stack:
@@ -151,30 +175,40 @@ def main() -> int:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         interview_id = anyio.run(an_interview, url)
         stores = {
+            "memory": ":memory:",
             "sqlite": str(folder / "state.db"),
             "postgres": cluster.new_database("bench"),
         }
-        with no_audit():
-            base_read, base_confirm = anyio.run(measure_tools, url, ":memory:", interview_id, args.calls)
-        results = {
-            name: anyio.run(measure_tools, url, db, interview_id, args.calls) for name, db in stores.items()
-        }
-        print(f"\nper call, median of {args.calls} (confirm: {max(args.calls // 4, 20)} rounds)")
-        print(line("get_interview, no audit (baseline)", base_read, base_read))
-        for name, (read, _) in results.items():
-            print(line(f"get_interview, audit in {name}", read, base_read))
-        print(line("share_interview ask + confirm, memory, no audit (baseline)", base_confirm, base_confirm))
+        with switchable_audit():
+            results = {
+                name: anyio.run(measure_tools, url, db, interview_id, args.calls)
+                for name, db in stores.items()
+            }
+        print(f"\nper call, median of {args.calls}, audit off and on interleaved")
+        overhead = {}
+        for name, ((off, on), _) in results.items():
+            print(line(f"get_interview, {name}: no audit (baseline)", off, off))
+            print(line(f"get_interview, {name}: audit", on, off))
+            overhead[name] = on - off
+        rounds = max(args.calls // 4, 20)
+        base_confirm = results["memory"][1]
+        print(f"share_interview asked, then confirmed with its token ({rounds} rounds; audit on)")
         for name, (_, confirm) in results.items():
-            print(line(f"share_interview ask + confirm, {name}", confirm, base_confirm))
+            label = "memory (baseline)" if name == "memory" else name
+            print(line(f"share_interview ask + confirm, {label}", confirm, base_confirm))
         sqlite_ops = measure_store(open_state(settings(url, stores["sqlite"] + ".ops")), args.calls)
         postgres_ops = measure_store(open_state(settings(url, cluster.new_database("ops"))), args.calls)
         print(line("store alone: spend + record, SQLite (baseline)", sqlite_ops, sqlite_ops))
         print(line("store alone: spend + record, PostgreSQL", postgres_ops, sqlite_ops))
-        pg_read = results["postgres"][0]
-        print(f"audit overhead per call: SQLite {results['sqlite'][0] - base_read:+.2f} ms, ")
         print(
-            f"PostgreSQL {pg_read - base_read:+.2f} ms; PostgreSQL/SQLite ratio of the read call "
-            f"{pg_read / results['sqlite'][0]:.2f}"
+            f"audit overhead per call: memory {overhead['memory']:+.2f} ms, "
+            f"SQLite {overhead['sqlite']:+.2f} ms, PostgreSQL {overhead['postgres']:+.2f} ms"
+        )
+        confirm_extra = {name: results[name][1] - base_confirm for name in ("sqlite", "postgres")}
+        print(
+            f"confirmation round over memory: SQLite {confirm_extra['sqlite']:+.2f} ms, "
+            f"PostgreSQL {confirm_extra['postgres']:+.2f} ms; PostgreSQL/SQLite store ops x"
+            f"{postgres_ops / sqlite_ops:.2f}"
         )
     return 0
 

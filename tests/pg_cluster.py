@@ -2,15 +2,15 @@
 
 Usage: ask for the session fixture `postgres_url` (a `postgresql://postgres@127.0.0.1:PORT/DBNAME` URL of a
 database created for this session; trust auth, no password) when one database for the whole session is
-enough, or for `fresh_postgres_url` (function scope) when a test needs an empty database of its own (about
-50 ms each: `CREATE DATABASE` from template0). Both stand on `postgres_cluster` (session scope, a
+enough, or for `fresh_postgres_url` (function scope) when a test needs an empty database of its own (0.1 s
+each: `CREATE DATABASE` from template0). Both stand on `postgres_cluster` (session scope, a
 `PostgresCluster`): `.new_database(prefix)` makes another empty database and returns its URL, `.admin_url`
 is the `postgres` maintenance database, `.port`/`.host` are where it listens. Connect with psycopg 3
 (`psycopg.connect(url)`, `psycopg_pool.AsyncConnectionPool(url)`). The binaries (`initdb`, `postgres`) are
 found on PATH or under /usr/lib/postgresql/*/bin; as root the cluster runs as the `postgres` system user
 (PostgreSQL refuses root) in a temporary directory it owns, on a free loopback port, with fsync off: fast,
 and only fit for tests. Without PostgreSQL installed the fixtures fail with a message saying so (CI installs
-it: scripts/pg-setup). The cluster is shared by the whole session (and by pytest-xdist workers each starting
+it: scripts/pg-setup). The cluster is shared by the whole session (pytest-xdist workers would each start
 their own), so use a database of your own rather than dropping or altering anything shared.
 """
 

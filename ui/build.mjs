@@ -9,6 +9,7 @@ import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { rolldown } from "rolldown";
+import { slim } from "./slim.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -19,8 +20,8 @@ const option = (name) => {
 const out = resolve(option("--out") ?? join(here, "..", "src", "hireflix_mcp", "ui", "interview-card.html"));
 const hostDir = option("--host");
 
-async function bundle(input) {
-  const build = await rolldown({ input: join(here, input), platform: "browser", logLevel: "silent" });
+async function bundle(input, plugins = []) {
+  const build = await rolldown({ input: join(here, input), platform: "browser", logLevel: "silent", plugins });
   const { output } = await build.generate({ format: "es", minify: true, comments: { legal: false } });
   await build.close();
   if (output.length !== 1) throw new Error(`${input}: expected one chunk, got ${output.length}`);
@@ -33,7 +34,7 @@ const inlineSafe = (code, tag) => code.replaceAll(new RegExp(`</(${tag})`, "gi")
 const [template, css, js] = await Promise.all([
   readFile(join(here, "card", "card.html"), "utf8"),
   readFile(join(here, "card", "card.css"), "utf8"),
-  bundle("card/card.js"),
+  bundle("card/card.js", [await slim(here)]), // slim.mjs: what the card never runs, kept out
 ]);
 const html = template
   .replace("/*STYLE*/", () => inlineSafe(css.trim(), "style"))

@@ -8,9 +8,9 @@ Hireflix operations sent (`hireflix.observe`), and how long it took. So the trai
 
 Outcomes: `ok`; `error` (the tool raised: invalid arguments, Hireflix failed); `refused` (a confirmation
 token that does not fit, a confirmation the client cannot show, a scope the caller lacks); and for
-confirmed tools `confirmation_asked` (a preview and token went back, nothing changed) and `declined` (the
-user said no or dismissed the prompt). Code that knows better than "raised means error" says so with
-`mark(outcome)` during the call.
+confirmed tools `confirmation_asked` (a preview and token went back, or, in the 2026-07-28 era, the round
+that asks the client to show the prompt) and `declined` (the user said no or dismissed the prompt). Code
+that knows better than "raised means error" says so with `mark(outcome)` during the call.
 
 Writing the entry must not change the call's result: a store failure is logged (ERROR), not raised.
 """
@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import anyio
+from mcp.types import InputRequiredResult
 
 from hireflix_mcp.hireflix.observe import collecting_operations
 from hireflix_mcp.identity import current_caller
@@ -141,7 +142,9 @@ async def audited_call(
     with _observed(arguments) as (call, sent):
         try:
             result = await run()
-            outcome = call.outcome or "ok"
+            # 2026-07-28 elicitation: the first round asks the client to ask the user, and stops there.
+            asked = isinstance(result, InputRequiredResult)
+            outcome = call.outcome or ("confirmation_asked" if asked else "ok")
             return result
         except BaseException:
             outcome = call.outcome if call.outcome in ("refused", "declined") else "error"
@@ -156,3 +159,12 @@ async def record_refusal(tool: str, arguments: Mapping[str, Any], context: Any) 
     trail = _trail(context)
     if trail is not None:
         await _write(trail, entry_for(tool, "refused", context, time.time(), ids_of(arguments), []))
+
+
+def refusal_recorder(trail: AuditTrail) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+    """What the HTTP scope gate calls for a call it refused before any handler ran (the person is set)."""
+
+    async def refused(tool: str, arguments: dict[str, Any]) -> None:
+        await _write(trail, entry_for(tool, "refused", None, time.time(), ids_of(arguments), []))
+
+    return refused

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, NoReturn, get_args
 from pydantic import SecretStr, ValidationError
 
 from hireflix_mcp import __version__, logs
+from hireflix_mcp.dsn import url_password
 from hireflix_mcp.settings import (
     LOG_LEVELS,
     ConfirmPolicy,
@@ -54,7 +55,8 @@ class _Refused(Exception):
 def _secrets(settings: Settings) -> list[str | None]:
     """Every secret in `settings`, for the log redactor (`hireflix_mcp.logs`)."""
     held = (settings.api_key, settings.auth_token, settings.webhook_secret, settings.confirm_secret)
-    return [secret.get_secret_value() for secret in held if secret is not None]
+    database = url_password(settings.state_db)  # a postgresql:// state URL's password
+    return [*(secret.get_secret_value() for secret in held if secret is not None), database]
 
 
 def _port(text: str) -> int:

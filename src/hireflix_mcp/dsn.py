@@ -27,6 +27,21 @@ def postgres_url_problem(value: str) -> str | None:
     return None
 
 
+def url_password(value: str) -> str | None:
+    """The password a PostgreSQL URL carries (in its user part or as `password=`), for the log redactor."""
+    if not is_postgres_url(value):
+        return None
+    try:
+        parts = urlsplit(value)
+        password = parts.password
+    except ValueError:
+        return None
+    if password:
+        return password
+    query = dict(item.split("=", 1) for item in parts.query.split("&") if "=" in item)
+    return query.get("password") or None
+
+
 def redact_url(value: str) -> str:
     """`value` as it may be shown: a URL without its password (`postgresql://user:***@host/db`)."""
     if "://" not in value:

@@ -3,9 +3,11 @@
 The webhook receiver (a route of the HTTP server) verifies each POST and calls `EventStore.add` with the
 event name, its `date`, its `data` and the raw body. Hireflix documents no replay protection, and a
 delivery can be retried, so the store de-duplicates by a hash of the raw body: the same delivery twice
-is one event. `EventStore` is the small interface several replicas could share; `SqliteEventStore`
+is one event. `EventStore` is the small interface replicas share (`hireflix_mcp.store`); `SqliteEventStore`
 keeps events in one SQLite file (or in memory), safe to use from several threads, for
-`HIREFLIX_MCP_EVENT_RETENTION_DAYS` (30 by default) after they arrived, and at most `MAX_STORED_EVENTS`.
+`HIREFLIX_MCP_EVENT_RETENTION_DAYS` (30 by default) after they arrived, and at most `MAX_STORED_EVENTS`;
+`store.postgres.PostgresState` keeps them in PostgreSQL with the same rules (`ListedEventStore` is the
+listing both share).
 
 What may be stored is decided at the door (`valid_event_name`, `valid_event_date`); a row that still
 cannot be read back (written by an older version, or by hand) is skipped and logged, never allowed to

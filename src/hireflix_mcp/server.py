@@ -40,6 +40,7 @@ from hireflix_mcp.resources import EVENTS_URI, ResourceSubscriptions, register_r
 from hireflix_mcp.settings import WEBHOOK_RECEIVER_PATH, Settings
 from hireflix_mcp.state import AppState
 from hireflix_mcp.store import SharedState, open_state
+from hireflix_mcp.store.base import AuditTrail
 from hireflix_mcp.tools.catalog import Profile, ToolSpec, select_tools, spec_of, tool_names
 from hireflix_mcp.transcripts.mcp import register_transcript_features
 from hireflix_mcp.transcripts.service import TranscriptService
@@ -99,6 +100,9 @@ class HireflixServer(MCPServer[AppState]):
     In OAuth mode each person sees and calls only the tools and resources their scopes allow
     (`scopes`); over HTTP `oauth.ScopeGate` refuses a call above them first, with 403.
     """
+
+    audit_trail: AuditTrail | None = None
+    """Where `http_app` records calls refused before they reach a tool (set by `build_server`)."""
 
     def __init__(self, *args: Any, profile: Profile, registered: frozenset[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -227,6 +231,7 @@ def build_server(
     webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     register_resources(server, subscriptions if webhook_secret else None)
     register_audit_resource(server)
+    server.audit_trail = events  # HTTP-level refusals (OAuth scope gate) are recorded here too
     if webhook_secret:
 
         async def events_changed() -> None:
@@ -381,7 +386,8 @@ def http_app(
     if settings.oauth_issuer is not None:
         from hireflix_mcp.oauth import protect
 
-        protect(starlette, settings)
+        trail = server.audit_trail if isinstance(server, HireflixServer) else None
+        protect(starlette, settings, on_refusal=audit.refusal_recorder(trail) if trail else None)
     app: ASGIApp = starlette
     if not stateless:
         # Past HIREFLIX_MCP_MAX_SESSIONS the longest idle session is closed (its client gets 404 and

@@ -418,3 +418,29 @@ async def test_the_gate_tells_its_hook_of_each_refused_call_with_the_person(
         refused = await post(http, f"{base}/mcp", call, idp.token("reader", "hireflix:read", resource))
     assert refused.status_code == 403
     assert heard == [("delete_position", {"position_id": "p1"}, "reader")]
+
+
+async def test_a_call_the_scope_gate_refuses_is_in_the_audit_trail_with_the_person_and_ids(
+    idp: Idp, http: httpx2.AsyncClient
+) -> None:
+    built: list[MCPServer[Any]] = []
+    with (
+        running_sandbox(api_key=CANARY_API_KEY) as sandbox,
+        oauth_server(sandbox, idp, customize=built.append) as server,
+    ):
+        interview = sandbox.store.all_interviews()[0]
+        call = {
+            "jsonrpc": "2.0",
+            "id": 4,
+            "method": "tools/call",
+            "params": {"name": "delete_interview", "arguments": {"interview_id": interview.id}},
+        }
+        refused = await post(http, server.url, call, idp.token("reader", "hireflix:read", server.url))
+        trail = getattr(built[0], "audit_trail", None)
+        assert trail is not None
+        entries = trail.audit(sub="reader")
+    assert refused.status_code == 403
+    assert [(e.tool, e.outcome, e.ids) for e in entries] == [
+        ("delete_interview", "refused", {"interview": [interview.id]})
+    ]
+    assert entries[0].operations == ()

@@ -18,7 +18,7 @@ from hireflix_mcp.store import AuditEntry
 from hireflix_mcp.store.sqlite import SqliteState
 from hireflix_mcp.tools.catalog import ALL_TOOLSETS, Profile
 from hireflix_sandbox.embedded import RunningSandbox
-from tests.tools.conftest import connect, data, error_text, sandbox_settings
+from tests.tools.conftest import Elicitor, connect, data, error_text, sandbox_settings
 from tests.tools.test_interviews_support import open_position
 
 pytestmark = pytest.mark.anyio
@@ -135,3 +135,26 @@ async def test_the_audit_resource_is_for_administrators_and_the_one_local_person
             with pytest.raises(Exception, match="hireflix:admin"):
                 await client.read_resource("hireflix://audit")
     assert "hireflix://audit" not in listed
+
+
+async def test_a_declined_confirmation_and_a_call_above_the_callers_scope_are_recorded_as_such(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    db = tmp_path / "state.db"
+    interview = next(r for r in sandbox.store.interviews(open_position(sandbox).id) if r.status == "pending")
+    async with connect(sandbox, elicitor=Elicitor("decline"), state_db=str(db)) as client:
+        declined = data(await client.call_tool("delete_interview", {"interview_id": interview.id}))
+    reader = Caller(sub="reader-1", email="reader@example.com", scopes=frozenset({"hireflix:read"}))
+    with caller_scope(reader):
+        async with connect(sandbox, state_db=str(db)) as client:
+            error_text(await client.call_tool("delete_interview", {"interview_id": interview.id}))
+    assert declined["status"] == "declined"
+    trail = _trail(db)
+    assert [(e.tool, e.outcome, e.sub, e.person) for e in trail] == [
+        ("delete_interview", "confirmation_asked", "local", None),  # 2026-07-28: the round that asks
+        ("delete_interview", "declined", "local", None),
+        ("delete_interview", "refused", "reader-1", "reader@example.com"),
+    ]
+    assert trail[2].ids == {"interview": [interview.id]}
+    assert trail[2].operations == ()
+    assert sandbox.store.interview(interview.id) is not None

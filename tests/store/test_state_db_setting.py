@@ -56,3 +56,12 @@ def test_a_url_is_shown_without_its_password() -> None:
     )
     assert redact_url("postgresql://u@h/db") == "postgresql://u@h/db"
     assert redact_url("/var/lib/hireflix/state.db") == "/var/lib/hireflix/state.db"
+
+
+def test_the_database_password_is_among_the_secrets_the_logs_never_show() -> None:
+    from hireflix_mcp.cli import _secrets
+
+    settings = Settings.from_env({"HIREFLIX_MCP_STATE_DB": "postgresql://u:db-pass-123@h/db"})
+    assert "db-pass-123" in _secrets(settings)
+    query = Settings.from_env({"HIREFLIX_MCP_STATE_DB": "postgresql://h/db?password=db-pass-456"})
+    assert "db-pass-456" in _secrets(query)

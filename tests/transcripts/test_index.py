@@ -4,6 +4,7 @@ PostgreSQL full-text search)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -159,3 +160,15 @@ def test_a_query_without_words_or_too_long_is_refused_saying_why(query: str, pro
 
 def test_or_joins_neighbours_and_an_unclosed_quote_runs_to_the_end() -> None:
     assert parse('barista OR camarero "night shift').describe() == '(barista OR camarero) "night shift"'
+
+
+def test_word_timings_read_later_are_kept(index: TranscriptIndex) -> None:
+    untimed = doc("000000000000000000000009", "Later Timed", ENGLISH, "en")
+    untimed = dataclasses.replace(untimed, answers=(dataclasses.replace(untimed.answers[0], times=None),))
+    index.upsert([untimed], seen_at=1.0)
+    assert index.untimed(POSITION) == 1
+    index.set_times("000000000000000000000009", {2: timed(ENGLISH) or b""})
+    assert index.untimed(POSITION) == 0
+    stored = index.interview("000000000000000000000009")
+    assert stored is not None
+    assert stored.answers[0].times == timed(ENGLISH)

@@ -6,10 +6,12 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import anyio
 import pytest
 from mcp import Client
 from pydantic import SecretStr
 
+from hireflix_mcp.events import SqliteEventStore
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.config import ClientConfig
 from hireflix_mcp.server import build_server
@@ -146,3 +148,36 @@ async def test_webhook_events_update_the_index_at_once(sandbox: RunningSandbox) 
         assert record.id in {h.interview.interview_id for h in hits}
         await sync.apply_event("interview.delete", {"id": record.id})
         assert index.interview(record.id) is None
+
+
+async def test_search_transcripts_works_the_same_on_postgresql(
+    sandbox: RunningSandbox, fresh_postgres_url: str
+) -> None:
+    server = build_server(sandbox_settings(sandbox, state_db=fresh_postgres_url), Profile())
+    async with Client(server) as client:
+        result = await client.call_tool("search_transcripts", {"query": '"TIEMPO de respuesta"', "limit": 3})
+        body = json.loads(result.content[0].text)  # type: ignore[union-attr]
+        assert body["matched_interviews"] > 0
+        assert all("[[tiempo de respuesta]]" in hit["snippet"] for hit in body["hits"])
+        assert all(hit["at_s"] is not None for hit in body["hits"])
+        assert body["index"]["complete"] is True
+
+
+async def test_a_background_service_fills_the_index_and_applies_queued_webhook_events(
+    sandbox: RunningSandbox,
+) -> None:
+    service = service_module.TranscriptService(":memory:", background=True, receiver=True)
+    async with client_for(sandbox, []) as client, service.running(client):
+        passed = service.passed
+        with anyio.fail_after(30):
+            await passed.wait()
+        assert service.index.stats().recorded == len(recorded_ids(sandbox))
+        # The text first, then the word timings, position by position.
+        assert all(service.index.untimed(p.id) == 0 for p in sandbox.store.positions())
+        gone = sorted(recorded_ids(sandbox))[0]
+        applied = service.applied
+        watched = service.watching(SqliteEventStore())
+        assert watched.add("interview.delete", 1.8e12, {"id": gone}, b"delivery-1")
+        with anyio.fail_after(10):
+            await applied.wait()
+        assert service.index.interview(gone) is None

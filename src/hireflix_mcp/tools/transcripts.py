@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -14,7 +15,7 @@ from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE, CandidateText
 from hireflix_mcp.state import Ctx, app_state
 from hireflix_mcp.tools.inputs import PositionId
 from hireflix_mcp.tools.registry import tool
-from hireflix_mcp.transcripts.index import Coverage, Filters, Hit, SearchResult
+from hireflix_mcp.transcripts.index import COUNT_CAP, Coverage, Filters, Hit, SearchResult
 from hireflix_mcp.transcripts.query import MAX_QUERY_CHARS, Matcher, Query, QueryError, parse
 from hireflix_mcp.transcripts.service import TranscriptService
 from hireflix_mcp.transcripts.text import citation, normals, snippet, unpack_times
@@ -49,6 +50,9 @@ class TranscriptSearch(BaseModel):
     query: str = Field(description="The query as understood.")
     matched_interviews: int
     matched_answers: int
+    counts_capped: bool | None = Field(
+        default=None, description=f"Over {COUNT_CAP} answers match: counted up to there. Narrow the query."
+    )
     hits: list[TranscriptHit]
     index: IndexCoverage
     note: str
@@ -94,7 +98,25 @@ async def checked(service: TranscriptService, result: SearchResult, coverage: Co
         await anyio.to_thread.run_sync(service.index.delete, interview_id)
     hits = [hit for hit in result.hits if hit.interview.interview_id in alive]
     answers_gone = sum(1 + len(h.also) for h in result.hits if h.interview.interview_id not in alive)
-    return SearchResult(hits, result.matched_interviews - len(gone), result.matched_answers - answers_gone)
+    return SearchResult(
+        hits, result.matched_interviews - len(gone), result.matched_answers - answers_gone, result.capped
+    )
+
+
+async def with_times(service: TranscriptService, result: SearchResult) -> SearchResult:
+    """`result` with the word timings of its hits, read from Hireflix for those the index lacks."""
+    missing = [hit.interview.interview_id for hit in result.hits if hit.answer.times is None]
+    if not missing:
+        return result
+    await service.sync.fill_times(missing)
+    hits = []
+    for hit in result.hits:
+        if hit.answer.times is None:
+            stored = await anyio.to_thread.run_sync(service.index.interview, hit.interview.interview_id)
+            found = [a for a in stored.answers if a.question == hit.answer.question] if stored else []
+            hit = dataclasses.replace(hit, answer=found[0]) if found else hit
+        hits.append(hit)
+    return dataclasses.replace(result, hits=hits)
 
 
 @tool(
@@ -131,10 +153,12 @@ async def search_transcripts(
     result = await anyio.to_thread.run_sync(index.search, parsed, filters, limit)
     coverage = await anyio.to_thread.run_sync(index.coverage, filters)
     result = await checked(service, result, coverage)
+    result = await with_times(service, result)
     return TranscriptSearch(
         query=parsed.describe(),
         matched_interviews=result.matched_interviews,
         matched_answers=result.matched_answers,
+        counts_capped=True if result.capped else None,
         hits=[hit_out(hit, parsed, with_position=position_id is None) for hit in result.hits],
         index=coverage_out(coverage),
         note=f"candidate, snippet, cite: {CANDIDATE_CONTENT_NOTE}",

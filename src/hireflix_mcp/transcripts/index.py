@@ -12,7 +12,7 @@ from its cursor, and interviews not seen by a complete pass are forgotten (delet
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -32,7 +32,7 @@ class AnswerDoc:
     language: Lang
     text: str
     times: bytes | None = None
-    """`text.pack_times` of the text's tokens; None without word timings."""
+    """`text.pack_times` of the text's tokens; None: not read yet; b"": Hireflix has no word timings."""
     duration_s: float | None = None
 
 
@@ -63,6 +63,14 @@ class SearchResult:
     hits: list[Hit]
     matched_interviews: int
     matched_answers: int
+    capped: bool = False
+    """More than `COUNT_CAP` answers match: the counts are of the first COUNT_CAP (at least that many)."""
+
+
+COUNT_CAP = 5000
+"""Matching answers counted at most (counting every match of a phrase of common words costs its time)."""
+RANK_WINDOW = 2000
+"""Past this many matching answers, the best are picked from the most recently indexed RANK_WINDOW."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,14 @@ class TranscriptIndex(Protocol):
     def delete(self, interview_id: str) -> bool: ...
 
     def set_status(self, interview_id: str, status: str, *, at: float) -> bool: ...
+
+    def untimed(self, position_id: str) -> int:
+        """Answers of a position whose word timings were not read yet."""
+        ...
+
+    def set_times(self, interview_id: str, times: Mapping[int, bytes]) -> None:
+        """Store word timings read after the text (question -> `text.pack_times`, b"" for none)."""
+        ...
 
     def forget_unseen(self, position_id: str, before: float) -> int:
         """Remove the position's interviews a complete pass started at `before` did not see."""

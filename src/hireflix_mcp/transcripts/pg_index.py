@@ -7,20 +7,25 @@ extension, which a managed database may not allow), and the query goes through t
 is built per configuration with `phraseto_tsquery` (a word is a phrase of one), clauses joined by `&&`,
 alternatives by `||`; each answer is matched with its own configuration's query and ranked by `ts_rank`.
 
-Same tables and behaviour as the SQLite store (`sqlite_index`); used when HIREFLIX_MCP_STATE_DB is a
+The searched rows (`tx_answers`: tsvector, configuration, position, status) are kept apart from the texts
+(`tx_texts`), so a search scans narrow rows and reads texts only for the hits it returns.
+
+Same behaviour as the SQLite store (`sqlite_index`); used when HIREFLIX_MCP_STATE_DB is a
 `postgresql://` URL.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 
 from hireflix_mcp.transcripts.index import (
+    COUNT_CAP,
+    RANK_WINDOW,
     AnswerDoc,
     Coverage,
     Filters,
@@ -46,12 +51,16 @@ CREATE TABLE IF NOT EXISTS tx_interviews (
 );
 CREATE INDEX IF NOT EXISTS tx_interviews_position ON tx_interviews (position_id, seen_at);
 CREATE TABLE IF NOT EXISTS tx_answers (
-    rowid BIGINT PRIMARY KEY, n BIGINT NOT NULL, title TEXT NOT NULL, language TEXT NOT NULL,
-    config TEXT NOT NULL, text TEXT NOT NULL, times BYTEA, duration DOUBLE PRECISION,
-    position_id TEXT NOT NULL, status TEXT NOT NULL, tsv TSVECTOR NOT NULL
+    rowid BIGINT PRIMARY KEY, n BIGINT NOT NULL, config TEXT NOT NULL, position_id TEXT NOT NULL,
+    status TEXT NOT NULL, tsv TSVECTOR NOT NULL
 );
 CREATE INDEX IF NOT EXISTS tx_answers_tsv ON tx_answers USING GIN (tsv);
 CREATE INDEX IF NOT EXISTS tx_answers_interview ON tx_answers (n);
+CREATE TABLE IF NOT EXISTS tx_texts (
+    rowid BIGINT PRIMARY KEY, n BIGINT NOT NULL, title TEXT NOT NULL, language TEXT NOT NULL,
+    text TEXT NOT NULL, times BYTEA, duration DOUBLE PRECISION
+);
+CREATE INDEX IF NOT EXISTS tx_texts_interview ON tx_texts (n);
 CREATE TABLE IF NOT EXISTS tx_progress (
     position_id TEXT PRIMARY KEY, position_name TEXT NOT NULL, cursor TEXT,
     pass_started DOUBLE PRECISION, completed_at DOUBLE PRECISION
@@ -100,6 +109,7 @@ class PostgresIndex:
 
     def _remove(self, db: psycopg.Connection[Any], n: int) -> None:
         db.execute("DELETE FROM tx_answers WHERE n = %s", (n,))
+        db.execute("DELETE FROM tx_texts WHERE n = %s", (n,))
 
     def upsert(self, docs: Sequence[InterviewDoc], *, seen_at: float) -> None:
         with self._tx() as db:
@@ -132,23 +142,23 @@ class PostgresIndex:
                 self._remove(db, n)
                 for answer in answers:
                     config = CONFIGS[answer.language]
+                    rowid = n * SLOTS + answer.question
                     db.execute(
-                        "INSERT INTO tx_answers (rowid, n, title, language, config, text, times, duration,"
-                        " position_id, status, tsv) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
-                        " to_tsvector(%s::regconfig, %s))",
+                        "INSERT INTO tx_answers (rowid, n, config, position_id, status, tsv)"
+                        " VALUES (%s, %s, %s, %s, %s, to_tsvector(%s::regconfig, %s))",
+                        (rowid, n, config, doc.position_id, doc.status, config, folded(answer.text)),
+                    )
+                    db.execute(
+                        "INSERT INTO tx_texts (rowid, n, title, language, text, times, duration)"
+                        " VALUES (%s, %s, %s, %s, %s, %s, %s)",
                         (
-                            n * SLOTS + answer.question,
+                            rowid,
                             n,
                             answer.title,
                             answer.language,
-                            config,
                             answer.text,
                             answer.times,
                             answer.duration_s,
-                            doc.position_id,
-                            doc.status,
-                            config,
-                            folded(answer.text),
                         ),
                     )
 
@@ -194,6 +204,24 @@ class PostgresIndex:
             self._changed(db)
             return True
 
+    def untimed(self, position_id: str) -> int:
+        ((count,),) = self._rows(
+            "SELECT count(*) FROM tx_texts t JOIN tx_interviews i ON i.n = t.n"
+            " WHERE i.position_id = %s AND t.times IS NULL",
+            (position_id,),
+        )
+        return int(count)
+
+    def set_times(self, interview_id: str, times: Mapping[int, bytes]) -> None:
+        with self._tx() as db:
+            row = db.execute("SELECT n FROM tx_interviews WHERE id = %s", (interview_id,)).fetchone()
+            if row is not None:
+                for question, blob in times.items():
+                    db.execute(
+                        "UPDATE tx_texts SET times = %s WHERE rowid = %s",
+                        (blob, int(row[0]) * SLOTS + question),
+                    )
+
     def forget_unseen(self, position_id: str, before: float) -> int:
         with self._tx() as db:
             gone = db.execute(
@@ -201,7 +229,9 @@ class PostgresIndex:
                 (position_id, before),
             ).fetchall()
             if gone:
-                db.execute("DELETE FROM tx_answers WHERE n = ANY(%s)", ([int(n) for (n,) in gone],))
+                numbers = [int(n) for (n,) in gone]
+                db.execute("DELETE FROM tx_answers WHERE n = ANY(%s)", (numbers,))
+                db.execute("DELETE FROM tx_texts WHERE n = ANY(%s)", (numbers,))
             return len(gone)
 
     def progress(self, position_id: str) -> Progress | None:
@@ -253,13 +283,16 @@ class PostgresIndex:
 
     def search(self, query: Query, filters: Filters, limit: int) -> SearchResult:
         where, rank, match_params, rank_params = self._match(query, filters)
-        ranked = self._rows(
-            f"SELECT a.rowid FROM tx_answers a WHERE {where} ORDER BY {rank} DESC, a.rowid LIMIT %s",  # noqa: S608
-            [*match_params, *rank_params, limit * 6],
-        )
         ((answers, interviews),) = self._rows(
-            f"SELECT count(*), count(DISTINCT a.n) FROM tx_answers a WHERE {where}",  # noqa: S608
+            "SELECT count(*), count(DISTINCT a.n) FROM"  # noqa: S608
+            f" (SELECT a.n FROM tx_answers a WHERE {where} LIMIT {COUNT_CAP + 1}) a",
             match_params,
+        )
+        # ts_rank reads each match's tsvector: past RANK_WINDOW matches, rank the newest RANK_WINDOW.
+        ranked = self._rows(
+            f"SELECT a.rowid FROM (SELECT * FROM tx_answers a WHERE {where} ORDER BY a.rowid DESC LIMIT %s) a"  # noqa: S608
+            f" ORDER BY {rank} DESC, a.rowid LIMIT %s",
+            [*match_params, RANK_WINDOW, *rank_params, limit * 6],
         )
         order: dict[int, list[int]] = {}
         for (rowid,) in ranked:
@@ -272,7 +305,7 @@ class PostgresIndex:
             for n, questions in chosen
             if n in docs and n * SLOTS + questions[0] in texts
         ]
-        return SearchResult(hits, int(interviews), int(answers))
+        return SearchResult(hits, int(interviews), min(int(answers), COUNT_CAP), answers > COUNT_CAP)
 
     def _interviews(self, numbers: Sequence[int]) -> dict[int, InterviewDoc]:
         rows = self._rows(
@@ -284,7 +317,7 @@ class PostgresIndex:
 
     def _answers(self, rowids: Sequence[int]) -> dict[int, AnswerDoc]:
         rows = self._rows(
-            "SELECT rowid, title, language, text, times, duration FROM tx_answers WHERE rowid = ANY(%s)",
+            "SELECT rowid, title, language, text, times, duration FROM tx_texts WHERE rowid = ANY(%s)",
             (list(rowids),),
         )
         return {int(r[0]): _answer(r) for r in rows}
@@ -296,8 +329,7 @@ class PostgresIndex:
         n = int(rows[0][0])
         doc = self._interviews([n])[n]
         answers = self._rows(
-            "SELECT rowid, title, language, text, times, duration FROM tx_answers WHERE n = %s"
-            " ORDER BY rowid",
+            "SELECT rowid, title, language, text, times, duration FROM tx_texts WHERE n = %s ORDER BY rowid",
             (n,),
         )
         return InterviewDoc(**{**doc.__dict__, "answers": tuple(_answer(r) for r in answers)})
@@ -338,10 +370,11 @@ class PostgresIndex:
         ((interviews, recorded),) = self._rows(
             "SELECT count(*), count(*) FILTER (WHERE answers > 0) FROM tx_interviews"
         )
-        ((answers,),) = self._rows("SELECT count(*) FROM tx_answers")
+        ((answers,),) = self._rows("SELECT count(*) FROM tx_texts")
         ((size,),) = self._rows(
             "SELECT coalesce(sum(pg_total_relation_size(c)), 0) FROM unnest(ARRAY["
-            "'tx_interviews'::regclass, 'tx_answers'::regclass, 'tx_progress'::regclass]) c"
+            "'tx_interviews'::regclass, 'tx_answers'::regclass, 'tx_texts'::regclass,"
+            " 'tx_progress'::regclass]) c"
         )
         progress = self._rows(
             "SELECT position_id, position_name, cursor, pass_started, completed_at FROM tx_progress"
@@ -360,7 +393,7 @@ class PostgresIndex:
 
     def purge(self) -> None:
         with self._tx() as db:
-            db.execute("TRUNCATE tx_answers, tx_interviews, tx_progress, tx_meta")
+            db.execute("TRUNCATE tx_answers, tx_texts, tx_interviews, tx_progress, tx_meta")
 
     def close(self) -> None:
         with self._lock:

@@ -54,6 +54,8 @@ class TranscriptService:
         self._send: MemoryObjectSendStream[tuple[str, dict[str, Any]]] | None = None
         self.applied = anyio.Event()
         """Set when the next queued webhook event has been applied (tests wait on it)."""
+        self.passed = anyio.Event()
+        """Set when the next background pass has ended."""
 
     @property
     def index(self) -> TranscriptIndex:
@@ -113,8 +115,15 @@ class TranscriptService:
                     report.forgotten,
                     report.requests,
                 )
+                # Then the word timings, position by position, for hits to say when words were said
+                # without asking Hireflix at search time.
+                for progress in (await anyio.to_thread.run_sync(self.index.stats)).positions:
+                    if await anyio.to_thread.run_sync(self.index.untimed, progress.position_id):
+                        await self.sync.fill_position_times(progress.position_id)
             except HireflixError as exc:
                 logger.warning("transcript index: sync pass failed: %s", exc)
+            self.passed.set()
+            self.passed = anyio.Event()
             await anyio.sleep(REFRESH_SECONDS)
 
     async def _apply_events(self, receive: MemoryObjectReceiveStream[tuple[str, dict[str, Any]]]) -> None:

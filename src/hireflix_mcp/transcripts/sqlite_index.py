@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from hireflix_mcp.transcripts.index import (
+    COUNT_CAP,
+    RANK_WINDOW,
     AnswerDoc,
     Coverage,
     Filters,
@@ -202,6 +204,23 @@ class SqliteIndex:
             self._changed(db)
             return True
 
+    def untimed(self, position_id: str) -> int:
+        ((count,),) = self._rows(
+            "SELECT count(*) FROM tx_answers a JOIN tx_interviews i ON i.n = a.rowid / 64"
+            " WHERE i.position_id = ? AND a.times IS NULL",
+            (position_id,),
+        )
+        return int(count)
+
+    def set_times(self, interview_id: str, times: Mapping[int, bytes]) -> None:
+        with self._tx() as db:
+            row = db.execute("SELECT n FROM tx_interviews WHERE id = ?", (interview_id,)).fetchone()
+            if row is not None:
+                db.executemany(
+                    "UPDATE tx_answers SET times = ? WHERE rowid = ?",
+                    [(blob, int(row[0]) * SLOTS + q) for q, blob in times.items() if q < SLOTS],
+                )
+
     def _changed(self, db: sqlite3.Connection) -> None:
         from hireflix_mcp.transcripts.index import now_ms
 
@@ -251,8 +270,19 @@ class SqliteIndex:
             params: tuple[Any, ...] = (match, filters.recorded_since)
         else:
             source, params = "tx_fts WHERE tx_fts MATCH ?", (match,)
-        ranked = self._rows(f"SELECT tx_fts.rowid FROM {source} ORDER BY rank LIMIT ?", (*params, limit * 6))  # noqa: S608
-        counted = self._rows(f"SELECT count(*), count(DISTINCT tx_fts.rowid / 64) FROM {source}", params)  # noqa: S608
+        count = (
+            "SELECT count(*), count(DISTINCT rowid / 64) FROM"  # noqa: S608
+            f" (SELECT tx_fts.rowid FROM {source} LIMIT {COUNT_CAP + 1})"
+        )
+        newest = f"SELECT tx_fts.rowid, rank AS r FROM {source} ORDER BY tx_fts.rowid DESC LIMIT ?"  # noqa: S608
+        best = f"SELECT tx_fts.rowid FROM {source} ORDER BY rank LIMIT ?"  # noqa: S608
+        counted = self._rows(count, params)
+        if counted and counted[0][0] > RANK_WINDOW:
+            # bm25 over every match of a very common query costs ~10 us a row: rank the newest matches.
+            windowed = f"SELECT rowid FROM ({newest}) ORDER BY r LIMIT ?"  # noqa: S608
+            ranked = self._rows(windowed, (*params, RANK_WINDOW, limit * 6))
+        else:
+            ranked = self._rows(best, (*params, limit * 6))
         order: dict[int, list[int]] = {}
         for (rowid,) in ranked:
             order.setdefault(rowid // SLOTS, []).append(rowid % SLOTS)
@@ -265,7 +295,8 @@ class SqliteIndex:
             if n in interviews and n * SLOTS + questions[0] in answers
         ]
         total_answers, total_interviews = counted[0] if counted else (0, 0)
-        return SearchResult(hits, int(total_interviews), int(total_answers))
+        capped = total_answers > COUNT_CAP
+        return SearchResult(hits, int(total_interviews), min(int(total_answers), COUNT_CAP), capped)
 
     def _interviews(self, numbers: Sequence[int]) -> dict[int, InterviewDoc]:
         if not numbers:

@@ -1,9 +1,11 @@
 """Filling the transcript index from Hireflix and keeping it current.
 
 A pass over one position walks its interviews in cursor pages (`ListInterviewTranscripts`, 50 a page).
-The first complete pass asks for every answer's transcription with word timings inline, so a page of 50
-interviews is one request. Later passes list summaries only and fetch the transcript of an interview
-only when it is new or changed since it was indexed. After each page the cursor is saved: a pass cut
+The first complete pass asks for every answer's transcription inline, so a page of 50 interviews is one
+request. Word timings (three fields for every word spoken, most of a transcript's bytes) are not read
+with the pages unless `inline_words`: `fill_times` reads them, one request per interview, for the hits a
+search shows, and the index keeps them. Later passes list summaries only and fetch the transcript of an
+interview only when it is new or changed since it was indexed. After each page the cursor is saved: a pass cut
 short (a restart, an error past the client's retries) resumes where it stopped. A pass that reaches the
 end forgets the interviews it did not see: they were deleted upstream.
 
@@ -61,13 +63,16 @@ def interview_doc(interview: hx.Interview, questions: Sequence[hx.InterviewQuest
         text = candidate_text(transcription.text or "") if transcription else ""
         if not text.strip() or transcription is None:
             continue
+        # None: word timings not read yet (fetched when a hit needs them); b"": Hireflix has none.
+        words = transcription.words
+        times = None if words is None else (pack_times(token_times(text, words)) or b"")
         answers.append(
             AnswerDoc(
                 question=number,
                 title=question.title or f"Question {number}",
                 language=language_of(transcription.language_code),
                 text=text,
-                times=pack_times(token_times(text, transcription.words)),
+                times=times,
                 duration_s=answer.meta.duration if answer and answer.meta else None,
             )
         )
@@ -111,11 +116,14 @@ class TranscriptSync:
         *,
         concurrency: int = CONCURRENCY,
         page_size: int = PAGE_SIZE,
+        inline_words: bool = False,
     ) -> None:
         self.index = index
         self.client = client
         self.concurrency = concurrency
         self.page_size = page_size
+        self.inline_words = inline_words
+        """Read word timings with the pages (three fields a spoken word); else when a hit needs them."""
 
     async def _run(
         self, report: SyncReport | None, name: str, variables: Mapping[str, Any]
@@ -135,6 +143,7 @@ class TranscriptSync:
         transcripts: bool,
         limit: int,
         interview_id: str | None = None,
+        words: bool = False,
     ) -> tuple[str, _Page] | None:
         pagination: dict[str, Any] = {"limit": limit}
         if cursor is not None:
@@ -142,11 +151,13 @@ class TranscriptSync:
         request: dict[str, Any] = {"pagination": pagination}
         if interview_id is not None:
             request["filter"] = {"id": {"equal": interview_id}}
-        data = await self._run(
-            report,
-            "ListInterviewTranscripts",
-            {"positionId": position_id, "input": request, "withTranscripts": transcripts},
-        )
+        variables = {
+            "positionId": position_id,
+            "input": request,
+            "withTranscripts": transcripts,
+            "withWords": transcripts and (words or self.inline_words),
+        }
+        data = await self._run(report, "ListInterviewTranscripts", variables)
         position = data.get("position")
         if position is None:
             return None
@@ -255,7 +266,9 @@ class TranscriptSync:
             async def fetch(interview: _Listed) -> None:
                 async with limiter:
                     report.requests += 1
-                    transcript = await self.client.get_interview_transcript(interview.id, with_words=True)
+                    transcript = await self.client.get_interview_transcript(
+                        interview.id, with_words=self.inline_words
+                    )
                     docs.append(interview_doc(interview, transcript.questions))
 
             async with anyio.create_task_group() as group:
@@ -271,7 +284,13 @@ class TranscriptSync:
     async def refresh(self, interview_id: str, position_id: str, *, transcripts: bool = True) -> bool:
         """Index one interview again (one request); False when it no longer exists (then forgotten)."""
         got = await self._page(
-            None, position_id, cursor=None, transcripts=transcripts, limit=1, interview_id=interview_id
+            None,
+            position_id,
+            cursor=None,
+            transcripts=transcripts,
+            limit=1,
+            interview_id=interview_id,
+            words=True,
         )
         found = [i for i in got[1].results if i.id == interview_id] if got else []
         if not found:
@@ -306,6 +325,51 @@ class TranscriptSync:
                 await self.refresh(interview_id, position_id, transcripts=indexed is None)
         except HireflixError as exc:
             logger.warning("transcript index: %s of %s not applied: %s", event, interview_id, exc)
+
+    async def fill_position_times(self, position_id: str) -> int:
+        """Read the word timings of a position's interviews in pages (one request per 50 interviews) into
+        the index, after a text pass; returns the interviews given timings."""
+        cursor: str | None = None
+        filled = 0
+        while True:
+            got = await self._page(
+                None, position_id, cursor=cursor, transcripts=True, limit=self.page_size, words=True
+            )
+            if got is None:
+                return filled
+            page = got[1]
+            for interview in page.results:
+                times = {a.question: a.times for a in interview_doc(interview, interview.questions).answers}
+                if times:
+                    kept = {q: t for q, t in times.items() if t is not None}
+                    await anyio.to_thread.run_sync(self.index.set_times, interview.id, kept)
+                    filled += 1
+            if len(page.results) < self.page_size or page.last_cursor is None:
+                return filled
+            cursor = page.last_cursor
+
+    async def fill_times(self, interview_ids: Iterable[str]) -> None:
+        """Read the word timings of these interviews (one request each, a few at a time) into the index."""
+        limiter = anyio.CapacityLimiter(self.concurrency)
+
+        async def one(interview_id: str) -> None:
+            async with limiter:
+                try:
+                    transcript = await self.client.get_interview_transcript(interview_id, with_words=True)
+                except HireflixError as exc:
+                    logger.info("word timings of %s not read: %s", interview_id, exc)
+                    return
+            times: dict[int, bytes] = {}
+            for number, question in enumerate(transcript.questions, start=1):
+                transcription = question.answer.transcription if question.answer else None
+                if transcription is not None:
+                    text = candidate_text(transcription.text or "")
+                    times[number] = pack_times(token_times(text, transcription.words)) or b""
+            await anyio.to_thread.run_sync(self.index.set_times, interview_id, times)
+
+        async with anyio.create_task_group() as group:
+            for interview_id in dict.fromkeys(interview_ids):
+                group.start_soon(one, interview_id)
 
     async def existing(self, interview_ids: Sequence[str]) -> set[str]:
         """Which of these interviews still exist upstream (one request per ten)."""

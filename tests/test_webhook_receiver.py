@@ -29,11 +29,12 @@ from hireflix_mcp.events import EventStore, SqliteEventStore
 from hireflix_mcp.resources import EVENTS_URI
 from hireflix_mcp.server import build_server, http_app
 from hireflix_mcp.settings import WEBHOOK_RECEIVER_PATH, Settings
+from hireflix_mcp.store import SharedState
+from hireflix_mcp.store.sqlite import SqliteState
 from hireflix_mcp.tools.catalog import ALL_TOOLSETS, Profile
 from hireflix_mcp.webhooks import (
     MAX_BODY_BYTES,
     SIGNATURE_HEADER,
-    SharedEventStore,
     StoreUnavailable,
     signature_matches,
     webhook_route,
@@ -257,7 +258,7 @@ async def test_events_survive_a_restart_and_a_replay_after_it_is_still_a_duplica
 
 
 async def test_shared_store_lives_while_any_connection_uses_it_and_refuses_with_503_otherwise() -> None:
-    shared = SharedEventStore(":memory:")
+    shared = SharedState(SqliteState(":memory:"))  # what build_server gives the receiver
     body = _body()
     async with _receiver(shared) as (http, _):
         closed = await http.post(WEBHOOK_RECEIVER_PATH, content=body, headers=_signed(body))

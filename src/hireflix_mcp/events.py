@@ -7,7 +7,7 @@ is one event. `EventStore` is the small interface replicas share (`hireflix_mcp.
 keeps events in one SQLite file (or in memory), safe to use from several threads, for
 `HIREFLIX_MCP_EVENT_RETENTION_DAYS` (30 by default) after they arrived, and at most `MAX_STORED_EVENTS`;
 `store.postgres.PostgresState` keeps them in PostgreSQL with the same rules (`ListedEventStore` is the
-listing both share).
+listing both share). `ForwardedEventStore` is the base of the wrappers that stand in for a store.
 
 What may be stored is decided at the door (`valid_event_name`, `valid_event_date`); a row that still
 cannot be read back (written by an older version, or by hand) is skipped and logged, never allowed to
@@ -113,13 +113,21 @@ class EventStore(Protocol):
     def close(self) -> None: ...
 
 
-class ListedEventStore:
-    """The listing both SQL stores share: `list` over `_fetch` (one query in the store's paramstyle)."""
+class SqlQueries:
+    """A store that answers SQL queries written with `?` placeholders (`_fetch` runs one in the store's
+    own paramstyle, `_placeholder`): the base of the listings the SQLite and PostgreSQL stores share."""
 
     _placeholder = "?"
 
     def _fetch(self, sql: str, params: builtins.list[Any]) -> builtins.list[tuple[Any, ...]]:
         raise NotImplementedError
+
+    def _query(self, sql: str, params: builtins.list[Any]) -> builtins.list[tuple[Any, ...]]:
+        return self._fetch(sql.replace("?", self._placeholder), params)
+
+
+class ListedEventStore(SqlQueries):
+    """The listing both SQL stores share: `list` over one query (`SqlQueries`)."""
 
     def list(
         self,
@@ -167,7 +175,29 @@ class ListedEventStore:
             params += [after.date_ms, after.date_ms, after.received_ms, after.received_ms, after.digest]
         sql += " ORDER BY date_ms DESC, received_ms DESC, digest LIMIT ?"
         params.append(limit)
-        return self._fetch(sql.replace("?", self._placeholder), params)
+        return self._query(sql, params)
+
+
+class ForwardedEventStore:
+    """An `EventStore` that stands in for another, `_event_store()`, and passes every call on to it."""
+
+    def _event_store(self) -> EventStore:
+        raise NotImplementedError
+
+    def add(self, event_name: str, date_ms: float, data: Mapping[str, Any], raw_body: bytes) -> bool:
+        return self._event_store().add(event_name, date_ms, data, raw_body)
+
+    def list(
+        self,
+        since_ms: float | None = None,
+        event: str | None = None,
+        limit: int = 20,
+        after: EventKey | None = None,
+    ) -> builtins.list[StoredEvent]:
+        return self._event_store().list(since_ms, event, limit, after)
+
+    def count(self) -> int:
+        return self._event_store().count()
 
 
 class SqliteEventStore(ListedEventStore):

@@ -28,14 +28,11 @@ A store failure is a 5xx, which tells Hireflix to try again.
 from __future__ import annotations
 
 import base64
-import builtins
 import hashlib
 import hmac
 import json
 import logging
-import threading
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -44,11 +41,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from hireflix_mcp.events import (
-    DEFAULT_RETENTION_DAYS,
-    EventKey,
     EventStore,
-    SqliteEventStore,
-    StoredEvent,
     valid_event_date,
     valid_event_name,
 )
@@ -87,66 +80,7 @@ def signature_matches(secret: str, body: bytes, presented: str | None) -> bool:
 
 
 class StoreUnavailable(RuntimeError):
-    """The shared event store is not open (the server is starting or stopping)."""
-
-
-class SharedEventStore:
-    """One `EventStore` per built server, shared by every connection's tools and the webhook receiver.
-
-    The server's lifespan runs once per HTTP server but once per in-process connection. The store opens
-    when the first lifespan enters `opened()` and closes when the last one leaves, so the receiver writes
-    where the tools read, and a `":memory:"` store lives exactly as long as something uses it.
-    """
-
-    def __init__(self, path: str, retention_days: float = DEFAULT_RETENTION_DAYS) -> None:
-        self._path = path
-        self._retention_days = retention_days
-        self._store: SqliteEventStore | None = None
-        self._users = 0
-        self._lock = threading.Lock()
-
-    @contextmanager
-    def opened(self) -> Iterator[EventStore]:
-        with self._lock:
-            if self._store is None:
-                self._store = SqliteEventStore(self._path, retention_days=self._retention_days)
-            self._users += 1
-            store = self._store
-        try:
-            yield store
-        finally:
-            with self._lock:
-                self._users -= 1
-                if self._users == 0:
-                    self._store = None
-                    store.close()
-
-    @property
-    def current(self) -> EventStore:
-        store = self._store
-        if store is None:
-            raise StoreUnavailable("the event store is not open")
-        return store
-
-    # EventStore, delegating to the open store (what the receiver writes through).
-
-    def add(self, event_name: str, date_ms: float, data: Mapping[str, Any], raw_body: bytes) -> bool:
-        return self.current.add(event_name, date_ms, data, raw_body)
-
-    def list(
-        self,
-        since_ms: float | None = None,
-        event: str | None = None,
-        limit: int = 20,
-        after: EventKey | None = None,
-    ) -> builtins.list[StoredEvent]:
-        return self.current.list(since_ms, event, limit, after)
-
-    def count(self) -> int:
-        return self.current.count()
-
-    def close(self) -> None:
-        """Closing happens when the last user leaves `opened()`; nothing to do here."""
+    """The shared state store is not open (the server is starting or stopping): see `store.SharedState`."""
 
 
 class BadEvent(ValueError):

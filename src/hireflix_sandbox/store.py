@@ -347,6 +347,22 @@ class Store:
         with self._lock:
             return self._conn.execute(sql, params).rowcount
 
+    def _get(self, cls: type[R], record_id: str) -> R | None:
+        """The row of `cls`'s table with this id."""
+        return self._one(cls, f"SELECT * FROM {cls.TABLE} WHERE id = ?", (record_id,))  # noqa: S608
+
+    def _delete(self, cls: type[Record], record_id: str) -> bool:
+        """Delete the row of `cls`'s table with this id (its dependents cascade); False when none was."""
+        return self._execute(f"DELETE FROM {cls.TABLE} WHERE id = ?", (record_id,)) > 0  # noqa: S608
+
+    def _of_interview(self, cls: type[R], interview_id: str) -> list[R]:
+        """An interview's rows of `cls`'s table (answers, comments, scores), oldest first."""
+        return self._all(
+            cls,
+            f"SELECT * FROM {cls.TABLE} WHERE interview_id = ? ORDER BY created_at, rowid",  # noqa: S608
+            (interview_id,),
+        )
+
     def insert(self, record: Record) -> None:
         values = _encode(record)
         columns = ", ".join(values)
@@ -386,7 +402,7 @@ class Store:
         return owner
 
     def member(self, member_id: str) -> MemberRecord | None:
-        return self._one(MemberRecord, "SELECT * FROM members WHERE id = ?", (member_id,))
+        return self._get(MemberRecord, member_id)
 
     def member_by_email(self, email: str) -> MemberRecord | None:
         wanted = email.casefold()
@@ -402,7 +418,7 @@ class Store:
     # ------------------------------------------------------------ positions and questions
 
     def position(self, position_id: str) -> PositionRecord | None:
-        return self._one(PositionRecord, "SELECT * FROM positions WHERE id = ?", (position_id,))
+        return self._get(PositionRecord, position_id)
 
     def positions(self) -> list[PositionRecord]:
         return self._all(PositionRecord, "SELECT * FROM positions ORDER BY created_at DESC, rowid DESC")
@@ -428,12 +444,12 @@ class Store:
 
     def delete_position(self, position_id: str) -> bool:
         """Delete a position with its questions and interviews (and their answers, comments, scores)."""
-        return self._execute("DELETE FROM positions WHERE id = ?", (position_id,)) > 0
+        return self._delete(PositionRecord, position_id)
 
     # ------------------------------------------------------------ interviews
 
     def interview(self, interview_id: str) -> InterviewRecord | None:
-        return self._one(InterviewRecord, "SELECT * FROM interviews WHERE id = ?", (interview_id,))
+        return self._get(InterviewRecord, interview_id)
 
     def interviews(self, position_id: str) -> list[InterviewRecord]:
         return self._all(
@@ -465,7 +481,7 @@ class Store:
         return bool(self._scalar("SELECT 1 FROM interviews WHERE hash = ?", (hash_,)))
 
     def delete_interview(self, interview_id: str) -> bool:
-        return self._execute("DELETE FROM interviews WHERE id = ?", (interview_id,)) > 0
+        return self._delete(InterviewRecord, interview_id)
 
     def record_invite(self, interview_id: str, at: float) -> None:
         """Count an invite against the quota (deleting the interview later does not refund it)."""
@@ -482,25 +498,13 @@ class Store:
     # ------------------------------------------------------------ answers, comments, scores
 
     def answers(self, interview_id: str) -> list[AnswerRecord]:
-        return self._all(
-            AnswerRecord,
-            "SELECT * FROM answers WHERE interview_id = ? ORDER BY created_at, rowid",
-            (interview_id,),
-        )
+        return self._of_interview(AnswerRecord, interview_id)
 
     def comments(self, interview_id: str) -> list[CommentRecord]:
-        return self._all(
-            CommentRecord,
-            "SELECT * FROM comments WHERE interview_id = ? ORDER BY created_at, rowid",
-            (interview_id,),
-        )
+        return self._of_interview(CommentRecord, interview_id)
 
     def member_scores(self, interview_id: str) -> list[MemberScoreRecord]:
-        return self._all(
-            MemberScoreRecord,
-            "SELECT * FROM member_scores WHERE interview_id = ? ORDER BY created_at, rowid",
-            (interview_id,),
-        )
+        return self._of_interview(MemberScoreRecord, interview_id)
 
     def member_score(self, interview_id: str, scorer_id: str) -> MemberScoreRecord | None:
         return self._one(
@@ -534,13 +538,13 @@ class Store:
     # ------------------------------------------------------------ webhooks
 
     def webhook(self, webhook_id: str) -> WebhookRecord | None:
-        return self._one(WebhookRecord, "SELECT * FROM webhooks WHERE id = ?", (webhook_id,))
+        return self._get(WebhookRecord, webhook_id)
 
     def webhooks(self) -> list[WebhookRecord]:
         return self._all(WebhookRecord, "SELECT * FROM webhooks ORDER BY created_at, rowid")
 
     def delete_webhook(self, webhook_id: str) -> bool:
-        return self._execute("DELETE FROM webhooks WHERE id = ?", (webhook_id,)) > 0
+        return self._delete(WebhookRecord, webhook_id)
 
     def subscribed_urls(self, event: str) -> list[str]:
         """URLs of active webhooks listening to `event` (the dispatcher's `subscriptions` callable)."""

@@ -3,8 +3,8 @@ Debian base made by debootstrap; two replicas of it serve on one PostgreSQL data
 a real OpenID provider (tests/oauth/provider.mjs), and the SDK client drives them over HTTP with tokens
 issued by it.
 
-Slow: a few minutes on a fresh machine (installing podman, runc and debootstrap, debootstrap itself, then the
-image's own pip install), about a minute and a half once the base tarball is cached in .tools/image-base.
+Slow: about four minutes on a fresh machine (installing podman, runc and debootstrap, debootstrap itself, then
+the image's own pip install), about 70 s once the base tarball is cached in .tools/image-base.
 Needs root (rootful podman, debootstrap): skipped elsewhere, failed in CI. The replicas use the host's network
 (`scripts/image run`), so they reach the sandbox and PostgreSQL on loopback and listen on loopback ports of
 their own; both present one public address, as behind a load balancer, so a token works on either.
@@ -14,6 +14,7 @@ also when a test fails, and the removal is checked.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -21,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -37,18 +39,24 @@ from mcp.client.streamable_http import streamable_http_client
 from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
 from tests.oauth.idp import Idp, running_idp
 from tests.pg_cluster import PostgresCluster
-from tests.serving import MCP_HEADERS, free_port, initialize_request, wait_for_http
+from tests.serving import MCP_HEADERS, free_port, initialize_request
 from tests.tools.conftest import data, error_text
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE_SCRIPT = ROOT / "scripts" / "image"
 BUILD_TIMEOUT = 900.0
-"""Seconds `scripts/image build` may take on a fresh, loaded 2-core machine (measured: ~5 min)."""
+"""Seconds `scripts/image build` may take on a fresh, loaded 2-core machine (measured: 3.5 min, others' tests
+running beside it)."""
 RUN = uuid.uuid4().hex[:10]
 IMAGE = f"localhost/hireflix-mcp-test:{RUN}"
 BASE = f"localhost/hireflix-mcp-test-base:{RUN}"
 LABEL = f"hireflix-mcp-test={RUN}"
+START_TIMEOUT = 90.0
+"""Seconds a replica may take to answer /healthz: podman starts it, and its Python compiles every module it
+imports (the image holds no bytecode), slow on a loaded 2-core machine."""
 APP_UID = "10001"
+UNUSED_API = "http://127.0.0.1:9/me"
+"""A Hireflix address nothing listens on: the server must refuse to start before it would call one."""
 WRITE = "hireflix:read hireflix:write"
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(BUILD_TIMEOUT + 180), pytest.mark.anyio]
@@ -136,6 +144,21 @@ class Deployment:
         return self.idp.token(person, scope, f"{self.public_url}/mcp")
 
 
+def _wait_until_healthy(replica: Replica, proc: subprocess.Popen[bytes], log: Path) -> None:
+    """Return once the replica answers /healthz; fail, with its log, if it exits or START_TIMEOUT passes."""
+    deadline = time.monotonic() + START_TIMEOUT
+    with httpx2.Client(timeout=1.0, trust_env=False) as http:
+        while time.monotonic() < deadline:  # each round: one probe, then up to 0.2 s waiting on the process
+            with contextlib.suppress(httpx2.TransportError):
+                if http.get(f"{replica.base_url}/healthz").status_code == 200:
+                    return
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=0.2)
+            if proc.poll() is not None:
+                raise AssertionError(f"{replica.name} exited with {proc.returncode}:\n{log.read_text()}")
+    raise AssertionError(f"{replica.name} did not answer within {START_TIMEOUT} s:\n{log.read_text()}")
+
+
 @pytest.fixture(scope="module")
 def hireflix() -> Iterator[RunningSandbox]:
     with running_sandbox() as sandbox:
@@ -184,7 +207,7 @@ def deployment(
                 argv += [image, *command, "--port", str(replica.port), "--stateless"]
                 proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=sink, stderr=sink)
             procs.append(proc)
-            wait_for_http(f"{replica.base_url}/healthz", proc, log)
+            _wait_until_healthy(replica, proc, log)
         a, b = replicas
         yield Deployment((a, b), hireflix, idp, public_url)
     finally:
@@ -295,3 +318,25 @@ async def test_a_confirmation_token_issued_on_one_replica_is_spent_for_both_and_
     ]
     assert [e["outcome"] for e in archived] == ["confirmation_asked", "ok", "refused"]
     assert {e["person"] for e in archived} == {"will.writer@example.com"}
+
+
+def _run_once(image: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`scripts/image run --rm` of `image` with `args` (podman options, then the image and a command)."""
+    argv = [str(IMAGE_SCRIPT), "run", "--rm", "--label", LABEL, *args]
+    return _run_bounded(argv, START_TIMEOUT)
+
+
+def test_the_image_refuses_to_serve_all_interfaces_without_a_token_or_sign_in(image: str) -> None:
+    done = _run_once(
+        image, "--env", "HIREFLIX_API_KEY=hfx-not-used", "--env", f"HIREFLIX_API_URL={UNUSED_API}", image
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "HIREFLIX_MCP_AUTH_TOKEN" in done.stderr
+
+
+def test_the_image_holds_the_runtime_without_development_tools(image: str) -> None:
+    done = _run_once(image, "--entrypoint", "python3", image, "-m", "pip", "list", "--format", "json")
+    assert done.returncode == 0, done.stderr[-2000:]
+    installed = {p["name"].lower() for p in json.loads(done.stdout)}
+    assert {"hireflix-mcp", "mcp", "uvicorn", "psycopg"} <= installed
+    assert not installed & {"pytest", "mypy", "ruff", "hypothesis", "playwright"}

@@ -8,19 +8,17 @@ wraps it for a built server: the first lifespan opens it and the last closes it,
 
 from __future__ import annotations
 
-import builtins
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from hireflix_mcp.dsn import is_postgres_url, redact_url
-from hireflix_mcp.events import EventKey, StoredEvent
 from hireflix_mcp.store.base import (
     OUTCOMES,
     AuditEntry,
     AuditTrail,
+    ForwardedState,
     Outcome,
     StateStore,
 )
@@ -51,7 +49,7 @@ def open_state(settings: Settings) -> StateStore:
     return SqliteState(settings.state_db, retention_days=settings.event_retention_days)
 
 
-class SharedState:
+class SharedState(ForwardedState):
     """One `StateStore` per built server, opened by the first lifespan that enters `opened()` and closed
     by the last to leave, and usable in its place (it delegates every call to it)."""
 
@@ -79,31 +77,10 @@ class SharedState:
                 if self._users == 0:
                     self.store.close()
 
-    def spend(self, nonce: str, expires_at: float) -> bool:
-        return self.store.spend(nonce, expires_at)
+    def _event_store(self) -> StateStore:
+        return self.store
 
-    def add(self, event_name: str, date_ms: float, data: Mapping[str, Any], raw_body: bytes) -> bool:
-        return self.store.add(event_name, date_ms, data, raw_body)
-
-    def list(
-        self,
-        since_ms: float | None = None,
-        event: str | None = None,
-        limit: int = 20,
-        after: EventKey | None = None,
-    ) -> builtins.list[StoredEvent]:
-        return self.store.list(since_ms, event, limit, after)
-
-    def count(self) -> int:
-        return self.store.count()
+    _spent_tokens = _audit_trail = _event_store  # every call goes to the one store
 
     def close(self) -> None:
         """Closing happens when the last user leaves `opened()`; nothing to do here."""
-
-    def record(self, entry: AuditEntry) -> None:
-        self.store.record(entry)
-
-    def audit(
-        self, since: datetime | None = None, sub: str | None = None, limit: int = 1000
-    ) -> builtins.list[AuditEntry]:
-        return self.store.audit(since, sub, limit)

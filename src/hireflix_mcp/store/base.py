@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from hireflix_mcp.events import EventKey, StoredEvent
+from hireflix_mcp.confirm import SpentTokenStore
+from hireflix_mcp.events import EventStore, ForwardedEventStore
 
 Outcome = Literal["ok", "refused", "confirmation_asked", "declined", "error"]
 OUTCOMES: tuple[Outcome, ...] = ("ok", "refused", "confirmation_asked", "declined", "error")
@@ -78,8 +79,9 @@ class AuditTrail(Protocol):
         ...
 
 
-class StateStore(Protocol):
-    """Everything a replica shares with the others (see the module docstring)."""
+class StateStore(EventStore, AuditTrail, Protocol):
+    """Everything a replica shares with the others (see the module docstring): spent confirmation nonces,
+    webhook events (`events.EventStore`) and the audit trail (`AuditTrail`)."""
 
     location: str
     """Where the state lives, for logs and the doctor: a path, ":memory:", or a URL without password."""
@@ -90,30 +92,31 @@ class StateStore(Protocol):
 
     def close(self) -> None: ...
 
-    # spent confirmation nonces
     def spend(self, nonce: str, expires_at: float) -> bool:
         """Mark `nonce` spent; False if it already was (by any replica)."""
         ...
 
-    # webhook events (`events.EventStore`)
-    def add(self, event_name: str, date_ms: float, data: Mapping[str, Any], raw_body: bytes) -> bool: ...
 
-    def list(
-        self,
-        since_ms: float | None = None,
-        event: str | None = None,
-        limit: int = 20,
-        after: EventKey | None = None,
-    ) -> builtins.list[StoredEvent]: ...
+class ForwardedState(ForwardedEventStore):
+    """The `StateStore` calls passed on: nonces to `_spent_tokens()`, webhook events to `_event_store()`,
+    the audit trail to `_audit_trail()` (one object, or the parts a store is made of)."""
 
-    def count(self) -> int: ...
+    def _spent_tokens(self) -> SpentTokenStore:
+        raise NotImplementedError
 
-    # the audit trail (`AuditTrail`)
-    def record(self, entry: AuditEntry) -> None: ...
+    def _audit_trail(self) -> AuditTrail:
+        raise NotImplementedError
+
+    def spend(self, nonce: str, expires_at: float) -> bool:
+        return self._spent_tokens().spend(nonce, expires_at)
+
+    def record(self, entry: AuditEntry) -> None:
+        self._audit_trail().record(entry)
 
     def audit(
         self, since: datetime | None = None, sub: str | None = None, limit: int = 1000
-    ) -> builtins.list[AuditEntry]: ...
+    ) -> builtins.list[AuditEntry]:
+        return self._audit_trail().audit(since, sub, limit)
 
 
 def clean_ids(ids: Mapping[str, builtins.list[str]]) -> dict[str, builtins.list[str]]:

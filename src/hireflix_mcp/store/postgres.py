@@ -26,7 +26,6 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -42,7 +41,7 @@ from hireflix_mcp.events import (
     ListedEventStore,
 )
 from hireflix_mcp.store.base import AuditEntry
-from hireflix_mcp.store.sqlite import AUDIT_COLUMNS, entry_row, row_entry
+from hireflix_mcp.store.sqlite import AUDIT_COLUMNS, ListedAuditTrail, entry_row
 
 logger = logging.getLogger("hireflix_mcp.store")
 
@@ -89,7 +88,7 @@ def migrate(conn: psycopg.Connection[Any]) -> int:
     return len(MIGRATIONS)
 
 
-class PostgresState(ListedEventStore):
+class PostgresState(ListedEventStore, ListedAuditTrail):
     """`StateStore` on PostgreSQL (see the module docstring)."""
 
     shared_across_hosts = True
@@ -263,20 +262,3 @@ class PostgresState(ListedEventStore):
                 " VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s)",
                 entry_row(entry),
             )
-
-    def audit(
-        self, since: datetime | None = None, sub: str | None = None, limit: int = 1000
-    ) -> builtins.list[AuditEntry]:
-        sql = f"SELECT {AUDIT_COLUMNS} FROM audit_log WHERE true"  # noqa: S608 - constant columns
-        params: builtins.list[Any] = []
-        if since is not None:
-            sql += " AND at_ms >= %s"
-            params.append(since.timestamp() * 1000)
-        if sub is not None:
-            sql += " AND sub = %s"
-            params.append(sub)
-        sql += " ORDER BY at_ms DESC, id DESC LIMIT %s"
-        params.append(limit)
-        with self.pool.connection() as conn:
-            rows = conn.execute(sql, params).fetchall()
-        return [row_entry(row) for row in reversed(rows)]

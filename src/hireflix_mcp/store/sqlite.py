@@ -14,13 +14,13 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from hireflix_mcp.confirm import MemorySpentTokens, SpentTokenStore, SqliteSpentTokens
-from hireflix_mcp.events import DEFAULT_RETENTION_DAYS, EventKey, SqliteEventStore, StoredEvent
-from hireflix_mcp.store.base import OUTCOMES, AuditEntry
+from hireflix_mcp.events import DEFAULT_RETENTION_DAYS, SqliteEventStore, SqlQueries
+from hireflix_mcp.store.base import OUTCOMES, AuditEntry, ForwardedState
 
 AUDIT_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS audit_log ("
@@ -66,7 +66,26 @@ def row_entry(row: tuple[Any, ...]) -> AuditEntry:
 AUDIT_COLUMNS = "at_ms, sub, person, client, tool, outcome, ids, operations, duration_ms"
 
 
-class SqliteAuditTrail:
+class ListedAuditTrail(SqlQueries):
+    """The audit listing both SQL stores share: `audit` over one query (`SqlQueries`)."""
+
+    def audit(
+        self, since: datetime | None = None, sub: str | None = None, limit: int = 1000
+    ) -> builtins.list[AuditEntry]:
+        sql = f"SELECT {AUDIT_COLUMNS} FROM audit_log WHERE 1=1"  # noqa: S608 - constant columns
+        params: builtins.list[Any] = []
+        if since is not None:
+            sql += " AND at_ms >= ?"
+            params.append(since.timestamp() * 1000)
+        if sub is not None:
+            sql += " AND sub = ?"
+            params.append(sub)
+        sql += " ORDER BY at_ms DESC, id DESC LIMIT ?"
+        params.append(limit)
+        return [row_entry(row) for row in reversed(self._query(sql, params))]
+
+
+class SqliteAuditTrail(ListedAuditTrail):
     """The audit trail in one SQLite database (a file, or this process's memory)."""
 
     def __init__(self, path: str) -> None:
@@ -85,29 +104,16 @@ class SqliteAuditTrail:
                 entry_row(entry),
             )
 
-    def audit(
-        self, since: datetime | None = None, sub: str | None = None, limit: int = 1000
-    ) -> builtins.list[AuditEntry]:
-        sql = f"SELECT {AUDIT_COLUMNS} FROM audit_log WHERE 1=1"  # noqa: S608 - constant columns
-        params: builtins.list[Any] = []
-        if since is not None:
-            sql += " AND at_ms >= ?"
-            params.append(since.timestamp() * 1000)
-        if sub is not None:
-            sql += " AND sub = ?"
-            params.append(sub)
-        sql += " ORDER BY at_ms DESC, id DESC LIMIT ?"
-        params.append(limit)
+    def _fetch(self, sql: str, params: builtins.list[Any]) -> builtins.list[tuple[Any, ...]]:
         with self._lock:
-            rows = self._db.execute(sql, params).fetchall()
-        return [row_entry(row) for row in reversed(rows)]
+            return self._db.execute(sql, params).fetchall()
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
 
-class SqliteState:
+class SqliteState(ForwardedState):
     """`StateStore` on SQLite (see the module docstring)."""
 
     shared_across_hosts = False
@@ -146,28 +152,11 @@ class SqliteState:
             raise StoreUnavailable("the event store is not open")
         return self._events
 
-    def spend(self, nonce: str, expires_at: float) -> bool:
-        return self.spent.spend(nonce, expires_at)
+    def _spent_tokens(self) -> SpentTokenStore:
+        return self.spent
 
-    def add(self, event_name: str, date_ms: float, data: Mapping[str, Any], raw_body: bytes) -> bool:
-        return self.events.add(event_name, date_ms, data, raw_body)
+    def _event_store(self) -> SqliteEventStore:
+        return self.events
 
-    def list(
-        self,
-        since_ms: float | None = None,
-        event: str | None = None,
-        limit: int = 20,
-        after: EventKey | None = None,
-    ) -> builtins.list[StoredEvent]:
-        return self.events.list(since_ms, event, limit, after)
-
-    def count(self) -> int:
-        return self.events.count()
-
-    def record(self, entry: AuditEntry) -> None:
-        self.trail.record(entry)
-
-    def audit(
-        self, since: datetime | None = None, sub: str | None = None, limit: int = 1000
-    ) -> builtins.list[AuditEntry]:
-        return self.trail.audit(since, sub, limit)
+    def _audit_trail(self) -> SqliteAuditTrail:
+        return self.trail

@@ -118,7 +118,10 @@ BAD_VARIABLES = {
     "HIREFLIX_MCP_EVENT_RETENTION_DAYS": ("0", ["whole number", "at least 1", "3650"]),
     "HIREFLIX_MCP_MAX_SESSIONS": ("0", ["whole number", "at least 1", "100000"]),
     "HIREFLIX_MCP_OAUTH_ISSUER": ("http://id.example.com", ["https", "loopback", "`iss`"]),
-    "HIREFLIX_MCP_MEDIA_ORIGINS": ("https://media.example.com/videos", ["https", "origins", "without a path"]),
+    "HIREFLIX_MCP_MEDIA_ORIGINS": (
+        "https://media.example.com/videos",
+        ["https", "origins", "without a path"],
+    ),
     "HIREFLIX_MCP_INDEX_SYNC": ("sometimes", ["on or off"]),
 }
 FREE_FORM_VARIABLES = {

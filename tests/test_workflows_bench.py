@@ -25,8 +25,11 @@ pytestmark = pytest.mark.anyio
 SRC = Path(__file__).resolve().parent.parent / "src"
 
 
+@pytest.mark.timeout(180)
 async def test_workflows_at_small_scale() -> None:
-    with anyio.fail_after(45):
+    # A hang guard, not a speed target (bench/workflows.py measures speed): ~8 s alone, several times that
+    # beside the container build on a 2-core machine.
+    with anyio.fail_after(150):
         results = await workflows.run_workflows(SRC, "small")
 
     assert [r.number for r in results] == [1, 2, 3, 4, 5, 6, 7]

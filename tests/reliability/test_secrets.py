@@ -67,6 +67,7 @@ def tool_arguments(sandbox: RunningSandbox) -> dict[str, dict[str, Any]]:
         },
         "search_interviews": {"position_id": position.id, "status": "to_evaluate"},
         "find_candidate": {"query": interview.email},
+        "search_transcripts": {"query": "team"},
         "get_interview": {"interview_id": interview.id},
         "get_interview_transcript": {"interview_id": interview.id, "include_word_timings": True},
         "get_interview_media": {"interview_id": interview.id},

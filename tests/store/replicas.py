@@ -75,10 +75,6 @@ def running_replicas(
         def ready(replica: Replica) -> None:
             wait_for_http(f"http://127.0.0.1:{replica.port}/healthz", replica.process, replica.log)
 
-        # The first one alone, then the rest together. TODO(lead): start all together once the
-        # transcript index creates its PostgreSQL tables under a lock (concurrent CREATE TABLE IF NOT
-        # EXISTS races: UniqueViolation on pg_type); the state store's own schema already does.
-        ready(start(0))
-        for replica in [start(index) for index in range(1, count)]:
+        for replica in [start(index) for index in range(count)]:
             ready(replica)
         yield replicas

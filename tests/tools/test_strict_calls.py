@@ -27,6 +27,7 @@ _GENERATED = [
     (re.compile(r"c\d\.[A-Za-z0-9_.\-]+"), "<token>"),
     (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"), "<time>"),
     (re.compile(r"/[A-Za-z0-9]{6,}(?=[\"/?])"), "/<hash>"),
+    (re.compile(r"//127\.0\.0\.1:\d+/"), "//<sandbox>/"),  # media URLs name each run's sandbox port
 ]
 
 
@@ -56,6 +57,7 @@ def _required_arguments(sandbox: RunningSandbox) -> dict[str, dict[str, Any]]:
         "invite_candidates": {**pid, "candidates": [{"email": "rows@example.com", "first_name": "Row"}]},
         "search_interviews": pid,
         "find_candidate": {"query": recorded.email},
+        "search_transcripts": {"query": "team"},
         "get_interview": iid,
         "get_interview_transcript": iid,
         "get_interview_media": iid,

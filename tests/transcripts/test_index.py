@@ -5,6 +5,7 @@ PostgreSQL full-text search)."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -172,3 +173,42 @@ def test_word_timings_read_later_are_kept(index: TranscriptIndex) -> None:
     stored = index.interview("000000000000000000000009")
     assert stored is not None
     assert stored.answers[0].times == timed(ENGLISH)
+
+
+def test_several_postgres_indexes_opening_a_fresh_database_at_once_all_succeed(
+    fresh_postgres_url: str,
+) -> None:
+    """Replicas starting together each create the tables: none fails on the race (UniqueViolation)."""
+    count = 6
+    start = threading.Barrier(count)
+    opened: list[TranscriptIndex] = []
+    failures: list[Exception] = []
+
+    def open_one() -> None:
+        start.wait(timeout=30)
+        try:
+            opened.append(open_index(fresh_postgres_url))
+        except Exception as exc:  # noqa: BLE001 - the assertion below names it
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    try:
+        assert failures == []
+        assert len(opened) == count
+        opened[0].upsert([doc("000000000000000000000001", "Lucía Pérez", SPANISH, "es")], seen_at=1.0)
+        assert found(opened[-1], "respuesta") == ["Lucía Pérez"]
+    finally:
+        for store in opened:
+            store.close()
+
+
+def test_the_answer_that_says_it_most_ranks_first(index: TranscriptIndex) -> None:
+    keen = "Kubernetes every day: I upgrade Kubernetes, I debug Kubernetes, I teach Kubernetes to the team."
+    index.upsert([doc("000000000000000000000007", "Kube Fan", keen, "en")], seen_at=1.0)
+    result = index.search(parse("kubernetes"), Filters(), 10)
+    assert [hit.interview.candidate for hit in result.hits[:1]] == ["Kube Fan"]
+    assert (result.matched_interviews, result.matched_answers, result.capped) == (3, 3, False)

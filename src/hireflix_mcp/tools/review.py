@@ -189,9 +189,7 @@ async def preview_share(ctx: Ctx, interview_id: str, duration_days: int) -> Prev
     toolset="review",
     kind="write",
     title="Share a recording",
-    description=(
-        "A public link to an interview's recording (personal data). The user confirms first."
-    ),
+    description=("A public link to an interview's recording (personal data). The user confirms first."),
     confirm=preview_share,
 )
 async def share_interview(interview_id: InterviewId, ctx: Ctx, duration_days: ShareDays = 75) -> ShareResult:

@@ -11,10 +11,13 @@ from its cursor, and interviews not seen by a complete pass are forgotten (delet
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 import time
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from hireflix_mcp.transcripts.query import Query
 from hireflix_mcp.transcripts.text import Lang
@@ -171,6 +174,235 @@ class TranscriptIndex(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+SLOTS = 64
+"""Answers an interview can have in the index: an answer's row id is `interview number * SLOTS + question`."""
+
+
+class SqlIndex:
+    """What the SQL stores do alike: reading interviews, answers, progress and coverage back, and the hits of
+    ranked row ids. A store gives its connection (`_db`, used under `_lock`), `_tx`, the table holding the
+    answers' texts (`_texts`), the size on disk, and its own SQL for writing and matching. Shared SQL is
+    written with `?` marks; `_mark` is the driver's."""
+
+    where: str
+    _db: Any
+    _lock: threading.RLock
+    _mark = "?"
+    _texts = "tx_answers"
+
+    def _tx(self) -> AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def _bytes(self) -> int:
+        raise NotImplementedError
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", self._mark)
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(self._sql(sql), params).fetchall()  # type: ignore[no-any-return]
+
+    def _changed(self, db: Any) -> None:
+        db.execute(
+            self._sql(
+                "INSERT INTO tx_meta (key, value) VALUES ('changed_at', ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+            ),
+            (now_ms(),),
+        )
+
+    def _put_interview(self, db: Any, doc: InterviewDoc, *, seen_at: float, answers: int) -> int:
+        """Insert or update the interview's row (not its answers); its number."""
+        db.execute(
+            self._sql(
+                "INSERT INTO tx_interviews (id, position_id, position_name, candidate, status, recorded_at,"
+                " updated_at, seen_at, answers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET position_id = excluded.position_id,"
+                " position_name = excluded.position_name, candidate = excluded.candidate,"
+                " status = excluded.status, recorded_at = excluded.recorded_at,"
+                " updated_at = excluded.updated_at, seen_at = excluded.seen_at, answers = excluded.answers"
+            ),
+            (
+                doc.interview_id,
+                doc.position_id,
+                doc.position_name,
+                doc.candidate,
+                doc.status,
+                doc.recorded_at,
+                doc.updated_at,
+                seen_at,
+                answers,
+            ),
+        )
+        found = db.execute(self._sql("SELECT n FROM tx_interviews WHERE id = ?"), (doc.interview_id,))
+        return int(found.fetchone()[0])
+
+    def known(self, position_id: str) -> dict[str, tuple[float | None, str, int]]:
+        rows = self._rows(
+            "SELECT id, updated_at, status, answers FROM tx_interviews WHERE position_id = ?", (position_id,)
+        )
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    def untimed(self, position_id: str) -> int:
+        ((count,),) = self._rows(
+            f"SELECT count(*) FROM {self._texts} t JOIN tx_interviews i ON i.n = t.rowid / {SLOTS}"  # noqa: S608
+            " WHERE i.position_id = ? AND t.times IS NULL",
+            (position_id,),
+        )
+        return int(count)
+
+    def set_times(self, interview_id: str, times: Mapping[int, bytes]) -> None:
+        with self._tx() as db:
+            found = db.execute(self._sql("SELECT n FROM tx_interviews WHERE id = ?"), (interview_id,))
+            row = found.fetchone()
+            if row is not None:
+                for question, blob in times.items():
+                    if question < SLOTS:
+                        db.execute(
+                            self._sql(f"UPDATE {self._texts} SET times = ? WHERE rowid = ?"),  # noqa: S608
+                            (blob, int(row[0]) * SLOTS + question),
+                        )
+
+    def progress(self, position_id: str) -> Progress | None:
+        rows = self._rows(
+            "SELECT position_id, position_name, cursor, pass_started, completed_at FROM tx_progress"
+            " WHERE position_id = ?",
+            (position_id,),
+        )
+        return Progress(*rows[0]) if rows else None
+
+    def save_progress(self, progress: Progress) -> None:
+        with self._tx() as db:
+            db.execute(
+                self._sql(
+                    "INSERT INTO tx_progress (position_id, position_name, cursor, pass_started, completed_at)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (position_id) DO UPDATE SET"
+                    " position_name = excluded.position_name, cursor = excluded.cursor,"
+                    " pass_started = excluded.pass_started, completed_at = excluded.completed_at"
+                ),
+                (
+                    progress.position_id,
+                    progress.position_name,
+                    progress.cursor,
+                    progress.pass_started,
+                    progress.completed_at,
+                ),
+            )
+
+    def _hits(self, ranked: Sequence[int], limit: int) -> list[Hit]:
+        """The best `limit` interviews of answer row ids in rank order, each with its best answer."""
+        order: dict[int, list[int]] = {}
+        for rowid in ranked:
+            order.setdefault(rowid // SLOTS, []).append(rowid % SLOTS)
+        chosen = list(order.items())[:limit]
+        docs = self._interviews([n for n, _ in chosen])
+        texts = self._answers([n * SLOTS + questions[0] for n, questions in chosen])
+        return [
+            Hit(docs[n], texts[n * SLOTS + questions[0]], tuple(sorted(questions[1:])))
+            for n, questions in chosen
+            if n in docs and n * SLOTS + questions[0] in texts
+        ]
+
+    def _interviews(self, numbers: Sequence[int]) -> dict[int, InterviewDoc]:
+        if not numbers:
+            return {}
+        rows = self._rows(
+            "SELECT n, id, position_id, position_name, candidate, status, recorded_at, updated_at"  # noqa: S608
+            f" FROM tx_interviews WHERE n IN ({', '.join('?' * len(numbers))})",
+            list(numbers),
+        )
+        return {int(r[0]): InterviewDoc(*r[1:]) for r in rows}
+
+    def _answers(self, rowids: Sequence[int]) -> dict[int, AnswerDoc]:
+        if not rowids:
+            return {}
+        rows = self._rows(
+            f"SELECT rowid, title, language, text, times, duration FROM {self._texts}"  # noqa: S608
+            f" WHERE rowid IN ({', '.join('?' * len(rowids))})",
+            list(rowids),
+        )
+        return {int(r[0]): _answer(r) for r in rows}
+
+    def interview(self, interview_id: str) -> InterviewDoc | None:
+        rows = self._rows("SELECT n FROM tx_interviews WHERE id = ?", (interview_id,))
+        if not rows:
+            return None
+        n = int(rows[0][0])
+        doc = self._interviews([n])[n]
+        answers = self._rows(
+            f"SELECT rowid, title, language, text, times, duration FROM {self._texts}"  # noqa: S608
+            " WHERE rowid BETWEEN ? AND ? ORDER BY rowid",
+            (n * SLOTS, n * SLOTS + SLOTS - 1),
+        )
+        return dataclasses.replace(doc, answers=tuple(_answer(r) for r in answers))
+
+    def _changed_at(self) -> float | None:
+        changed = self._rows("SELECT value FROM tx_meta WHERE key = 'changed_at'")
+        return changed[0][0] if changed else None
+
+    def coverage(self, filters: Filters) -> Coverage:
+        where: list[str] = ["1 = 1"]
+        params: list[Any] = []
+        if filters.position_id:
+            where.append("position_id = ?")
+            params.append(filters.position_id)
+        if filters.status:
+            where.append("status = ?")
+            params.append(filters.status)
+        if filters.recorded_since is not None:
+            where.append("recorded_at >= ?")
+            params.append(filters.recorded_since)
+        ((listed, recorded),) = self._rows(
+            "SELECT count(*), count(CASE WHEN answers > 0 THEN 1 END) FROM tx_interviews"  # noqa: S608
+            f" WHERE {' AND '.join(where)}",
+            params,
+        )
+        position_where = "WHERE position_id = ?" if filters.position_id else ""
+        ((positions, synced, oldest),) = self._rows(
+            f"SELECT count(*), count(completed_at), min(completed_at) FROM tx_progress {position_where}",  # noqa: S608
+            [filters.position_id] if filters.position_id else [],
+        )
+        return Coverage(
+            interviews=int(listed),
+            recorded=int(recorded),
+            positions=int(positions),
+            positions_synced=int(synced),
+            synced_at=oldest if positions and synced == positions else None,
+            changed_at=self._changed_at(),
+        )
+
+    def stats(self) -> Stats:
+        ((interviews, recorded),) = self._rows(
+            "SELECT count(*), count(CASE WHEN answers > 0 THEN 1 END) FROM tx_interviews"
+        )
+        ((answers,),) = self._rows(f"SELECT count(*) FROM {self._texts}")  # noqa: S608
+        progress = self._rows(
+            "SELECT position_id, position_name, cursor, pass_started, completed_at FROM tx_progress"
+            " ORDER BY position_name"
+        )
+        return Stats(
+            interviews=int(interviews),
+            recorded=int(recorded),
+            answers=int(answers),
+            bytes=self._bytes(),
+            positions=[Progress(*row) for row in progress],
+            changed_at=self._changed_at(),
+            where=self.where,
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _answer(row: Sequence[Any]) -> AnswerDoc:
+    """An answer from (rowid, title, language, text, times, duration)."""
+    lang: Lang = row[2] if row[2] in ("en", "es") else "other"
+    times = bytes(row[4]) if row[4] is not None else None
+    return AnswerDoc(int(row[0]) % SLOTS, row[1], lang, row[3], times, row[5])
 
 
 def open_index(state_db: str) -> TranscriptIndex:

@@ -1,11 +1,18 @@
 """The transcript index in PostgreSQL: a `tsvector` per answer in its language's text search configuration
-(`english`, `spanish`, else `simple`), under a GIN index.
+(`english`, `spanish`, else `simple`), under one GIN index per configuration.
 
 Accents are removed before PostgreSQL sees the text (`text.fold`, the equivalent of the `unaccent`
 extension, which a managed database may not allow), and the query goes through the same folding, so
 "atencion" finds "atención". Stemming is PostgreSQL's own Snowball stemmer of each configuration. A query
 is built per configuration with `phraseto_tsquery` (a word is a phrase of one), clauses joined by `&&`,
 alternatives by `||`; each answer is matched with its own configuration's query and ranked by `ts_rank`.
+
+One GIN index per configuration (partial: `WHERE config = ...`), and a search is one `UNION ALL` branch
+per configuration (`config = X AND tsv @@ query_X`), so each branch is a bitmap scan of its own index and
+no row's tsvector is read again to check the configuration (an `OR` of `config = X AND ...` over one
+index had the planner scan the table in row-id order, testing the query row by row). Position and status
+come from a B-tree (`tx_answers_scope`) combined with the GIN bitmap. The matches are gathered once and
+give both the counts and the newest RANK_WINDOW to rank (see `search`).
 
 The searched rows (`tx_answers`: tsvector, configuration, position, status) are kept apart from the texts
 (`tx_texts`), so a search scans narrow rows and reads texts only for the hits it returns.
@@ -17,7 +24,7 @@ Same behaviour as the SQLite store (`sqlite_index`); used when HIREFLIX_MCP_STAT
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -26,21 +33,17 @@ import psycopg
 from hireflix_mcp.transcripts.index import (
     COUNT_CAP,
     RANK_WINDOW,
-    AnswerDoc,
-    Coverage,
+    SLOTS,
     Filters,
-    Hit,
     InterviewDoc,
-    Progress,
     SearchResult,
-    Stats,
-    now_ms,
+    SqlIndex,
 )
 from hireflix_mcp.transcripts.query import Query
 from hireflix_mcp.transcripts.text import Lang, fold
 
 CONFIGS: dict[Lang, str] = {"en": "english", "es": "spanish", "other": "simple"}
-SLOTS = 64
+_SCHEMA_LOCK = 0x48_46_58_54  # "HFXT": the advisory lock replicas take to create the index's tables
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS tx_interviews (
@@ -54,8 +57,12 @@ CREATE TABLE IF NOT EXISTS tx_answers (
     rowid BIGINT PRIMARY KEY, n BIGINT NOT NULL, config TEXT NOT NULL, position_id TEXT NOT NULL,
     status TEXT NOT NULL, tsv TSVECTOR NOT NULL
 );
-CREATE INDEX IF NOT EXISTS tx_answers_tsv ON tx_answers USING GIN (tsv);
+DROP INDEX IF EXISTS tx_answers_tsv;
+CREATE INDEX IF NOT EXISTS tx_answers_tsv_english ON tx_answers USING GIN (tsv) WHERE config = 'english';
+CREATE INDEX IF NOT EXISTS tx_answers_tsv_spanish ON tx_answers USING GIN (tsv) WHERE config = 'spanish';
+CREATE INDEX IF NOT EXISTS tx_answers_tsv_simple ON tx_answers USING GIN (tsv) WHERE config = 'simple';
 CREATE INDEX IF NOT EXISTS tx_answers_interview ON tx_answers (n);
+CREATE INDEX IF NOT EXISTS tx_answers_scope ON tx_answers (position_id, status);
 CREATE TABLE IF NOT EXISTS tx_texts (
     rowid BIGINT PRIMARY KEY, n BIGINT NOT NULL, title TEXT NOT NULL, language TEXT NOT NULL,
     text TEXT NOT NULL, times BYTEA, duration DOUBLE PRECISION
@@ -86,26 +93,26 @@ def tsquery(query: Query, config: str) -> tuple[str, list[Any]]:
     return " && ".join(clauses), params
 
 
-class PostgresIndex:
+class PostgresIndex(SqlIndex):
+    _mark = "%s"
+    _texts = "tx_texts"
+
     def __init__(self, url: str) -> None:
         from hireflix_mcp.dsn import redact_url
 
         self.where = redact_url(url)
         self._db = psycopg.connect(url, autocommit=True)
         self._lock = threading.RLock()
-        with self._lock:
+        # Replicas starting together would race on CREATE TABLE IF NOT EXISTS (UniqueViolation on
+        # pg_type): one at a time, under a transaction-level advisory lock.
+        with self._lock, self._db.transaction():
+            self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             self._db.execute(_DDL)
 
     @contextmanager
     def _tx(self) -> Iterator[psycopg.Connection[Any]]:
         with self._lock, self._db.transaction():
             yield self._db
-
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
-
-    # ------------------------------------------------------------------------------------ writing
 
     def _remove(self, db: psycopg.Connection[Any], n: int) -> None:
         db.execute("DELETE FROM tx_answers WHERE n = %s", (n,))
@@ -115,30 +122,7 @@ class PostgresIndex:
         with self._tx() as db:
             for doc in docs:
                 answers = [a for a in doc.answers if a.question < SLOTS]
-                row = db.execute(
-                    "INSERT INTO tx_interviews (id, position_id, position_name, candidate, status,"
-                    " recorded_at,"
-                    " updated_at, seen_at, answers) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                    " ON CONFLICT (id) DO UPDATE SET position_id = excluded.position_id,"
-                    " position_name = excluded.position_name, candidate = excluded.candidate,"
-                    " status = excluded.status, recorded_at = excluded.recorded_at,"
-                    " updated_at = excluded.updated_at, seen_at = excluded.seen_at,"
-                    " answers = excluded.answers"
-                    " RETURNING n",
-                    (
-                        doc.interview_id,
-                        doc.position_id,
-                        doc.position_name,
-                        doc.candidate,
-                        doc.status,
-                        doc.recorded_at,
-                        doc.updated_at,
-                        seen_at,
-                        len(answers),
-                    ),
-                ).fetchone()
-                assert row is not None
-                n = int(row[0])
+                n = self._put_interview(db, doc, seen_at=seen_at, answers=len(answers))
                 self._remove(db, n)
                 for answer in answers:
                     config = CONFIGS[answer.language]
@@ -168,19 +152,6 @@ class PostgresIndex:
                 "UPDATE tx_interviews SET seen_at = %s WHERE id = ANY(%s)", (seen_at, list(interview_ids))
             )
 
-    def known(self, position_id: str) -> dict[str, tuple[float | None, str, int]]:
-        rows = self._rows(
-            "SELECT id, updated_at, status, answers FROM tx_interviews WHERE position_id = %s", (position_id,)
-        )
-        return {r[0]: (r[1], r[2], r[3]) for r in rows}
-
-    def _changed(self, db: psycopg.Connection[Any]) -> None:
-        db.execute(
-            "INSERT INTO tx_meta (key, value) VALUES ('changed_at', %s)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (now_ms(),),
-        )
-
     def delete(self, interview_id: str) -> bool:
         with self._tx() as db:
             row = db.execute(
@@ -204,24 +175,6 @@ class PostgresIndex:
             self._changed(db)
             return True
 
-    def untimed(self, position_id: str) -> int:
-        ((count,),) = self._rows(
-            "SELECT count(*) FROM tx_texts t JOIN tx_interviews i ON i.n = t.n"
-            " WHERE i.position_id = %s AND t.times IS NULL",
-            (position_id,),
-        )
-        return int(count)
-
-    def set_times(self, interview_id: str, times: Mapping[int, bytes]) -> None:
-        with self._tx() as db:
-            row = db.execute("SELECT n FROM tx_interviews WHERE id = %s", (interview_id,)).fetchone()
-            if row is not None:
-                for question, blob in times.items():
-                    db.execute(
-                        "UPDATE tx_texts SET times = %s WHERE rowid = %s",
-                        (blob, int(row[0]) * SLOTS + question),
-                    )
-
     def forget_unseen(self, position_id: str, before: float) -> int:
         with self._tx() as db:
             gone = db.execute(
@@ -234,173 +187,69 @@ class PostgresIndex:
                 db.execute("DELETE FROM tx_texts WHERE n = ANY(%s)", (numbers,))
             return len(gone)
 
-    def progress(self, position_id: str) -> Progress | None:
-        rows = self._rows(
-            "SELECT position_id, position_name, cursor, pass_started, completed_at FROM tx_progress"
-            " WHERE position_id = %s",
-            (position_id,),
-        )
-        return Progress(*rows[0]) if rows else None
+    @staticmethod
+    def _matches(query: Query, filters: Filters) -> tuple[str, list[Any]]:
+        """The matching answers' row ids: one branch per configuration, `UNION ALL`, and the parameters.
 
-    def save_progress(self, progress: Progress) -> None:
-        with self._tx() as db:
-            db.execute(
-                "INSERT INTO tx_progress (position_id, position_name, cursor, pass_started, completed_at)"
-                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (position_id) DO UPDATE SET"
-                " position_name = excluded.position_name, cursor = excluded.cursor,"
-                " pass_started = excluded.pass_started, completed_at = excluded.completed_at",
-                (
-                    progress.position_id,
-                    progress.position_name,
-                    progress.cursor,
-                    progress.pass_started,
-                    progress.completed_at,
-                ),
-            )
-
-    # ------------------------------------------------------------------------------------ reading
-
-    def _match(self, query: Query, filters: Filters) -> tuple[str, str, list[Any], list[Any]]:
-        """(WHERE clause, rank expression, their parameters) of a search."""
-        matches, ranks, match_params, rank_params = [], [], [], []
+        Each branch's `tsv @@ tsquery` is its GIN index condition, with its own configuration's query; the
+        configuration and the filters narrow the bitmap (`tx_answers_scope`) without re-reading a tsvector.
+        """
+        branches, params = [], []
         for config in CONFIGS.values():
-            sql, params = tsquery(query, config)
-            matches.append(f"(a.config = '{config}' AND a.tsv @@ ({sql}))")
-            match_params += params
+            sql, tsquery_params = tsquery(query, config)
+            where = f"a.config = '{config}' AND a.tsv @@ ({sql})"
+            params += tsquery_params
+            if filters.position_id:
+                where += " AND a.position_id = %s"
+                params.append(filters.position_id)
+            if filters.status:
+                where += " AND a.status = %s"
+                params.append(filters.status)
+            if filters.recorded_since is not None:
+                where += " AND a.n IN (SELECT n FROM tx_interviews WHERE recorded_at >= %s)"
+                params.append(filters.recorded_since)
+            branches.append(f"SELECT a.rowid FROM tx_answers a WHERE {where}")  # noqa: S608
+        return " UNION ALL ".join(branches), params
+
+    @staticmethod
+    def _rank(query: Query) -> tuple[str, list[Any]]:
+        """`ts_rank` of an answer with its own configuration's query, and the parameters."""
+        ranks, params = [], []
+        for config in CONFIGS.values():
+            sql, tsquery_params = tsquery(query, config)
             ranks.append(f"WHEN '{config}' THEN ts_rank(a.tsv, {sql})")
-            rank_params += params
-        where = "(" + " OR ".join(matches) + ")"
-        if filters.position_id:
-            where += " AND a.position_id = %s"
-            match_params.append(filters.position_id)
-        if filters.status:
-            where += " AND a.status = %s"
-            match_params.append(filters.status)
-        if filters.recorded_since is not None:
-            where += " AND a.n IN (SELECT n FROM tx_interviews WHERE recorded_at >= %s)"
-            match_params.append(filters.recorded_since)
-        return where, "CASE a.config " + " ".join(ranks) + " END", match_params, rank_params
+            params += tsquery_params
+        return "CASE a.config " + " ".join(ranks) + " END", params
 
     def search(self, query: Query, filters: Filters, limit: int) -> SearchResult:
-        where, rank, match_params, rank_params = self._match(query, filters)
-        ((answers, interviews),) = self._rows(
-            "SELECT count(*), count(DISTINCT a.n) FROM"  # noqa: S608
-            f" (SELECT a.n FROM tx_answers a WHERE {where} LIMIT {COUNT_CAP + 1}) a",
-            match_params,
+        # One pass over the matches (GIN bitmap scans, `_matches`) gives both their count (of the first
+        # COUNT_CAP + 1) and the newest RANK_WINDOW, the only ones ranked (ts_rank reads each one's
+        # tsvector). Two statements (count, then window) read every match twice; the window alone, as
+        # `ORDER BY rowid DESC LIMIT` over the matches, can lead the planner to walk the primary key.
+        matches, match_params = self._matches(query, filters)
+        rank, rank_params = self._rank(query)
+        rows = self._rows(
+            f"WITH m AS MATERIALIZED ({matches}),"  # noqa: S608
+            " c AS (SELECT count(*) AS answers, count(DISTINCT rowid / %s) AS interviews"
+            f" FROM (SELECT rowid FROM m LIMIT {COUNT_CAP + 1}) l)"
+            " SELECT c.answers, c.interviews, r.rowid FROM c LEFT JOIN LATERAL"
+            " (SELECT a.rowid FROM tx_answers a"
+            " WHERE a.rowid = ANY(ARRAY(SELECT rowid FROM m ORDER BY rowid DESC LIMIT %s))"
+            f" ORDER BY {rank} DESC, a.rowid LIMIT %s) r ON TRUE",
+            [*match_params, SLOTS, RANK_WINDOW, *rank_params, limit * 6],
         )
-        # ts_rank reads each match's tsvector: past RANK_WINDOW matches, rank the newest RANK_WINDOW.
-        ranked = self._rows(
-            f"SELECT a.rowid FROM (SELECT * FROM tx_answers a WHERE {where} ORDER BY a.rowid DESC LIMIT %s) a"  # noqa: S608
-            f" ORDER BY {rank} DESC, a.rowid LIMIT %s",
-            [*match_params, RANK_WINDOW, *rank_params, limit * 6],
-        )
-        order: dict[int, list[int]] = {}
-        for (rowid,) in ranked:
-            order.setdefault(rowid // SLOTS, []).append(rowid % SLOTS)
-        chosen = list(order.items())[:limit]
-        docs = self._interviews([n for n, _ in chosen])
-        texts = self._answers([n * SLOTS + questions[0] for n, questions in chosen])
-        hits = [
-            Hit(docs[n], texts[n * SLOTS + questions[0]], tuple(sorted(questions[1:])))
-            for n, questions in chosen
-            if n in docs and n * SLOTS + questions[0] in texts
-        ]
+        answers, interviews = rows[0][0], rows[0][1]
+        hits = self._hits([int(row[2]) for row in rows if row[2] is not None], limit)
         return SearchResult(hits, int(interviews), min(int(answers), COUNT_CAP), answers > COUNT_CAP)
 
-    def _interviews(self, numbers: Sequence[int]) -> dict[int, InterviewDoc]:
-        rows = self._rows(
-            "SELECT n, id, position_id, position_name, candidate, status, recorded_at, updated_at"
-            " FROM tx_interviews WHERE n = ANY(%s)",
-            (list(numbers),),
-        )
-        return {int(r[0]): InterviewDoc(*r[1:]) for r in rows}
-
-    def _answers(self, rowids: Sequence[int]) -> dict[int, AnswerDoc]:
-        rows = self._rows(
-            "SELECT rowid, title, language, text, times, duration FROM tx_texts WHERE rowid = ANY(%s)",
-            (list(rowids),),
-        )
-        return {int(r[0]): _answer(r) for r in rows}
-
-    def interview(self, interview_id: str) -> InterviewDoc | None:
-        rows = self._rows("SELECT n FROM tx_interviews WHERE id = %s", (interview_id,))
-        if not rows:
-            return None
-        n = int(rows[0][0])
-        doc = self._interviews([n])[n]
-        answers = self._rows(
-            "SELECT rowid, title, language, text, times, duration FROM tx_texts WHERE n = %s ORDER BY rowid",
-            (n,),
-        )
-        return InterviewDoc(**{**doc.__dict__, "answers": tuple(_answer(r) for r in answers)})
-
-    def coverage(self, filters: Filters) -> Coverage:
-        where: list[str] = ["TRUE"]
-        params: list[Any] = []
-        if filters.position_id:
-            where.append("position_id = %s")
-            params.append(filters.position_id)
-        if filters.status:
-            where.append("status = %s")
-            params.append(filters.status)
-        if filters.recorded_since is not None:
-            where.append("recorded_at >= %s")
-            params.append(filters.recorded_since)
-        ((listed, recorded),) = self._rows(
-            "SELECT count(*), count(*) FILTER (WHERE answers > 0) FROM tx_interviews"  # noqa: S608
-            f" WHERE {' AND '.join(where)}",
-            params,
-        )
-        position_where = "WHERE position_id = %s" if filters.position_id else ""
-        ((positions, synced, oldest),) = self._rows(
-            f"SELECT count(*), count(completed_at), min(completed_at) FROM tx_progress {position_where}",  # noqa: S608
-            [filters.position_id] if filters.position_id else [],
-        )
-        changed = self._rows("SELECT value FROM tx_meta WHERE key = 'changed_at'")
-        return Coverage(
-            interviews=int(listed),
-            recorded=int(recorded),
-            positions=int(positions),
-            positions_synced=int(synced),
-            synced_at=oldest if positions and synced == positions else None,
-            changed_at=changed[0][0] if changed else None,
-        )
-
-    def stats(self) -> Stats:
-        ((interviews, recorded),) = self._rows(
-            "SELECT count(*), count(*) FILTER (WHERE answers > 0) FROM tx_interviews"
-        )
-        ((answers,),) = self._rows("SELECT count(*) FROM tx_texts")
+    def _bytes(self) -> int:
         ((size,),) = self._rows(
             "SELECT coalesce(sum(pg_total_relation_size(c)), 0) FROM unnest(ARRAY["
             "'tx_interviews'::regclass, 'tx_answers'::regclass, 'tx_texts'::regclass,"
             " 'tx_progress'::regclass]) c"
         )
-        progress = self._rows(
-            "SELECT position_id, position_name, cursor, pass_started, completed_at FROM tx_progress"
-            " ORDER BY position_name"
-        )
-        changed = self._rows("SELECT value FROM tx_meta WHERE key = 'changed_at'")
-        return Stats(
-            interviews=int(interviews),
-            recorded=int(recorded),
-            answers=int(answers),
-            bytes=int(size),
-            positions=[Progress(*row) for row in progress],
-            changed_at=changed[0][0] if changed else None,
-            where=self.where,
-        )
+        return int(size)
 
     def purge(self) -> None:
         with self._tx() as db:
             db.execute("TRUNCATE tx_answers, tx_texts, tx_interviews, tx_progress, tx_meta")
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-
-def _answer(row: tuple[Any, ...]) -> AnswerDoc:
-    lang: Lang = row[2] if row[2] in ("en", "es") else "other"
-    times = bytes(row[4]) if row[4] is not None else None
-    return AnswerDoc(int(row[0]) % SLOTS, row[1], lang, row[3], times, row[5])

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import builtins
 import logging
 import math
 import threading
@@ -23,7 +22,7 @@ from typing import Any
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from hireflix_mcp.events import EventKey, EventStore, StoredEvent
+from hireflix_mcp.events import EventStore, ForwardedEventStore
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.errors import HireflixError
 from hireflix_mcp.transcripts.index import Coverage, Filters, TranscriptIndex, now_ms, open_index
@@ -178,30 +177,21 @@ class TranscriptService:
         return not self.receiver and (age > STALE_AFTER_SECONDS or math.isnan(age))
 
 
-class _Watched:
+class _Watched(ForwardedEventStore):
     """An `EventStore` that passes each newly stored event to the transcript index."""
 
     def __init__(self, store: EventStore, service: TranscriptService) -> None:
         self._store = store
         self._service = service
 
+    def _event_store(self) -> EventStore:
+        return self._store
+
     def add(self, event_name: str, date_ms: float, data: Mapping[str, Any], raw_body: bytes) -> bool:
         added = self._store.add(event_name, date_ms, data, raw_body)
         if added:
             self._service.enqueue(event_name, data)
         return added
-
-    def list(
-        self,
-        since_ms: float | None = None,
-        event: str | None = None,
-        limit: int = 20,
-        after: EventKey | None = None,
-    ) -> builtins.list[StoredEvent]:
-        return self._store.list(since_ms, event, limit, after)
-
-    def count(self) -> int:
-        return self._store.count()
 
     def close(self) -> None:
         self._store.close()

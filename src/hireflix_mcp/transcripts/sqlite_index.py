@@ -14,27 +14,22 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from hireflix_mcp.transcripts.index import (
     COUNT_CAP,
     RANK_WINDOW,
+    SLOTS,
     AnswerDoc,
-    Coverage,
     Filters,
-    Hit,
     InterviewDoc,
-    Progress,
     SearchResult,
-    Stats,
+    SqlIndex,
 )
 from hireflix_mcp.transcripts.query import Query, fts5
-from hireflix_mcp.transcripts.text import LANGUAGES, Lang, language_of, normals
-
-SLOTS = 64
-"""Answers an interview can have in the index (rowid = interview number * SLOTS + question)."""
+from hireflix_mcp.transcripts.text import LANGUAGES, normals
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS tx_interviews (
@@ -71,7 +66,7 @@ def _scope_match(filters: Filters) -> str:
     return "".join(f" AND {p}" for p in parts)
 
 
-class SqliteIndex:
+class SqliteIndex(SqlIndex):
     def __init__(self, path: str = ":memory:") -> None:
         self.where = "memory (this process only)" if path == ":memory:" else path
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -92,12 +87,6 @@ class SqliteIndex:
                 raise
             self._db.execute("COMMIT")
 
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
-
-    # ------------------------------------------------------------------------------------ writing
-
     def _remove(self, db: sqlite3.Connection, n: int) -> None:
         bounds = (n * SLOTS, n * SLOTS + SLOTS - 1)
         db.execute("DELETE FROM tx_fts WHERE rowid BETWEEN ? AND ?", bounds)
@@ -107,34 +96,8 @@ class SqliteIndex:
         prepared = [(doc, [self._fts_row(doc, a) for a in doc.answers if a.question < SLOTS]) for doc in docs]
         with self._tx() as db:
             for doc, fts_rows in prepared:
-                row = db.execute("SELECT n FROM tx_interviews WHERE id = ?", (doc.interview_id,)).fetchone()
-                values = (
-                    doc.position_id,
-                    doc.position_name,
-                    doc.candidate,
-                    doc.status,
-                    doc.recorded_at,
-                    doc.updated_at,
-                    seen_at,
-                    len(fts_rows),
-                )
-                if row is None:
-                    n = db.execute(
-                        "INSERT INTO tx_interviews (position_id, position_name, candidate, status,"
-                        " recorded_at,"
-                        " updated_at, seen_at, answers, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (*values, doc.interview_id),
-                    ).lastrowid
-                    assert n is not None
-                else:
-                    n = int(row[0])
-                    self._remove(db, n)
-                    db.execute(
-                        "UPDATE tx_interviews SET position_id = ?, position_name = ?, candidate = ?,"
-                        " status = ?,"
-                        " recorded_at = ?, updated_at = ?, seen_at = ?, answers = ? WHERE n = ?",
-                        (*values, n),
-                    )
+                n = self._put_interview(db, doc, seen_at=seen_at, answers=len(fts_rows))
+                self._remove(db, n)
                 for answer, columns in fts_rows:
                     rowid = n * SLOTS + answer.question
                     db.execute(
@@ -163,12 +126,6 @@ class SqliteIndex:
             db.executemany(
                 "UPDATE tx_interviews SET seen_at = ? WHERE id = ?", [(seen_at, i) for i in interview_ids]
             )
-
-    def known(self, position_id: str) -> dict[str, tuple[float | None, str, int]]:
-        rows = self._rows(
-            "SELECT id, updated_at, status, answers FROM tx_interviews WHERE position_id = ?", (position_id,)
-        )
-        return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
     def delete(self, interview_id: str) -> bool:
         with self._tx() as db:
@@ -204,28 +161,6 @@ class SqliteIndex:
             self._changed(db)
             return True
 
-    def untimed(self, position_id: str) -> int:
-        ((count,),) = self._rows(
-            "SELECT count(*) FROM tx_answers a JOIN tx_interviews i ON i.n = a.rowid / 64"
-            " WHERE i.position_id = ? AND a.times IS NULL",
-            (position_id,),
-        )
-        return int(count)
-
-    def set_times(self, interview_id: str, times: Mapping[int, bytes]) -> None:
-        with self._tx() as db:
-            row = db.execute("SELECT n FROM tx_interviews WHERE id = ?", (interview_id,)).fetchone()
-            if row is not None:
-                db.executemany(
-                    "UPDATE tx_answers SET times = ? WHERE rowid = ?",
-                    [(blob, int(row[0]) * SLOTS + q) for q, blob in times.items() if q < SLOTS],
-                )
-
-    def _changed(self, db: sqlite3.Connection) -> None:
-        from hireflix_mcp.transcripts.index import now_ms
-
-        db.execute("INSERT OR REPLACE INTO tx_meta (key, value) VALUES ('changed_at', ?)", (now_ms(),))
-
     def forget_unseen(self, position_id: str, before: float) -> int:
         with self._tx() as db:
             gone = db.execute(
@@ -235,30 +170,6 @@ class SqliteIndex:
                 self._remove(db, int(n))
                 db.execute("DELETE FROM tx_interviews WHERE n = ?", (n,))
             return len(gone)
-
-    def progress(self, position_id: str) -> Progress | None:
-        rows = self._rows(
-            "SELECT position_id, position_name, cursor, pass_started, completed_at FROM tx_progress"
-            " WHERE position_id = ?",
-            (position_id,),
-        )
-        return Progress(*rows[0]) if rows else None
-
-    def save_progress(self, progress: Progress) -> None:
-        with self._tx() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO tx_progress (position_id, position_name, cursor, pass_started,"
-                " completed_at) VALUES (?, ?, ?, ?, ?)",
-                (
-                    progress.position_id,
-                    progress.position_name,
-                    progress.cursor,
-                    progress.pass_started,
-                    progress.completed_at,
-                ),
-            )
-
-    # ------------------------------------------------------------------------------------ reading
 
     def search(self, query: Query, filters: Filters, limit: int) -> SearchResult:
         match = fts5(query, LANGUAGES) + _scope_match(filters)
@@ -283,109 +194,15 @@ class SqliteIndex:
             ranked = self._rows(windowed, (*params, RANK_WINDOW, limit * 6))
         else:
             ranked = self._rows(best, (*params, limit * 6))
-        order: dict[int, list[int]] = {}
-        for (rowid,) in ranked:
-            order.setdefault(rowid // SLOTS, []).append(rowid % SLOTS)
-        chosen = list(order.items())[:limit]
-        interviews = self._interviews([n for n, _ in chosen])
-        answers = self._answers([n * SLOTS + questions[0] for n, questions in chosen])
-        hits = [
-            Hit(interviews[n], answers[n * SLOTS + questions[0]], tuple(sorted(questions[1:])))
-            for n, questions in chosen
-            if n in interviews and n * SLOTS + questions[0] in answers
-        ]
+        hits = self._hits([rowid for (rowid,) in ranked], limit)
         total_answers, total_interviews = counted[0] if counted else (0, 0)
         capped = total_answers > COUNT_CAP
         return SearchResult(hits, int(total_interviews), min(int(total_answers), COUNT_CAP), capped)
 
-    def _interviews(self, numbers: Sequence[int]) -> dict[int, InterviewDoc]:
-        if not numbers:
-            return {}
-        marks = ",".join("?" * len(numbers))
-        rows = self._rows(
-            "SELECT n, id, position_id, position_name, candidate, status, recorded_at, updated_at"  # noqa: S608
-            f" FROM tx_interviews WHERE n IN ({marks})",
-            numbers,
-        )
-        return {r[0]: InterviewDoc(*r[1:]) for r in rows}
-
-    def _answers(self, rowids: Sequence[int]) -> dict[int, AnswerDoc]:
-        if not rowids:
-            return {}
-        marks = ",".join("?" * len(rowids))
-        rows = self._rows(
-            f"SELECT rowid, title, language, text, times, duration FROM tx_answers WHERE rowid IN ({marks})",  # noqa: S608
-            rowids,
-        )
-        return {r[0]: AnswerDoc(r[0] % SLOTS, r[1], _lang(r[2]), r[3], r[4], r[5]) for r in rows}
-
-    def interview(self, interview_id: str) -> InterviewDoc | None:
-        rows = self._rows("SELECT n FROM tx_interviews WHERE id = ?", (interview_id,))
-        if not rows:
-            return None
-        n = int(rows[0][0])
-        doc = self._interviews([n])[n]
-        answers = self._rows(
-            "SELECT rowid, title, language, text, times, duration FROM tx_answers"
-            " WHERE rowid BETWEEN ? AND ? ORDER BY rowid",
-            (n * SLOTS, n * SLOTS + SLOTS - 1),
-        )
-        found = tuple(AnswerDoc(r[0] % SLOTS, r[1], _lang(r[2]), r[3], r[4], r[5]) for r in answers)
-        return InterviewDoc(**{**doc.__dict__, "answers": found})
-
-    def coverage(self, filters: Filters) -> Coverage:
-        where: list[str] = ["1=1"]
-        params: list[Any] = []
-        if filters.position_id:
-            where.append("position_id = ?")
-            params.append(filters.position_id)
-        if filters.status:
-            where.append("status = ?")
-            params.append(filters.status)
-        if filters.recorded_since is not None:
-            where.append("recorded_at >= ?")
-            params.append(filters.recorded_since)
-        ((listed, recorded),) = self._rows(
-            f"SELECT count(*), coalesce(sum(answers > 0), 0) FROM tx_interviews WHERE {' AND '.join(where)}",  # noqa: S608
-            params,
-        )
-        position_where = "WHERE position_id = ?" if filters.position_id else ""
-        ((positions, synced, oldest),) = self._rows(
-            "SELECT count(*), coalesce(sum(completed_at IS NOT NULL), 0), min(completed_at)"  # noqa: S608
-            f" FROM tx_progress {position_where}",
-            [filters.position_id] if filters.position_id else [],
-        )
-        changed = self._rows("SELECT value FROM tx_meta WHERE key = 'changed_at'")
-        return Coverage(
-            interviews=int(listed),
-            recorded=int(recorded),
-            positions=int(positions),
-            positions_synced=int(synced),
-            synced_at=oldest if positions and synced == positions else None,
-            changed_at=changed[0][0] if changed else None,
-        )
-
-    def stats(self) -> Stats:
-        ((interviews, recorded),) = self._rows(
-            "SELECT count(*), coalesce(sum(answers > 0), 0) FROM tx_interviews"
-        )
-        ((answers,),) = self._rows("SELECT count(*) FROM tx_answers")
+    def _bytes(self) -> int:
         ((pages,),) = self._rows("PRAGMA page_count")
         ((page_size,),) = self._rows("PRAGMA page_size")
-        progress = self._rows(
-            "SELECT position_id, position_name, cursor, pass_started, completed_at FROM tx_progress"
-            " ORDER BY position_name"
-        )
-        changed = self._rows("SELECT value FROM tx_meta WHERE key = 'changed_at'")
-        return Stats(
-            interviews=int(interviews),
-            recorded=int(recorded),
-            answers=int(answers),
-            bytes=int(pages) * int(page_size),
-            positions=[Progress(*row) for row in progress],
-            changed_at=changed[0][0] if changed else None,
-            where=self.where,
-        )
+        return int(pages) * int(page_size)
 
     def purge(self) -> None:
         with self._tx() as db:
@@ -393,11 +210,3 @@ class SqliteIndex:
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
         with self._lock:
             self._db.execute("VACUUM") if self.where != "memory (this process only)" else None
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-
-def _lang(value: str) -> Lang:
-    return language_of(value) if value in ("en", "es") else "other"

@@ -107,8 +107,7 @@ async def preview_reinvite(ctx: Ctx, position_id: str, email: str, send_invite_e
     kind="destructive",
     title="Re-invite a candidate",
     description=(
-        "Replaces a candidate's interview with a new invite; fields left out stay. The "
-        "user confirms first."
+        "Replaces a candidate's interview with a new invite; fields left out stay. The user confirms first."
     ),
     open_world=True,
     confirm=preview_reinvite,

@@ -78,9 +78,7 @@ def invite_request(position_id: str, row: CandidateRow, send_invite_email: bool)
     toolset="interviews",
     kind="write",
     title="Invite a candidate",
-    description=(
-        "Invites a candidate to record an interview; returns its id and link."
-    ),
+    description=("Invites a candidate to record an interview; returns its id and link."),
     open_world=True,
 )
 async def invite_candidate(

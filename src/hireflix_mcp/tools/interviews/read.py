@@ -165,9 +165,7 @@ def _parts(text: str | None, words: str | None) -> list[_Part]:
     toolset="interviews",
     kind="read",
     title="Read a transcript",
-    description=(
-        "A candidate's transcribed answers per question (candidate-written), paginated."
-    ),
+    description=("A candidate's transcribed answers per question (candidate-written), paginated."),
 )
 async def get_interview_transcript(
     interview_id: InterviewId,

@@ -74,9 +74,7 @@ class FindResult(BaseModel):
     toolset="interviews",
     kind="read",
     title="Search interviews",
-    description=(
-        "A position's interviews by status, recorded, e-mail, name or score; any_of ORs."
-    ),
+    description=("A position's interviews by status, recorded, e-mail, name or score; any_of ORs."),
 )
 async def search_interviews(
     position_id: PositionId,

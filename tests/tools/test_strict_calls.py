@@ -9,6 +9,7 @@ read the same once generated ids, tokens and times are masked.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -57,7 +58,9 @@ def _required_arguments(sandbox: RunningSandbox) -> dict[str, dict[str, Any]]:
         "invite_candidates": {**pid, "candidates": [{"email": "rows@example.com", "first_name": "Row"}]},
         "search_interviews": pid,
         "find_candidate": {"query": recorded.email},
-        "search_transcripts": {"query": "team"},
+        # Every match of one position (limit 50): hits of equal rank come in index order, which differs
+        # between two syncs, so `_results` compares this tool's hits in interview-id order.
+        "search_transcripts": {"query": "team", **pid, "limit": 50},
         "get_interview": iid,
         "get_interview_transcript": iid,
         "get_interview_media": iid,
@@ -101,7 +104,12 @@ async def _results(strict: bool) -> dict[str, str]:
             for name, arguments in calls.items():
                 sent = _as_a_strict_model_sends_them(tools[name], arguments) if strict else arguments
                 result = await client.call_tool(name, sent)
-                out[name] = ("ERROR " if result.is_error else "") + _masked(text(result))
+                shown = text(result)
+                if name == "search_transcripts" and not result.is_error:
+                    found = json.loads(shown)
+                    found["hits"] = sorted(found.get("hits", []), key=lambda hit: hit["interview_id"])
+                    shown = json.dumps(found)
+                out[name] = ("ERROR " if result.is_error else "") + _masked(shown)
             return out
 
 

@@ -79,15 +79,3 @@ def no_canary_in_logs(request: pytest.FixtureRequest) -> Iterator[CanaryLogHandl
             report_handler.setLevel(report_level)
     if handler.leaks:
         pytest.fail(f"the canary API key appeared in {len(handler.leaks)} log record(s): {handler.leaks[:3]}")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under `pytest -n N --dist loadgroup` (scripts/dev test), one worker runs a whole test file, so its
-    module fixtures (a browser, an identity provider, the container image) start once; tests/release
-    shares one built wheel, so it stays on one worker too."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        path = item.nodeid.split("::", 1)[0]
-        group = "tests/release" if path.startswith("tests/release/") else path
-        item.add_marker(pytest.mark.xdist_group(group))

@@ -121,13 +121,19 @@ class TranscriptService:
                         await self.sync.fill_position_times(progress.position_id)
             except HireflixError as exc:
                 logger.warning("transcript index: sync pass failed: %s", exc)
+            except Exception:
+                # The pass runs in the server's own task group: an error here must not stop the server.
+                logger.exception("transcript index: sync pass failed; trying again in %d s", REFRESH_SECONDS)
             self.passed.set()
             self.passed = anyio.Event()
             await anyio.sleep(REFRESH_SECONDS)
 
     async def _apply_events(self, receive: MemoryObjectReceiveStream[tuple[str, dict[str, Any]]]) -> None:
         async for event, data in receive:
-            await self.sync.apply_event(event, data)
+            try:
+                await self.sync.apply_event(event, data)
+            except Exception:  # like a failed pass: logged, and the server goes on
+                logger.exception("transcript index: could not apply a %s event", event)
             self.applied.set()
             self.applied = anyio.Event()
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Sequence
@@ -60,13 +61,18 @@ def _stemmer(lang: Lang) -> Callable[[str], str]:
 
         stem_word = SpanishStemmer().stemWord
     cache: dict[str, str] = {}
+    # A Snowball stemmer keeps the word being stemmed in its own state: two threads stemming at once (the
+    # index is written from worker threads) corrupt each other's word, so one at a time.
+    lock = threading.Lock()
 
     def stem(word: str) -> str:
         found = cache.get(word)
         if found is None:
             if len(cache) > MAX_STEM_CACHE:
                 cache.clear()
-            found = cache[word] = fold(stem_word(word))
+            with lock:
+                stemmed = stem_word(word)
+            found = cache[word] = fold(stemmed)
         return found
 
     return stem

@@ -181,3 +181,27 @@ async def test_a_background_service_fills_the_index_and_applies_queued_webhook_e
         with anyio.fail_after(10):
             await applied.wait()
         assert service.index.interview(gone) is None
+
+
+async def test_a_sync_pass_or_event_that_fails_is_logged_and_the_service_goes_on(
+    sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The background sync runs in the server's own task group: an error there must not stop the server."""
+
+    async def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug in one pass")
+
+    monkeypatch.setattr(TranscriptSync, "run", broken)
+    monkeypatch.setattr(TranscriptSync, "apply_event", broken)
+    service = service_module.TranscriptService(":memory:", background=True, receiver=True)
+    async with client_for(sandbox, []) as client, service.running(client):
+        passed, applied = service.passed, service.applied
+        with anyio.fail_after(30):
+            await passed.wait()
+        service.watching(SqliteEventStore()).add("interview.delete", 1.8e12, {"id": "x" * 24}, b"delivery-1")
+        with anyio.fail_after(10):
+            await applied.wait()
+        still = await client.list_positions()
+    assert still, "the client (and the service's task group) still works after both failures"
+    assert "sync pass failed" in caplog.text
+    assert "could not apply the webhook event interview.delete" in caplog.text

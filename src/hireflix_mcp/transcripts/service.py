@@ -133,7 +133,7 @@ class TranscriptService:
             try:
                 await self.sync.apply_event(event, data)
             except Exception:  # like a failed pass: logged, and the server goes on
-                logger.exception("transcript index: could not apply a %s event", event)
+                logger.exception("transcript index: could not apply the webhook event %s", event)
             self.applied.set()
             self.applied = anyio.Event()
 

@@ -111,10 +111,10 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], log: Path, timeout_s
     raise AssertionError(f"server did not listen on {port} within {timeout_s} s:\n{log.read_text()}")
 
 
-def wait_for_http(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+def wait_for_http(url: str, proc: subprocess.Popen[bytes], log: Path, polls: int = STARTUP_POLLS) -> None:
     """Return once `url` answers at all (any status); fail, with the log, if `proc` exits first."""
     with httpx2.Client(timeout=1.0, trust_env=False) as http:
-        for _ in range(STARTUP_POLLS):
+        for _ in range(polls):
             try:
                 http.get(url)
                 return

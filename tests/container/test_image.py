@@ -14,7 +14,6 @@ also when a test fails, and the removal is checked.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import secrets
@@ -22,7 +21,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -39,7 +37,7 @@ from mcp.client.streamable_http import streamable_http_client
 from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
 from tests.oauth.idp import Idp, running_idp
 from tests.pg_cluster import PostgresCluster
-from tests.serving import MCP_HEADERS, free_port, initialize_request
+from tests.serving import MCP_HEADERS, free_port, initialize_request, wait_for_http
 from tests.tools.conftest import data, error_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,21 +142,6 @@ class Deployment:
         return self.idp.token(person, scope, f"{self.public_url}/mcp")
 
 
-def _wait_until_healthy(replica: Replica, proc: subprocess.Popen[bytes], log: Path) -> None:
-    """Return once the replica answers /healthz; fail, with its log, if it exits or START_TIMEOUT passes."""
-    deadline = time.monotonic() + START_TIMEOUT
-    with httpx2.Client(timeout=1.0, trust_env=False) as http:
-        while time.monotonic() < deadline:  # each round: one probe, then up to 0.2 s waiting on the process
-            with contextlib.suppress(httpx2.TransportError):
-                if http.get(f"{replica.base_url}/healthz").status_code == 200:
-                    return
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=0.2)
-            if proc.poll() is not None:
-                raise AssertionError(f"{replica.name} exited with {proc.returncode}:\n{log.read_text()}")
-    raise AssertionError(f"{replica.name} did not answer within {START_TIMEOUT} s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def hireflix() -> Iterator[RunningSandbox]:
     with running_sandbox() as sandbox:
@@ -207,7 +190,7 @@ def deployment(
                 argv += [image, *command, "--port", str(replica.port), "--stateless"]
                 proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=sink, stderr=sink)
             procs.append(proc)
-            _wait_until_healthy(replica, proc, log)
+            wait_for_http(f"{replica.base_url}/healthz", proc, log, polls=int(START_TIMEOUT / 0.1))
         a, b = replicas
         yield Deployment((a, b), hireflix, idp, public_url)
     finally:

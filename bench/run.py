@@ -25,23 +25,29 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from collections.abc import Iterator
+from contextlib import asynccontextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx2
-from mcp import Client, StdioServerParameters
+from mcp import Client
+from mcp import StdioServerParameters
 from mcp.types import Tool
 from pydantic import SecretStr
 
 from hireflix_mcp.hireflix.models import InviteRequest
 from hireflix_mcp.hireflix.operations import OPERATIONS
-from hireflix_mcp.hireflix.search import InterviewCondition, build_interview_filter, interview_list_input
+from hireflix_mcp.hireflix.search import InterviewCondition
+from hireflix_mcp.hireflix.search import build_interview_filter
+from hireflix_mcp.hireflix.search import interview_list_input
 from hireflix_mcp.server import build_server
 from hireflix_mcp.settings import Settings
-from hireflix_mcp.tools.catalog import ALL_TOOLSETS, Profile
+from hireflix_mcp.tools.catalog import ALL_TOOLSETS
+from hireflix_mcp.tools.catalog import Profile
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "bench-sandbox-key"

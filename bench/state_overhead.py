@@ -22,23 +22,33 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import ExitStack
+from contextlib import contextmanager
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import anyio
 from mcp import Client
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult
+from mcp.types import TextContent
 from pydantic import SecretStr
 
 from hireflix_mcp import audit
 from hireflix_mcp.server import build_server
 from hireflix_mcp.settings import Settings
-from hireflix_mcp.store import AuditEntry, StateStore, open_state
-from hireflix_mcp.tools.catalog import ALL_TOOLSETS, Profile
-from run import KEY, ROOT, sandbox_process
+from hireflix_mcp.store import AuditEntry
+from hireflix_mcp.store import StateStore
+from hireflix_mcp.store import open_state
+from hireflix_mcp.tools.catalog import ALL_TOOLSETS
+from hireflix_mcp.tools.catalog import Profile
+from run import KEY
+from run import ROOT
+from run import sandbox_process
 
 SECRET = "bench-confirm-secret-0123456789"  # noqa: S105 - a throwaway HMAC key
 

@@ -38,11 +38,14 @@ from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.server import build_server
 from hireflix_mcp.settings import Settings
 from hireflix_mcp.tools.catalog import Profile
-from hireflix_mcp.transcripts.index import Filters, open_index
+from hireflix_mcp.transcripts.index import Filters
+from hireflix_mcp.transcripts.index import open_index
 from hireflix_mcp.transcripts.query import parse
 from hireflix_mcp.transcripts.sync import TranscriptSync
-from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
-from hireflix_sandbox.large_demo import _EN, _ES
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import running_sandbox
+from hireflix_sandbox.large_demo import _EN
+from hireflix_sandbox.large_demo import _ES
 
 WORDS = ("experience", "team", "customers", "trabajé", "equipo", "clientes", "calm", "feedback", "problemas",
          "responsable", "organised", "rapidez", "priorities", "honest", "mentor", "plan", "stock",

@@ -45,27 +45,38 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
-from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
+from contextlib import asynccontextmanager
+from contextlib import contextmanager
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal, TextIO, cast
+from typing import Any
+from typing import Literal
+from typing import TextIO
+from typing import cast
 
 import anyio
-from mcp import Client, StdioServerParameters
+from mcp import Client
+from mcp import StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.shared.exceptions import MCPError
-from mcp.types import (
-    CallToolResult,
-    ContentBlock,
-    EmbeddedResource,
-    GetPromptResult,
-    Prompt,
-    TextContent,
-    TextResourceContents,
-    Tool,
-)
+from mcp.types import CallToolResult
+from mcp.types import ContentBlock
+from mcp.types import EmbeddedResource
+from mcp.types import GetPromptResult
+from mcp.types import Prompt
+from mcp.types import TextContent
+from mcp.types import TextResourceContents
+from mcp.types import Tool
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"

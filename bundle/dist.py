@@ -29,14 +29,19 @@ import tempfile
 import time
 import tomllib
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
+from typing import get_args
 
 import anyio
-from mcp import Client, StdioServerParameters
+from mcp import Client
+from mcp import StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from hireflix_mcp.settings import DEFAULT_API_URL, ConfirmPolicy, Settings
-from hireflix_mcp.tools.catalog import ALL_TOOLSETS, DEFAULT_TOOLSETS
+from hireflix_mcp.settings import DEFAULT_API_URL
+from hireflix_mcp.settings import ConfirmPolicy
+from hireflix_mcp.settings import Settings
+from hireflix_mcp.tools.catalog import ALL_TOOLSETS
+from hireflix_mcp.tools.catalog import DEFAULT_TOOLSETS
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "bundle"

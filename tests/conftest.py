@@ -13,8 +13,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
-from tests.pg_cluster import fresh_postgres_url, postgres_cluster, postgres_url  # noqa: F401 (fixtures)
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import running_sandbox
+from tests.pg_cluster import fresh_postgres_url  # noqa: F401 (fixtures)
+from tests.pg_cluster import postgres_cluster  # noqa: F401 (fixtures)
+from tests.pg_cluster import postgres_url  # noqa: F401 (fixtures)
 
 CANARY_API_KEY = "hfx_canary_7f3a9c01d2e84b6f95a0c3e1b7d4f268"
 """The Hireflix API key of every `sandbox` fixture: distinctive, so a leak anywhere is found by search."""

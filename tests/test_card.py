@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import pytest
 from mcp import Client
-from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
+from mcp.server.apps import APP_MIME_TYPE
+from mcp.server.apps import EXTENSION_ID
 from mcp.types import TextResourceContents
 from pydantic import SecretStr
 
-from hireflix_mcp.card import CARD_URI, card_html, media_origins
+from hireflix_mcp.card import CARD_URI
+from hireflix_mcp.card import card_html
+from hireflix_mcp.card import media_origins
 from hireflix_mcp.server import build_server
 from hireflix_mcp.settings import Settings
 from hireflix_mcp.tools.catalog import Profile

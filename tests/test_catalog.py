@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from mcp import Client
-from mcp.types import TextContent, Tool
+from mcp.types import TextContent
+from mcp.types import Tool
 
 from hireflix_mcp.server import build_server
 from hireflix_mcp.settings import Settings
-from hireflix_mcp.tools.catalog import ALL_TOOLSETS, DEFAULT_TOOLSETS, TOOLS, Profile, select_tools
+from hireflix_mcp.tools.catalog import ALL_TOOLSETS
+from hireflix_mcp.tools.catalog import DEFAULT_TOOLSETS
+from hireflix_mcp.tools.catalog import TOOLS
+from hireflix_mcp.tools.catalog import Profile
+from hireflix_mcp.tools.catalog import select_tools
 
 pytestmark = pytest.mark.anyio
 
@@ -372,7 +378,8 @@ async def test_tool_schemas_match_their_committed_snapshots() -> None:
 def test_the_catalogue_holds_every_declared_tool_under_its_own_toolset() -> None:
     import importlib
 
-    from hireflix_mcp.tools.catalog import CATALOG, tool_names
+    from hireflix_mcp.tools.catalog import CATALOG
+    from hireflix_mcp.tools.catalog import tool_names
     from hireflix_mcp.tools.registry import ToolSpec
 
     declared: dict[str, str] = {}

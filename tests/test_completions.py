@@ -6,14 +6,17 @@ import unicodedata
 
 import pytest
 from mcp import Client
-from mcp.types import Completion, PromptReference, ResourceTemplateReference
+from mcp.types import Completion
+from mcp.types import PromptReference
+from mcp.types import ResourceTemplateReference
 
 from hireflix_mcp.completions import match_positions
 from hireflix_mcp.hireflix.models import Position
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
 from tests.support import refuse_combinators
-from tests.tools.conftest import Era, connect
+from tests.tools.conftest import Era
+from tests.tools.conftest import connect
 
 pytestmark = pytest.mark.anyio
 both_eras = pytest.mark.parametrize("era", ["legacy", "auto"])

@@ -7,13 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from hireflix_mcp.confirm import (
-    ConfirmationTokens,
-    InvalidConfirmationToken,
-    MemorySpentTokens,
-    SqliteSpentTokens,
-    canonical_arguments,
-)
+from hireflix_mcp.confirm import ConfirmationTokens
+from hireflix_mcp.confirm import InvalidConfirmationToken
+from hireflix_mcp.confirm import MemorySpentTokens
+from hireflix_mcp.confirm import SqliteSpentTokens
+from hireflix_mcp.confirm import canonical_arguments
 
 SECRET = b"0123456789abcdef0123456789abcdef"
 ARGS = {"interview_id": "a" * 24}

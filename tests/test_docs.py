@@ -14,7 +14,10 @@ from typing import Any
 
 from hireflix_mcp.settings import ENVIRONMENT
 from hireflix_mcp.tools.catalog import TOOLS
-from hireflix_mcp.tools.catalog_doc import TABLE_END, TABLE_START, render_page, render_table
+from hireflix_mcp.tools.catalog_doc import TABLE_END
+from hireflix_mcp.tools.catalog_doc import TABLE_START
+from hireflix_mcp.tools.catalog_doc import render_page
+from hireflix_mcp.tools.catalog_doc import render_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"

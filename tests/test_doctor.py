@@ -10,16 +10,20 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from graphql import build_schema, graphql
+from graphql import build_schema
+from graphql import graphql
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from hireflix_mcp import cli, doctor
-from hireflix_mcp.doctor import check_documents, diff_guesses
+from hireflix_mcp import cli
+from hireflix_mcp import doctor
+from hireflix_mcp.doctor import check_documents
+from hireflix_mcp.doctor import diff_guesses
 from hireflix_mcp.hireflix.marks import parse_marks
-from hireflix_mcp.hireflix.operations import OPERATIONS, schema_sdl
+from hireflix_mcp.hireflix.operations import OPERATIONS
+from hireflix_mcp.hireflix.operations import schema_sdl
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.embedded import serving as serving_app
 from tests.client.test_client_documents import INFERRED

@@ -5,19 +5,25 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
-from mcp.types import INVALID_PARAMS, EmbeddedResource, GetPromptResult, TextContent, TextResourceContents
+from mcp.types import INVALID_PARAMS
+from mcp.types import EmbeddedResource
+from mcp.types import GetPromptResult
+from mcp.types import TextContent
+from mcp.types import TextResourceContents
 
-from hireflix_mcp.prompts import COMPARE_MAX_TRANSCRIPTS, COMPARE_TRANSCRIPT_CHARS, PROMPT_TRANSCRIPT_CHARS
+from hireflix_mcp.prompts import COMPARE_MAX_TRANSCRIPTS
+from hireflix_mcp.prompts import COMPARE_TRANSCRIPT_CHARS
+from hireflix_mcp.prompts import PROMPT_TRANSCRIPT_CHARS
 from hireflix_mcp.sanitize import candidate_text
 from hireflix_sandbox.embedded import RunningSandbox
-from tests.test_resources import (
-    HOSTILE,
-    HOSTILE_MARKERS,
-    completed_interview,
-    set_answer_text,
-    split_fences,
-)
-from tests.tools.conftest import Era, connect, data
+from tests.test_resources import HOSTILE
+from tests.test_resources import HOSTILE_MARKERS
+from tests.test_resources import completed_interview
+from tests.test_resources import set_answer_text
+from tests.test_resources import split_fences
+from tests.tools.conftest import Era
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
 
 pytestmark = pytest.mark.anyio
 both_eras = pytest.mark.parametrize("era", ["legacy", "auto"])

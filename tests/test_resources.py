@@ -11,19 +11,26 @@ from typing import Any
 
 import anyio
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 from mcp import Client
 from mcp.shared.exceptions import MCPError
-from mcp.types import INTERNAL_ERROR, INVALID_PARAMS, EmbeddedResource, TextResourceContents
+from mcp.types import INTERNAL_ERROR
+from mcp.types import INVALID_PARAMS
+from mcp.types import EmbeddedResource
+from mcp.types import TextResourceContents
 
 from hireflix_mcp.events import SqliteEventStore
-from hireflix_mcp.resources import TRANSCRIPT_MAX_CHARS, fenced_candidate_text
-from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE, candidate_text
+from hireflix_mcp.resources import TRANSCRIPT_MAX_CHARS
+from hireflix_mcp.resources import fenced_candidate_text
+from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE
+from hireflix_mcp.sanitize import candidate_text
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
 from tests.serving import sandbox_over_stdio
-from tests.tools.conftest import Era, connect
+from tests.tools.conftest import Era
+from tests.tools.conftest import connect
 
 pytestmark = pytest.mark.anyio
 both_eras = pytest.mark.parametrize("era", ["legacy", "auto"])

@@ -7,7 +7,8 @@ through the product server (`build_server`, no conformance fixtures) with the SD
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
+from typing import Literal
 
 import anyio
 import httpx2
@@ -19,20 +20,27 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 from mcp.server.lowlevel.server import HandlerEntry
 from mcp.server.mcpserver.tools import Tool
-from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
+from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
+from mcp.server.mcpserver.utilities.func_metadata import FuncMetadata
 from mcp.server.streamable_http import StreamableHTTPServerTransport
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.subscriptions import ResourceUpdated
 from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp.types import TextContent
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
+from pydantic import ValidationError
 
-from hireflix_mcp import resources, sdk_compat
-from hireflix_mcp.resources import EVENTS_URI, ResourceSubscriptions
-from hireflix_mcp.server import build_server, http_app
+from hireflix_mcp import resources
+from hireflix_mcp import sdk_compat
+from hireflix_mcp.resources import EVENTS_URI
+from hireflix_mcp.resources import ResourceSubscriptions
+from hireflix_mcp.server import build_server
+from hireflix_mcp.server import http_app
 from hireflix_mcp.settings import Settings
-from hireflix_sandbox.embedded import RunningSandbox, serving
-from tests.security.test_http_sessions import open_session, ping
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import serving
+from tests.security.test_http_sessions import open_session
+from tests.security.test_http_sessions import ping
 from tests.support import Listener
 
 pytestmark = pytest.mark.anyio

@@ -10,15 +10,19 @@ from typing import Any
 import anyio
 import httpx2
 import pytest
-from mcp import Client, StdioServerParameters
+from mcp import Client
+from mcp import StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
 from hireflix_mcp.cli import main as cli_main
-from hireflix_mcp.server import is_loopback, transport_security
+from hireflix_mcp.server import is_loopback
+from hireflix_mcp.server import transport_security
 from hireflix_mcp.settings import Settings
 from hireflix_sandbox.embedded import RunningSandbox
-from tests.serving import sandbox_over_stdio, serve_http, server_env
+from tests.serving import sandbox_over_stdio
+from tests.serving import serve_http
+from tests.serving import server_env
 from tests.tools.conftest import data
 
 pytestmark = pytest.mark.anyio

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, closing
+from collections.abc import AsyncIterator
+from collections.abc import Iterator
+from contextlib import asynccontextmanager
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -21,29 +23,40 @@ from mcp.client.session import IncomingMessage
 from mcp.server.subscriptions import ResourceUpdated
 from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp.types import ResourceUpdatedNotification
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
+from pydantic import ValidationError
 from starlette.applications import Starlette
 
 from hireflix_mcp import cli
-from hireflix_mcp.events import EventStore, SqliteEventStore
+from hireflix_mcp.events import EventStore
+from hireflix_mcp.events import SqliteEventStore
 from hireflix_mcp.resources import EVENTS_URI
-from hireflix_mcp.server import build_server, http_app
-from hireflix_mcp.settings import WEBHOOK_RECEIVER_PATH, Settings
+from hireflix_mcp.server import build_server
+from hireflix_mcp.server import http_app
+from hireflix_mcp.settings import WEBHOOK_RECEIVER_PATH
+from hireflix_mcp.settings import Settings
 from hireflix_mcp.store import SharedState
 from hireflix_mcp.store.sqlite import SqliteState
-from hireflix_mcp.tools.catalog import ALL_TOOLSETS, Profile
-from hireflix_mcp.webhooks import (
-    MAX_BODY_BYTES,
-    SIGNATURE_HEADER,
-    StoreUnavailable,
-    signature_matches,
-    webhook_route,
-)
+from hireflix_mcp.tools.catalog import ALL_TOOLSETS
+from hireflix_mcp.tools.catalog import Profile
+from hireflix_mcp.webhooks import MAX_BODY_BYTES
+from hireflix_mcp.webhooks import SIGNATURE_HEADER
+from hireflix_mcp.webhooks import StoreUnavailable
+from hireflix_mcp.webhooks import signature_matches
+from hireflix_mcp.webhooks import webhook_route
 from hireflix_sandbox.embedded import RunningSandbox
-from hireflix_sandbox.webhooks import encode_event, sign
-from tests.serving import free_port, serve_http, server_env
+from hireflix_sandbox.webhooks import encode_event
+from hireflix_sandbox.webhooks import sign
+from tests.serving import free_port
+from tests.serving import serve_http
+from tests.serving import server_env
 from tests.support import Listener
-from tests.tools.conftest import Elicitor, Era, connect, data, error_text, sandbox_settings
+from tests.tools.conftest import Elicitor
+from tests.tools.conftest import Era
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
+from tests.tools.conftest import error_text
+from tests.tools.conftest import sandbox_settings
 
 pytestmark = pytest.mark.anyio
 

@@ -1,6 +1,7 @@
 """hireflix-mcp: run hiring on Hireflix from AI assistants over the Model Context Protocol."""
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version
 
 try:
     __version__ = version("hireflix-mcp")

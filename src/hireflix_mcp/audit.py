@@ -19,12 +19,18 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+from typing import TypeVar
 
 import anyio
 from mcp.types import InputRequiredResult
@@ -32,7 +38,10 @@ from mcp.types import InputRequiredResult
 from hireflix_mcp.hireflix.observe import collecting_operations
 from hireflix_mcp.identity import current_caller
 from hireflix_mcp.sdk_compat import request_connection
-from hireflix_mcp.store.base import AuditEntry, AuditTrail, Outcome, clean_ids
+from hireflix_mcp.store.base import AuditEntry
+from hireflix_mcp.store.base import AuditTrail
+from hireflix_mcp.store.base import Outcome
+from hireflix_mcp.store.base import clean_ids
 
 logger = logging.getLogger("hireflix_mcp.audit")
 

@@ -18,16 +18,20 @@ import json
 import re
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from mcp.server import MCPServer
 from pydantic import ValidationError
 
 from hireflix_mcp.audit import AUDIT_URI
-from hireflix_mcp.settings import Settings, describe_invalid
+from hireflix_mcp.settings import Settings
+from hireflix_mcp.settings import describe_invalid
 from hireflix_mcp.state import request_app_state
-from hireflix_mcp.store import AuditEntry, open_state
+from hireflix_mcp.store import AuditEntry
+from hireflix_mcp.store import open_state
 
 RESOURCE_ENTRIES = 200
 _RELATIVE = re.compile(r"(\d+)([dhm])")

@@ -21,7 +21,8 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
-from mcp.server.apps import Apps, ResourceCsp
+from mcp.server.apps import Apps
+from mcp.server.apps import ResourceCsp
 
 from hireflix_mcp.settings import Settings
 

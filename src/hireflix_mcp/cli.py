@@ -16,20 +16,23 @@ import os
 import shlex
 import shutil
 import sys
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, NoReturn, get_args
+from collections.abc import Iterator
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from typing import NoReturn
+from typing import get_args
 
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
+from pydantic import ValidationError
 
-from hireflix_mcp import __version__, logs
+from hireflix_mcp import __version__
+from hireflix_mcp import logs
 from hireflix_mcp.dsn import url_password
-from hireflix_mcp.settings import (
-    LOG_LEVELS,
-    ConfirmPolicy,
-    Settings,
-    describe_invalid,
-    sqlite_file_ok,
-)
+from hireflix_mcp.settings import LOG_LEVELS
+from hireflix_mcp.settings import ConfirmPolicy
+from hireflix_mcp.settings import Settings
+from hireflix_mcp.settings import describe_invalid
+from hireflix_mcp.settings import sqlite_file_ok
 
 if TYPE_CHECKING:
     from hireflix_mcp.tools.catalog import Profile
@@ -221,7 +224,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _profile(args: argparse.Namespace) -> Profile:
     """The tool profile, each of its flags checked against the catalogue on its own to name it."""
-    from hireflix_mcp.tools.catalog import Profile, select_tools
+    from hireflix_mcp.tools.catalog import Profile
+    from hireflix_mcp.tools.catalog import select_tools
 
     for flag, value, alone in (
         ("--toolsets", args.toolsets, Profile.parse(toolsets=args.toolsets)),
@@ -252,7 +256,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     """Check everything, start what is needed, build the server and its app, then say so and serve."""
-    from hireflix_mcp.server import build_server, http_app
+    from hireflix_mcp.server import build_server
+    from hireflix_mcp.server import http_app
 
     settings = _settings(args)
     profile = _profile(args)

@@ -18,26 +18,29 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import anyio
 from mcp.server import MCPServer
-from mcp.types import (
-    Completion,
-    CompletionArgument,
-    CompletionContext,
-    PromptReference,
-    ResourceTemplateReference,
-)
+from mcp.types import Completion
+from mcp.types import CompletionArgument
+from mcp.types import CompletionContext
+from mcp.types import PromptReference
+from mcp.types import ResourceTemplateReference
 
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.errors import HireflixError
-from hireflix_mcp.hireflix.models import INTERVIEW_STATUSES, Interview, Position
+from hireflix_mcp.hireflix.models import INTERVIEW_STATUSES
+from hireflix_mcp.hireflix.models import Interview
+from hireflix_mcp.hireflix.models import Position
 from hireflix_mcp.hireflix.names import fold
-from hireflix_mcp.hireflix.search import InterviewCondition, SearchPage
-from hireflix_mcp.state import install_app_state_middleware, request_app_state
+from hireflix_mcp.hireflix.search import InterviewCondition
+from hireflix_mcp.hireflix.search import SearchPage
+from hireflix_mcp.state import install_app_state_middleware
+from hireflix_mcp.state import request_app_state
 
 logger = logging.getLogger("hireflix_mcp.completions")
 

@@ -26,22 +26,27 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any
+from typing import Literal
+from typing import Protocol
 
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.provider import principal_components
-from mcp.server.mcpserver import (
-    AcceptedElicitation,
-    CancelledElicitation,
-    Context,
-    DeclinedElicitation,
-    Elicit,
-    ElicitationResult,
-)
+from mcp.server.mcpserver import AcceptedElicitation
+from mcp.server.mcpserver import CancelledElicitation
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver import DeclinedElicitation
+from mcp.server.mcpserver import Elicit
+from mcp.server.mcpserver import ElicitationResult
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import StrictBool
 
 from hireflix_mcp.sdk_compat import request_connection
 from hireflix_mcp.settings import ConfirmPolicy

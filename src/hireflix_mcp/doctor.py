@@ -25,61 +25,68 @@ import contextlib
 import functools
 import json
 import sys
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import anyio
-from graphql import (
-    ArgumentNode,
-    DirectiveNode,
-    DocumentNode,
-    EnumValueNode,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLEnumType,
-    GraphQLError,
-    GraphQLInputObjectType,
-    GraphQLInterfaceType,
-    GraphQLNamedType,
-    GraphQLObjectType,
-    GraphQLSchema,
-    GraphQLUnionType,
-    InlineFragmentNode,
-    ListTypeNode,
-    NamedTypeNode,
-    Node,
-    NonNullTypeNode,
-    ObjectFieldNode,
-    OperationDefinitionNode,
-    TypeInfo,
-    TypeInfoVisitor,
-    ValueNode,
-    VariableDefinitionNode,
-    Visitor,
-    build_client_schema,
-    build_schema,
-    get_named_type,
-    is_introspection_type,
-    is_specified_scalar_type,
-    parse,
-    validate,
-    visit,
-)
+from graphql import ArgumentNode
+from graphql import DirectiveNode
+from graphql import DocumentNode
+from graphql import EnumValueNode
+from graphql import FieldNode
+from graphql import FragmentDefinitionNode
+from graphql import FragmentSpreadNode
+from graphql import GraphQLEnumType
+from graphql import GraphQLError
+from graphql import GraphQLInputObjectType
+from graphql import GraphQLInterfaceType
+from graphql import GraphQLNamedType
+from graphql import GraphQLObjectType
+from graphql import GraphQLSchema
+from graphql import GraphQLUnionType
+from graphql import InlineFragmentNode
+from graphql import ListTypeNode
+from graphql import NamedTypeNode
+from graphql import Node
+from graphql import NonNullTypeNode
+from graphql import ObjectFieldNode
+from graphql import OperationDefinitionNode
+from graphql import TypeInfo
+from graphql import TypeInfoVisitor
+from graphql import ValueNode
+from graphql import VariableDefinitionNode
+from graphql import Visitor
+from graphql import build_client_schema
+from graphql import build_schema
+from graphql import get_named_type
+from graphql import is_introspection_type
+from graphql import is_specified_scalar_type
+from graphql import parse
+from graphql import validate
+from graphql import visit
 from graphql.pyutils import suggestion_list
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
+from pydantic import ValidationError
 
 from hireflix_mcp.hireflix.client import HireflixClient
-from hireflix_mcp.hireflix.errors import (
-    AuthenticationError,
-    GraphQLRequestError,
-    HireflixError,
-    MalformedResponseError,
-)
-from hireflix_mcp.hireflix.marks import WEAKEST_FIRST, Mark, MarkLevel, parse_marks
+from hireflix_mcp.hireflix.errors import AuthenticationError
+from hireflix_mcp.hireflix.errors import GraphQLRequestError
+from hireflix_mcp.hireflix.errors import HireflixError
+from hireflix_mcp.hireflix.errors import MalformedResponseError
+from hireflix_mcp.hireflix.marks import WEAKEST_FIRST
+from hireflix_mcp.hireflix.marks import Mark
+from hireflix_mcp.hireflix.marks import MarkLevel
+from hireflix_mcp.hireflix.marks import parse_marks
 from hireflix_mcp.hireflix.models import Identity
-from hireflix_mcp.hireflix.operations import FRAGMENTS_FILE, OPERATIONS, Operation, schema_sdl
+from hireflix_mcp.hireflix.operations import FRAGMENTS_FILE
+from hireflix_mcp.hireflix.operations import OPERATIONS
+from hireflix_mcp.hireflix.operations import Operation
+from hireflix_mcp.hireflix.operations import schema_sdl
 from hireflix_mcp.settings import Settings
 
 __all__ = [

@@ -3,7 +3,8 @@ the password. No driver needed (settings and logs use this before anything conne
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 EXAMPLE = "postgresql://user:password@host:5432/database"

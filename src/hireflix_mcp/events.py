@@ -25,9 +25,12 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeGuard
+from typing import Any
+from typing import Protocol
+from typing import TypeGuard
 
 logger = logging.getLogger("hireflix_mcp.events")
 

@@ -24,7 +24,8 @@ import base64
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,7 +36,8 @@ import jwt
 from mcp.server.auth.handlers.metadata import ProtectedResourceMetadataHandler
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from mcp.server.auth.provider import AccessToken
-from mcp.server.auth.routes import build_resource_metadata_url, cors_middleware
+from mcp.server.auth.routes import build_resource_metadata_url
+from mcp.server.auth.routes import cors_middleware
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.transport_security import DEFAULT_MAX_REQUEST_BODY_SIZE
 from mcp.shared.auth import ProtectedResourceMetadata
@@ -43,11 +45,17 @@ from pydantic import AnyHttpUrl
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp
+from starlette.types import Message
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
 from hireflix_mcp import scopes
-from hireflix_mcp.identity import Caller, caller_scope
-from hireflix_mcp.settings import Settings, secure_url
+from hireflix_mcp.identity import Caller
+from hireflix_mcp.identity import caller_scope
+from hireflix_mcp.settings import Settings
+from hireflix_mcp.settings import secure_url
 
 logger = logging.getLogger("hireflix_mcp.oauth")
 

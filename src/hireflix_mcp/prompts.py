@@ -18,33 +18,39 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
 import anyio
 from mcp.server import MCPServer
-from mcp.server.mcpserver.prompts.base import Message, UserMessage
+from mcp.server.mcpserver.prompts.base import Message
+from mcp.server.mcpserver.prompts.base import UserMessage
 from mcp.shared.exceptions import MCPError
-from mcp.types import INTERNAL_ERROR, INVALID_PARAMS, EmbeddedResource, TextResourceContents
+from mcp.types import INTERNAL_ERROR
+from mcp.types import INVALID_PARAMS
+from mcp.types import EmbeddedResource
+from mcp.types import TextResourceContents
 from pydantic import Field
 
 from hireflix_mcp.hireflix.client import HireflixClient
-from hireflix_mcp.hireflix.errors import HireflixError, NotFoundError
-from hireflix_mcp.hireflix.models import INTERVIEW_STATUSES, Interview
+from hireflix_mcp.hireflix.errors import HireflixError
+from hireflix_mcp.hireflix.errors import NotFoundError
+from hireflix_mcp.hireflix.models import INTERVIEW_STATUSES
+from hireflix_mcp.hireflix.models import Interview
 from hireflix_mcp.hireflix.search import InterviewCondition
-from hireflix_mcp.resources import (
-    TRANSCRIPT_MAX_CHARS,
-    TranscriptData,
-    interview_uri,
-    load_transcript,
-    one_line,
-    position_uri,
-    render_interview,
-    render_position,
-    render_transcript,
-    transcript_chars,
-    transcript_uri,
-)
-from hireflix_mcp.state import Ctx, hireflix
+from hireflix_mcp.resources import TRANSCRIPT_MAX_CHARS
+from hireflix_mcp.resources import TranscriptData
+from hireflix_mcp.resources import interview_uri
+from hireflix_mcp.resources import load_transcript
+from hireflix_mcp.resources import one_line
+from hireflix_mcp.resources import position_uri
+from hireflix_mcp.resources import render_interview
+from hireflix_mcp.resources import render_position
+from hireflix_mcp.resources import render_transcript
+from hireflix_mcp.resources import transcript_chars
+from hireflix_mcp.resources import transcript_uri
+from hireflix_mcp.state import Ctx
+from hireflix_mcp.state import hireflix
 from hireflix_mcp.views.common import HEX_ID
 from hireflix_mcp.views.errors import describe_upstream_error
 

@@ -26,38 +26,58 @@ import json
 import logging
 import re
 import weakref
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 import anyio
 from mcp.server import MCPServer
 from mcp.server.connection import Connection
 from mcp.server.context import ServerRequestContext
-from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
-from mcp.server.subscriptions import InMemorySubscriptionBus, ResourceUpdated, SubscriptionBus
+from mcp.server.mcpserver.exceptions import ResourceError
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError
+from mcp.server.subscriptions import InMemorySubscriptionBus
+from mcp.server.subscriptions import ResourceUpdated
+from mcp.server.subscriptions import SubscriptionBus
 from mcp.shared.exceptions import MCPError
-from mcp.types import INVALID_REQUEST, EmptyResult, SubscribeRequestParams, UnsubscribeRequestParams
-from pydantic import BaseModel, Field
+from mcp.types import INVALID_REQUEST
+from mcp.types import EmptyResult
+from mcp.types import SubscribeRequestParams
+from mcp.types import UnsubscribeRequestParams
+from pydantic import BaseModel
+from pydantic import Field
 
 from hireflix_mcp.completions import register_completions
 from hireflix_mcp.hireflix.client import HireflixClient
-from hireflix_mcp.hireflix.errors import HireflixError, NotFoundError
-from hireflix_mcp.hireflix.models import (
-    Candidate,
-    InterviewDetail,
-    InterviewQuestion,
-    InterviewStatus,
-    InterviewTranscript,
-    PositionDetail,
-)
-from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE, CandidateText, candidate_text, candidate_value
-from hireflix_mcp.sdk_compat import lowlevel_server, request_connection
-from hireflix_mcp.state import Ctx, app_state, request_app_state
-from hireflix_mcp.views.common import HEX_ID, candidate_name, interview_url, iso
+from hireflix_mcp.hireflix.errors import HireflixError
+from hireflix_mcp.hireflix.errors import NotFoundError
+from hireflix_mcp.hireflix.models import Candidate
+from hireflix_mcp.hireflix.models import InterviewDetail
+from hireflix_mcp.hireflix.models import InterviewQuestion
+from hireflix_mcp.hireflix.models import InterviewStatus
+from hireflix_mcp.hireflix.models import InterviewTranscript
+from hireflix_mcp.hireflix.models import PositionDetail
+from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE
+from hireflix_mcp.sanitize import CandidateText
+from hireflix_mcp.sanitize import candidate_text
+from hireflix_mcp.sanitize import candidate_value
+from hireflix_mcp.sdk_compat import lowlevel_server
+from hireflix_mcp.sdk_compat import request_connection
+from hireflix_mcp.state import Ctx
+from hireflix_mcp.state import app_state
+from hireflix_mcp.state import request_app_state
+from hireflix_mcp.views.common import HEX_ID
+from hireflix_mcp.views.common import candidate_name
+from hireflix_mcp.views.common import interview_url
+from hireflix_mcp.views.common import iso
 from hireflix_mcp.views.errors import describe_upstream_error
 from hireflix_mcp.views.events import events_resource
-from hireflix_mcp.views.interviews import ShareLinkOut, invitation_expiry, share_link
+from hireflix_mcp.views.interviews import ShareLinkOut
+from hireflix_mcp.views.interviews import invitation_expiry
+from hireflix_mcp.views.interviews import share_link
 
 # The position resource shows exactly what the get_position tool does.
 from hireflix_mcp.views.positions import position_detail

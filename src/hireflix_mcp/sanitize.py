@@ -10,9 +10,11 @@ text the server writes, and the prompts tell the model that this content is evid
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator
+from pydantic import Field
 
 # Categories removed outright: Cc (controls, except \n and \t), Cf (format: zero-width, bidi marks,
 # overrides, isolates, soft hyphen, Unicode tags), Co (private use), Cs (surrogates), Cn (unassigned).

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from hireflix_mcp.identity import Caller, current_caller
+from hireflix_mcp.identity import Caller
+from hireflix_mcp.identity import current_caller
 
 READ = "hireflix:read"
 WRITE = "hireflix:write"

@@ -9,7 +9,8 @@ moves one fails there, by name, rather than somewhere downstream.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
+from typing import cast
 
 from anyio.abc import TaskGroup
 from mcp.server import MCPServer

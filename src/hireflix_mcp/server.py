@@ -12,36 +12,59 @@ import hmac
 import ipaddress
 import logging
 import secrets
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator
+from collections.abc import Callable
+from collections.abc import Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from mcp.server import MCPServer
 from mcp.server.lowlevel.helper_types import ReadResourceContents
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ResourceError, ToolError
+from mcp.server.mcpserver.exceptions import ResourceError
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.request_state import RequestStateSecurity
 from mcp.server.streamable_http import EventStore as SSEEventStore
 from mcp.server.transport_security import TransportSecuritySettings
-from mcp.types import CallToolResult, InputRequiredResult, Resource, Tool
+from mcp.types import CallToolResult
+from mcp.types import InputRequiredResult
+from mcp.types import Resource
+from mcp.types import Tool
 from pydantic import AnyUrl
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.responses import JSONResponse
+from starlette.responses import Response
+from starlette.types import ASGIApp
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
-from hireflix_mcp import __version__, audit, scopes, sdk_compat
+from hireflix_mcp import __version__
+from hireflix_mcp import audit
+from hireflix_mcp import scopes
+from hireflix_mcp import sdk_compat
 from hireflix_mcp.audit_trail import register_audit_resource
-from hireflix_mcp.card import CARD_TOOL_META, interview_card
-from hireflix_mcp.confirm import Confirmation, ConfirmationTokens
+from hireflix_mcp.card import CARD_TOOL_META
+from hireflix_mcp.card import interview_card
+from hireflix_mcp.confirm import Confirmation
+from hireflix_mcp.confirm import ConfirmationTokens
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.identity import current_caller
 from hireflix_mcp.prompts import register_prompts
-from hireflix_mcp.resources import EVENTS_URI, ResourceSubscriptions, register_resources
-from hireflix_mcp.settings import WEBHOOK_RECEIVER_PATH, Settings
+from hireflix_mcp.resources import EVENTS_URI
+from hireflix_mcp.resources import ResourceSubscriptions
+from hireflix_mcp.resources import register_resources
+from hireflix_mcp.settings import WEBHOOK_RECEIVER_PATH
+from hireflix_mcp.settings import Settings
 from hireflix_mcp.state import AppState
-from hireflix_mcp.store import SharedState, open_state
+from hireflix_mcp.store import SharedState
+from hireflix_mcp.store import open_state
 from hireflix_mcp.store.base import AuditTrail
-from hireflix_mcp.tools.catalog import Profile, ToolSpec, select_tools, spec_of, tool_names
+from hireflix_mcp.tools.catalog import Profile
+from hireflix_mcp.tools.catalog import ToolSpec
+from hireflix_mcp.tools.catalog import select_tools
+from hireflix_mcp.tools.catalog import spec_of
+from hireflix_mcp.tools.catalog import tool_names
 from hireflix_mcp.transcripts.mcp import register_transcript_features
 from hireflix_mcp.transcripts.service import TranscriptService
 from hireflix_mcp.webhooks import webhook_endpoint

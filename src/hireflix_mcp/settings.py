@@ -12,20 +12,22 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal, get_args, get_origin
+from typing import Literal
+from typing import get_args
+from typing import get_origin
 from urllib.parse import urlsplit
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SecretStr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import SecretStr
+from pydantic import ValidationError
+from pydantic import field_validator
+from pydantic import model_validator
 
-from hireflix_mcp.dsn import is_postgres_url, postgres_url_problem, redact_url
+from hireflix_mcp.dsn import is_postgres_url
+from hireflix_mcp.dsn import postgres_url_problem
+from hireflix_mcp.dsn import redact_url
 from hireflix_mcp.hireflix.config import ClientConfig
 
 DEFAULT_API_URL = "https://api.hireflix.com/me"

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from mcp.server.mcpserver import Context
 
 if TYPE_CHECKING:
     from mcp.server import MCPServer
-    from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
+    from mcp.server.context import CallNext
+    from mcp.server.context import HandlerResult
+    from mcp.server.context import ServerRequestContext
 
     from hireflix_mcp.confirm import Confirmation
     from hireflix_mcp.events import EventStore

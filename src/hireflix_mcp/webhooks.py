@@ -32,19 +32,20 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 from typing import Any
 
 import anyio
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.routing import Route
 
-from hireflix_mcp.events import (
-    EventStore,
-    valid_event_date,
-    valid_event_name,
-)
+from hireflix_mcp.events import EventStore
+from hireflix_mcp.events import valid_event_date
+from hireflix_mcp.events import valid_event_name
 from hireflix_mcp.settings import WEBHOOK_RECEIVER_PATH
 
 logger = logging.getLogger("hireflix_mcp.webhooks")

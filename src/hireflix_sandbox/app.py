@@ -29,37 +29,55 @@ import os
 import random
 import secrets
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
+from collections.abc import Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 from urllib.parse import urlsplit
 
-from graphql import (
-    DocumentNode,
-    GraphQLError,
-    execute_sync,
-    parse,
-    validate,
-)
+from graphql import DocumentNode
+from graphql import GraphQLError
+from graphql import execute_sync
+from graphql import parse
+from graphql import validate
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.responses import JSONResponse
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+from starlette.routing import Route
+from starlette.types import ASGIApp
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
-from .backend import NotFound, RequestContext
-from .candidate import InterviewStateError, complete_interview
-from .counting import RequestCounter, describe_request
+from .backend import NotFound
+from .backend import RequestContext
+from .candidate import InterviewStateError
+from .candidate import complete_interview
+from .counting import RequestCounter
+from .counting import describe_request
 from .demo_data import bootstrap
-from .faults import FaultInjector, FaultMiddleware, fault_admin_routes, read_body, replaying
+from .faults import FaultInjector
+from .faults import FaultMiddleware
+from .faults import fault_admin_routes
+from .faults import read_body
+from .faults import replaying
 from .ids import epoch_ms
-from .media import MEDIA_PATH, media_routes
-from .resolvers import implemented_fields, sandbox_schema
-from .store import MemberRecord, Store
-from .webhooks import WebhookDispatcher, is_loopback_host, webhook_admin_routes, webhook_snapshot
+from .media import MEDIA_PATH
+from .media import media_routes
+from .resolvers import implemented_fields
+from .resolvers import sandbox_schema
+from .store import MemberRecord
+from .store import Store
+from .webhooks import WebhookDispatcher
+from .webhooks import is_loopback_host
+from .webhooks import webhook_admin_routes
+from .webhooks import webhook_snapshot
 
 logger = logging.getLogger("hireflix_sandbox")
 

@@ -19,42 +19,41 @@ from __future__ import annotations
 import dataclasses
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+from typing import Literal
 
 from . import ids
-from .records import new_interview_record, new_position_record
-from .rules import (
-    DAY_MS,
-    InviteCandidate,
-    QuestionInput,
-    RuleViolation,
-    audit_window_start,
-    check_comment,
-    check_member_email,
-    check_position_name,
-    check_questions,
-    check_score,
-    check_share_days,
-    check_skip_limit,
-    check_webhook_events,
-    check_webhook_url,
-    invite_field_errors,
-    normalize_invite,
-    quota_period_start,
-)
-from .store import (
-    AnswerRecord,
-    AuditRecord,
-    CommentRecord,
-    InterviewRecord,
-    MemberRecord,
-    MemberScoreRecord,
-    PositionRecord,
-    QuestionRecord,
-    Store,
-    WebhookRecord,
-)
+from .records import new_interview_record
+from .records import new_position_record
+from .rules import DAY_MS
+from .rules import InviteCandidate
+from .rules import QuestionInput
+from .rules import RuleViolation
+from .rules import audit_window_start
+from .rules import check_comment
+from .rules import check_member_email
+from .rules import check_position_name
+from .rules import check_questions
+from .rules import check_score
+from .rules import check_share_days
+from .rules import check_skip_limit
+from .rules import check_webhook_events
+from .rules import check_webhook_url
+from .rules import invite_field_errors
+from .rules import normalize_invite
+from .rules import quota_period_start
+from .store import AnswerRecord
+from .store import AuditRecord
+from .store import CommentRecord
+from .store import InterviewRecord
+from .store import MemberRecord
+from .store import MemberScoreRecord
+from .store import PositionRecord
+from .store import QuestionRecord
+from .store import Store
+from .store import WebhookRecord
 from .webhooks import webhook_snapshot
 
 Event = tuple[str, dict[str, Any]]

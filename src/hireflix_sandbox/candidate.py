@@ -14,7 +14,10 @@ from typing import Any
 
 from . import ids
 from .backend import NotFound
-from .store import AnswerRecord, InterviewRecord, QuestionRecord, Store
+from .store import AnswerRecord
+from .store import InterviewRecord
+from .store import QuestionRecord
+from .store import Store
 
 
 class InterviewStateError(Exception):

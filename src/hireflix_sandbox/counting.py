@@ -12,22 +12,21 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from graphql import (
-    DocumentNode,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLError,
-    GraphQLObjectType,
-    InlineFragmentNode,
-    OperationDefinitionNode,
-    OperationType,
-    SelectionSetNode,
-    get_named_type,
-    parse,
-)
+from graphql import DocumentNode
+from graphql import FieldNode
+from graphql import FragmentDefinitionNode
+from graphql import FragmentSpreadNode
+from graphql import GraphQLError
+from graphql import GraphQLObjectType
+from graphql import InlineFragmentNode
+from graphql import OperationDefinitionNode
+from graphql import OperationType
+from graphql import SelectionSetNode
+from graphql import get_named_type
+from graphql import parse
 
-from .resolvers import NAMESPACE_TYPES, sandbox_schema
+from .resolvers import NAMESPACE_TYPES
+from .resolvers import sandbox_schema
 
 
 class RequestCounter:

@@ -21,20 +21,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import ids
-from .candidate import GEOLOCATION, USER_AGENTS, geolocate, make_answers
-from .records import new_interview_record, new_position_record
-from .rules import DAY_MS, FilterStatus, InviteCandidate
-from .store import (
-    AuditRecord,
-    CommentRecord,
-    CompanyRecord,
-    MemberRecord,
-    MemberScoreRecord,
-    PositionRecord,
-    QuestionRecord,
-    Store,
-    WebhookRecord,
-)
+from .candidate import GEOLOCATION
+from .candidate import USER_AGENTS
+from .candidate import geolocate
+from .candidate import make_answers
+from .records import new_interview_record
+from .records import new_position_record
+from .rules import DAY_MS
+from .rules import FilterStatus
+from .rules import InviteCandidate
+from .store import AuditRecord
+from .store import CommentRecord
+from .store import CompanyRecord
+from .store import MemberRecord
+from .store import MemberScoreRecord
+from .store import PositionRecord
+from .store import QuestionRecord
+from .store import Store
+from .store import WebhookRecord
 
 HOUR_MS = 3_600_000.0
 MINUTE_MS = 60_000.0

@@ -20,13 +20,17 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Literal
+from typing import Any
+from typing import Literal
 
 import httpx2
 import uvicorn
 from starlette.types import ASGIApp
 
-from .app import SandboxConfig, SandboxRuntime, create_app, runtime_of
+from .app import SandboxConfig
+from .app import SandboxRuntime
+from .app import create_app
+from .app import runtime_of
 from .store import Store
 
 STARTUP_TIMEOUT = 10.0

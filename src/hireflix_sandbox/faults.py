@@ -30,34 +30,39 @@ import itertools
 import json
 import random
 import threading
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Final, Literal, Self, get_args
+from typing import Any
+from typing import Final
+from typing import Literal
+from typing import Self
+from typing import get_args
 
 import anyio
-from graphql import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLError,
-    InlineFragmentNode,
-    OperationDefinitionNode,
-    SelectionSetNode,
-    parse,
-)
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from graphql import FieldNode
+from graphql import FragmentDefinitionNode
+from graphql import FragmentSpreadNode
+from graphql import GraphQLError
+from graphql import InlineFragmentNode
+from graphql import OperationDefinitionNode
+from graphql import SelectionSetNode
+from graphql import parse
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import ValidationError
+from pydantic import ValidationInfo
+from pydantic import field_validator
+from pydantic import model_validator
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp
+from starlette.types import Message
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
 FaultKind = Literal["latency", "rate_limit", "server_error", "hang", "malformed", "drop"]
 FAULT_KINDS: Final[tuple[str, ...]] = get_args(FaultKind)

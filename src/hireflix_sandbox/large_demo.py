@@ -16,8 +16,12 @@ from collections.abc import Sequence
 
 from . import ids
 from .records import new_interview_record
-from .rules import DAY_MS, InviteCandidate
-from .store import InterviewRecord, PositionRecord, QuestionRecord, Store
+from .rules import DAY_MS
+from .rules import InviteCandidate
+from .store import InterviewRecord
+from .store import PositionRecord
+from .store import QuestionRecord
+from .store import Store
 
 PER_POSITION = 200
 QUESTIONS = 6

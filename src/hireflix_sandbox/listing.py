@@ -18,12 +18,17 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .regex_filter import Budget, RegexRefused, compile_search
-from .rules import RuleViolation, filter_status
+from .regex_filter import Budget
+from .regex_filter import RegexRefused
+from .regex_filter import compile_search
+from .rules import RuleViolation
+from .rules import filter_status
 from .store import InterviewRecord
 
 DEFAULT_LIMIT = 20

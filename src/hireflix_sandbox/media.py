@@ -13,11 +13,15 @@ import dataclasses
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.responses import FileResponse
+from starlette.responses import JSONResponse
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+from starlette.routing import Route
 
 from . import ids
-from .store import AnswerRecord, Store
+from .store import AnswerRecord
+from .store import Store
 
 MEDIA_DIR = Path(__file__).resolve().parent / "media"
 CLIP = MEDIA_DIR / "answer.webm"

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .rules import DAY_MS, InviteCandidate
-from .store import InterviewRecord, PositionRecord
+from .rules import DAY_MS
+from .rules import InviteCandidate
+from .store import InterviewRecord
+from .store import PositionRecord
 
 INTERVIEW_LIFETIME_DAYS = 30
 

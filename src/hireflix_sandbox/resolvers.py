@@ -13,27 +13,37 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
-from graphql import (
-    GraphQLError,
-    GraphQLObjectType,
-    GraphQLResolveInfo,
-    GraphQLScalarType,
-    GraphQLSchema,
-    OperationType,
-    StringValueNode,
-    ValueNode,
-    build_schema,
-)
+from graphql import GraphQLError
+from graphql import GraphQLObjectType
+from graphql import GraphQLResolveInfo
+from graphql import GraphQLScalarType
+from graphql import GraphQLSchema
+from graphql import OperationType
+from graphql import StringValueNode
+from graphql import ValueNode
+from graphql import build_schema
 from graphql.utilities import value_from_ast_untyped
 
-from . import backend, media, views
-from .backend import DomainError, Forbidden, NotFound, RequestContext
+from . import backend
+from . import media
+from . import views
+from .backend import DomainError
+from .backend import Forbidden
+from .backend import NotFound
+from .backend import RequestContext
 from .listing import list_interviews
-from .rules import InviteCandidate, QuestionInput, RuleViolation, is_valid_email
-from .store import AnswerRecord, InterviewRecord
-from .views import InterviewView, PositionView, View
+from .rules import InviteCandidate
+from .rules import QuestionInput
+from .rules import RuleViolation
+from .rules import is_valid_email
+from .store import AnswerRecord
+from .store import InterviewRecord
+from .views import InterviewView
+from .views import PositionView
+from .views import View
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "hireflix_mcp" / "hireflix" / "schema.graphql"
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Literal
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+from typing import Literal
 from urllib.parse import urlsplit
 
 PHONE_E164 = re.compile(r"^\+[1-9]\d{6,14}$")

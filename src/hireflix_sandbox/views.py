@@ -12,21 +12,21 @@ import functools
 from typing import Any
 
 from . import ids
-from .backend import DomainError, DomainErrorName, InterviewSnapshot
+from .backend import DomainError
+from .backend import DomainErrorName
+from .backend import InterviewSnapshot
 from .listing import Page
-from .store import (
-    AnswerRecord,
-    AuditRecord,
-    CommentRecord,
-    CompanyRecord,
-    InterviewRecord,
-    MemberRecord,
-    MemberScoreRecord,
-    PositionRecord,
-    QuestionRecord,
-    Store,
-    WebhookRecord,
-)
+from .store import AnswerRecord
+from .store import AuditRecord
+from .store import CommentRecord
+from .store import CompanyRecord
+from .store import InterviewRecord
+from .store import MemberRecord
+from .store import MemberScoreRecord
+from .store import PositionRecord
+from .store import QuestionRecord
+from .store import Store
+from .store import WebhookRecord
 
 View = dict[str, Any]
 

@@ -37,10 +37,19 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Coroutine, Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable
+from collections.abc import Coroutine
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import replace
 from types import TracebackType
-from typing import Any, Final, Literal, TypeVar, get_args
+from typing import Any
+from typing import Final
+from typing import Literal
+from typing import TypeVar
+from typing import get_args
 
 import httpx2
 from starlette.requests import Request
@@ -48,7 +57,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from . import ids
-from .store import InterviewRecord, Store
+from .store import InterviewRecord
+from .store import Store
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser
 
-from tests.browser.host import build_ui, launched
+from tests.browser.host import build_ui
+from tests.browser.host import launched
 
 
 @pytest.fixture(scope="session")

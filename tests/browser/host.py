@@ -15,24 +15,34 @@ import os
 import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from mcp import Client
 from mcp.client.extension import ClientExtension
-from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
+from mcp.server.apps import APP_MIME_TYPE
+from mcp.server.apps import EXTENSION_ID
 from mcp.types import TextResourceContents
-from playwright.async_api import Browser, ConsoleMessage, Frame, Page, Playwright, Request, async_playwright
+from playwright.async_api import Browser
+from playwright.async_api import ConsoleMessage
+from playwright.async_api import Frame
+from playwright.async_api import Page
+from playwright.async_api import Playwright
+from playwright.async_api import Request
+from playwright.async_api import async_playwright
 from starlette.applications import Starlette
 from starlette.requests import Request as StarletteRequest
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse
+from starlette.responses import Response
 from starlette.routing import Route
 
 from hireflix_mcp.card import CARD_URI
 from hireflix_mcp.server import build_server
-from hireflix_sandbox.embedded import RunningSandbox, serving
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import serving
 from tests.tools.conftest import sandbox_settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,11 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Frame, expect
+from playwright.async_api import Browser
+from playwright.async_api import Frame
+from playwright.async_api import expect
 
 from hireflix_sandbox.embedded import RunningSandbox
-from hireflix_sandbox.store import AnswerRecord, InterviewRecord
-from tests.browser.host import Card, open_card, write_record
+from hireflix_sandbox.store import AnswerRecord
+from hireflix_sandbox.store import InterviewRecord
+from tests.browser.host import Card
+from tests.browser.host import open_card
+from tests.browser.host import write_record
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(90)]
 

@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import anyio.lowlevel
 import httpx2
 import pytest
 
-from hireflix_mcp.hireflix import ClientConfig, HireflixClient, NotFoundError
+from hireflix_mcp.hireflix import ClientConfig
+from hireflix_mcp.hireflix import HireflixClient
+from hireflix_mcp.hireflix import NotFoundError
 from hireflix_mcp.hireflix.audit import AUDIT_PAGE_MAX
 
 pytestmark = pytest.mark.anyio

@@ -9,29 +9,30 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from graphql import (
-    BooleanValueNode,
-    DocumentNode,
-    EnumValueNode,
-    FloatValueNode,
-    FragmentDefinitionNode,
-    GraphQLSchema,
-    IntValueNode,
-    ObjectFieldNode,
-    OperationDefinitionNode,
-    StringValueNode,
-    TypeInfo,
-    TypeInfoVisitor,
-    Visitor,
-    build_schema,
-    get_named_type,
-    parse,
-    validate,
-    visit,
-)
+from graphql import BooleanValueNode
+from graphql import DocumentNode
+from graphql import EnumValueNode
+from graphql import FloatValueNode
+from graphql import FragmentDefinitionNode
+from graphql import GraphQLSchema
+from graphql import IntValueNode
+from graphql import ObjectFieldNode
+from graphql import OperationDefinitionNode
+from graphql import StringValueNode
+from graphql import TypeInfo
+from graphql import TypeInfoVisitor
+from graphql import Visitor
+from graphql import build_schema
+from graphql import get_named_type
+from graphql import parse
+from graphql import validate
+from graphql import visit
 
 from hireflix_mcp.hireflix import OPERATIONS
-from hireflix_mcp.hireflix.operations import FRAGMENTS_FILE, RETRY_POLICIES, operation_files, schema_sdl
+from hireflix_mcp.hireflix.operations import FRAGMENTS_FILE
+from hireflix_mcp.hireflix.operations import RETRY_POLICIES
+from hireflix_mcp.hireflix.operations import operation_files
+from hireflix_mcp.hireflix.operations import schema_sdl
 
 OPERATIONS_DIR = Path(str(resources.files("hireflix_mcp.hireflix").joinpath("operations")))
 # The project's shared reference material lives beside the repository (`../shared`), not inside it.

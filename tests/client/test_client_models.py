@@ -6,18 +6,19 @@ import re
 
 import pytest
 
-from hireflix_mcp.hireflix import (
-    Interview,
-    InterviewCondition,
-    InterviewSort,
-    InviteRequest,
-    Position,
-    PositionQuestionInput,
-    Transcription,
-    build_interview_filter,
-)
-from hireflix_mcp.hireflix.names import name_words, word_pattern, words_match
-from hireflix_mcp.hireflix.search import case_insensitive_pattern, interview_list_input
+from hireflix_mcp.hireflix import Interview
+from hireflix_mcp.hireflix import InterviewCondition
+from hireflix_mcp.hireflix import InterviewSort
+from hireflix_mcp.hireflix import InviteRequest
+from hireflix_mcp.hireflix import Position
+from hireflix_mcp.hireflix import PositionQuestionInput
+from hireflix_mcp.hireflix import Transcription
+from hireflix_mcp.hireflix import build_interview_filter
+from hireflix_mcp.hireflix.names import name_words
+from hireflix_mcp.hireflix.names import word_pattern
+from hireflix_mcp.hireflix.names import words_match
+from hireflix_mcp.hireflix.search import case_insensitive_pattern
+from hireflix_mcp.hireflix.search import interview_list_input
 
 
 def test_camel_case_answers_parse_into_snake_case_fields_and_unknown_fields_are_ignored() -> None:

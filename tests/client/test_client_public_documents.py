@@ -14,7 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from graphql import GraphQLSchema, OperationDefinitionNode, build_schema, parse, validate
+from graphql import GraphQLSchema
+from graphql import OperationDefinitionNode
+from graphql import build_schema
+from graphql import parse
+from graphql import validate
 
 from hireflix_mcp.hireflix.operations import schema_sdl
 from hireflix_sandbox.embedded import RunningSandbox

@@ -7,29 +7,32 @@ import secrets
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, cast
+from typing import Any
+from typing import cast
 
 import anyio
 import anyio.lowlevel
 import pytest
-from graphql import IntrospectionQuery, build_client_schema, parse, validate
+from graphql import IntrospectionQuery
+from graphql import build_client_schema
+from graphql import parse
+from graphql import validate
 
-from hireflix_mcp.hireflix import (
-    OPERATIONS,
-    AuthenticationError,
-    ClientConfig,
-    ExternalIdConflictError,
-    HireflixClient,
-    InterviewAlreadyExistsError,
-    InterviewCondition,
-    InviteQuotaExceededError,
-    InviteRequest,
-    NotFoundError,
-    PositionNotAcceptingInvitesError,
-    PositionQuestionInput,
-    ValidationFailed,
-)
-from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
+from hireflix_mcp.hireflix import OPERATIONS
+from hireflix_mcp.hireflix import AuthenticationError
+from hireflix_mcp.hireflix import ClientConfig
+from hireflix_mcp.hireflix import ExternalIdConflictError
+from hireflix_mcp.hireflix import HireflixClient
+from hireflix_mcp.hireflix import InterviewAlreadyExistsError
+from hireflix_mcp.hireflix import InterviewCondition
+from hireflix_mcp.hireflix import InviteQuotaExceededError
+from hireflix_mcp.hireflix import InviteRequest
+from hireflix_mcp.hireflix import NotFoundError
+from hireflix_mcp.hireflix import PositionNotAcceptingInvitesError
+from hireflix_mcp.hireflix import PositionQuestionInput
+from hireflix_mcp.hireflix import ValidationFailed
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import running_sandbox
 
 pytestmark = pytest.mark.anyio
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import time
-from collections import defaultdict, deque
+from collections import defaultdict
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from email.utils import formatdate
 from typing import Any
 
@@ -19,27 +21,25 @@ import httpx2
 import pytest
 from pydantic import SecretStr
 
-from hireflix_mcp.hireflix import (
-    AuthenticationError,
-    ClientConfig,
-    ConnectionFailed,
-    ExternalIdConflictError,
-    GraphQLRequestError,
-    HireflixClient,
-    HireflixError,
-    InterviewAlreadyExistsError,
-    InviteQuotaExceededError,
-    InviteRequest,
-    MalformedResponseError,
-    NotFoundError,
-    OutcomeUnknownError,
-    PermissionDenied,
-    PositionNotAcceptingInvitesError,
-    RateLimitedError,
-    ServerError,
-    Timeout,
-    ValidationFailed,
-)
+from hireflix_mcp.hireflix import AuthenticationError
+from hireflix_mcp.hireflix import ClientConfig
+from hireflix_mcp.hireflix import ConnectionFailed
+from hireflix_mcp.hireflix import ExternalIdConflictError
+from hireflix_mcp.hireflix import GraphQLRequestError
+from hireflix_mcp.hireflix import HireflixClient
+from hireflix_mcp.hireflix import HireflixError
+from hireflix_mcp.hireflix import InterviewAlreadyExistsError
+from hireflix_mcp.hireflix import InviteQuotaExceededError
+from hireflix_mcp.hireflix import InviteRequest
+from hireflix_mcp.hireflix import MalformedResponseError
+from hireflix_mcp.hireflix import NotFoundError
+from hireflix_mcp.hireflix import OutcomeUnknownError
+from hireflix_mcp.hireflix import PermissionDenied
+from hireflix_mcp.hireflix import PositionNotAcceptingInvitesError
+from hireflix_mcp.hireflix import RateLimitedError
+from hireflix_mcp.hireflix import ServerError
+from hireflix_mcp.hireflix import Timeout
+from hireflix_mcp.hireflix import ValidationFailed
 from hireflix_mcp.hireflix.transport import parse_retry_after
 from hireflix_mcp.settings import Settings
 

@@ -9,12 +9,10 @@ from typing import Any
 
 import pytest
 
-from hireflix_mcp.hireflix import (
-    GraphQLRequestError,
-    HireflixClient,
-    InterviewCounts,
-    ServerError,
-)
+from hireflix_mcp.hireflix import GraphQLRequestError
+from hireflix_mcp.hireflix import HireflixClient
+from hireflix_mcp.hireflix import InterviewCounts
+from hireflix_mcp.hireflix import ServerError
 from hireflix_mcp.hireflix import counts as counts_module
 from hireflix_sandbox.embedded import RunningSandbox
 from tests.client.test_search import client_for

@@ -10,16 +10,15 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from hireflix_mcp.hireflix import (
-    ClientConfig,
-    HireflixClient,
-    InterviewCondition,
-    InvalidCursorError,
-    SearchPage,
-)
+from hireflix_mcp.hireflix import ClientConfig
+from hireflix_mcp.hireflix import HireflixClient
+from hireflix_mcp.hireflix import InterviewCondition
+from hireflix_mcp.hireflix import InvalidCursorError
+from hireflix_mcp.hireflix import SearchPage
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
-from tests.support import refuse_combinators, refuse_find_candidate
+from tests.support import refuse_combinators
+from tests.support import refuse_find_candidate
 
 pytestmark = pytest.mark.anyio
 

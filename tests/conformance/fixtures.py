@@ -24,38 +24,41 @@ import base64
 import json
 import logging
 import warnings
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
-from mcp.server import MCPServer, ServerRequestContext
+from mcp.server import MCPServer
+from mcp.server import ServerRequestContext
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.prompts.base import Prompt, UserMessage
-from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
-from mcp.types import (
-    MISSING_REQUIRED_CLIENT_CAPABILITY,
-    AudioContent,
-    CompleteRequestParams,
-    CompleteResult,
-    Completion,
-    CreateMessageRequest,
-    CreateMessageRequestParams,
-    CreateMessageResult,
-    ElicitRequest,
-    ElicitRequestFormParams,
-    ElicitResult,
-    EmbeddedResource,
-    EmptyResult,
-    ImageContent,
-    InputRequest,
-    InputRequiredResult,
-    ListRootsRequest,
-    ListRootsResult,
-    LoggingLevel,
-    SamplingMessage,
-    SetLevelRequestParams,
-    TextContent,
-    TextResourceContents,
-)
-from pydantic import BaseModel, Field
+from mcp.server.mcpserver.prompts.base import Prompt
+from mcp.server.mcpserver.prompts.base import UserMessage
+from mcp.shared.exceptions import MCPDeprecationWarning
+from mcp.shared.exceptions import MCPError
+from mcp.types import MISSING_REQUIRED_CLIENT_CAPABILITY
+from mcp.types import AudioContent
+from mcp.types import CompleteRequestParams
+from mcp.types import CompleteResult
+from mcp.types import Completion
+from mcp.types import CreateMessageRequest
+from mcp.types import CreateMessageRequestParams
+from mcp.types import CreateMessageResult
+from mcp.types import ElicitRequest
+from mcp.types import ElicitRequestFormParams
+from mcp.types import ElicitResult
+from mcp.types import EmbeddedResource
+from mcp.types import EmptyResult
+from mcp.types import ImageContent
+from mcp.types import InputRequest
+from mcp.types import InputRequiredResult
+from mcp.types import ListRootsRequest
+from mcp.types import ListRootsResult
+from mcp.types import LoggingLevel
+from mcp.types import SamplingMessage
+from mcp.types import SetLevelRequestParams
+from mcp.types import TextContent
+from mcp.types import TextResourceContents
+from pydantic import BaseModel
+from pydantic import Field
 
 from hireflix_mcp.sdk_compat import lowlevel_server
 

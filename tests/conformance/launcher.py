@@ -17,20 +17,25 @@ import argparse
 import logging
 import sys
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 from mcp.server import MCPServer
-from mcp.server.streamable_http import EventCallback, EventMessage, EventStore
+from mcp.server.streamable_http import EventCallback
+from mcp.server.streamable_http import EventMessage
+from mcp.server.streamable_http import EventStore
 from mcp.types import JSONRPCMessage
 from pydantic import SecretStr
 from starlette.types import ASGIApp
 
 from hireflix_mcp.sdk_compat import request_handlers
-from hireflix_mcp.server import build_server, http_app
+from hireflix_mcp.server import build_server
+from hireflix_mcp.server import http_app
 from hireflix_mcp.settings import Settings
 from hireflix_sandbox.embedded import running_sandbox
-from tests.conformance.fixtures import FixtureState, add_conformance_fixtures
+from tests.conformance.fixtures import FixtureState
+from tests.conformance.fixtures import add_conformance_fixtures
 
 HOST = "127.0.0.1"
 SSE_RETRY_INTERVAL_MS = 100

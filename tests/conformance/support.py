@@ -19,7 +19,11 @@ from typing import IO
 
 import pytest
 
-from tests.serving import clean_env, free_port, serve_command, stop, wait_for_port
+from tests.serving import clean_env
+from tests.serving import free_port
+from tests.serving import serve_command
+from tests.serving import stop
+from tests.serving import wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / ".tools"

@@ -24,22 +24,21 @@ import subprocess
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
 import pytest
 
-from tests.conformance.support import (
-    CONFORMANCE,
-    ROOT,
-    RunningServer,
-    bin_entry,
-    locked_versions,
-    require_tools,
-    run_node,
-    serve_fixtures,
-    serve_http,
-)
+from tests.conformance.support import CONFORMANCE
+from tests.conformance.support import ROOT
+from tests.conformance.support import RunningServer
+from tests.conformance.support import bin_entry
+from tests.conformance.support import locked_versions
+from tests.conformance.support import require_tools
+from tests.conformance.support import run_node
+from tests.conformance.support import serve_fixtures
+from tests.conformance.support import serve_http
 
 SuiteName = str  # "latest" | "alpha"
 

@@ -15,16 +15,25 @@ from mcp import Client
 from mcp.server import MCPServer
 from mcp.server.context import ServerRequestContext
 from mcp.shared.exceptions import MCPDeprecationWarning
-from mcp.types import EmptyResult, SubscribeRequestParams, TextContent, TextResourceContents
+from mcp.types import EmptyResult
+from mcp.types import SubscribeRequestParams
+from mcp.types import TextContent
+from mcp.types import TextResourceContents
 from pydantic import SecretStr
 
-from hireflix_mcp import cli, sdk_compat
+from hireflix_mcp import cli
+from hireflix_mcp import sdk_compat
 from hireflix_mcp.resources import ResourceSubscriptions
 from hireflix_mcp.server import build_server
 from hireflix_mcp.settings import Settings
 from hireflix_sandbox.embedded import RunningSandbox
-from tests.conformance.fixtures import PROMPTS, TOOLS, FixtureState, add_conformance_fixtures
-from tests.conformance.launcher import FixtureReplacesProductHandler, add_fixtures, fixture_settings
+from tests.conformance.fixtures import PROMPTS
+from tests.conformance.fixtures import TOOLS
+from tests.conformance.fixtures import FixtureState
+from tests.conformance.fixtures import add_conformance_fixtures
+from tests.conformance.launcher import FixtureReplacesProductHandler
+from tests.conformance.launcher import add_fixtures
+from tests.conformance.launcher import fixture_settings
 
 pytestmark = pytest.mark.anyio
 

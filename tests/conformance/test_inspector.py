@@ -11,20 +11,19 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
+from typing import Literal
 
 import pytest
 
 from hireflix_sandbox.embedded import running_sandbox
-from tests.conformance.support import (
-    INSPECTOR,
-    ROOT,
-    RunningServer,
-    bin_entry,
-    require_tools,
-    run_node,
-    serve_http,
-)
+from tests.conformance.support import INSPECTOR
+from tests.conformance.support import ROOT
+from tests.conformance.support import RunningServer
+from tests.conformance.support import bin_entry
+from tests.conformance.support import require_tools
+from tests.conformance.support import run_node
+from tests.conformance.support import serve_http
 from tests.serving import clean_env
 
 Transport = Literal["stdio", "http-legacy", "http-modern"]
@@ -110,7 +109,8 @@ def _assert_listed(inspector: Inspector, method: str, key: str, field: str, want
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
 def test_inspector_lists_every_default_tool(inspector: Inspector, transport: Transport) -> None:
-    from hireflix_mcp.tools.catalog import Profile, select_tools
+    from hireflix_mcp.tools.catalog import Profile
+    from hireflix_mcp.tools.catalog import select_tools
 
     tools = inspector.call(transport, "tools/list")["tools"]
     assert [t["name"] for t in tools] == [spec.name for spec in select_tools(Profile())]

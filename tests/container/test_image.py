@@ -22,7 +22,8 @@ import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,11 +35,17 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
-from tests.oauth.idp import Idp, running_idp
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import running_sandbox
+from tests.oauth.idp import Idp
+from tests.oauth.idp import running_idp
 from tests.pg_cluster import PostgresCluster
-from tests.serving import MCP_HEADERS, free_port, initialize_request, wait_for_http
-from tests.tools.conftest import data, error_text
+from tests.serving import MCP_HEADERS
+from tests.serving import free_port
+from tests.serving import initialize_request
+from tests.serving import wait_for_http
+from tests.tools.conftest import data
+from tests.tools.conftest import error_text
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE_SCRIPT = ROOT / "scripts" / "image"

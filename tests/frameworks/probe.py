@@ -30,10 +30,14 @@ import os
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar
+from collections.abc import AsyncIterator
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
+from typing import Any
+from typing import ClassVar
 
 FRAMEWORKS = ("openai-agents", "google-genai", "langchain", "pydantic-ai", "llama-index")
 DISTRIBUTIONS = {

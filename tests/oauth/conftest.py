@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.oauth.idp import Idp, running_idp
+from tests.oauth.idp import Idp
+from tests.oauth.idp import running_idp
 
 
 @pytest.fixture(scope="module")

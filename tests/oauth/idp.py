@@ -17,22 +17,30 @@ import secrets
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qs
+from urllib.parse import urlencode
+from urllib.parse import urljoin
+from urllib.parse import urlsplit
 
 import httpx2
 import uvicorn
 from mcp.server import MCPServer
 from pydantic import SecretStr
 
-from hireflix_mcp.server import build_server, http_app
+from hireflix_mcp.server import build_server
+from hireflix_mcp.server import http_app
 from hireflix_mcp.settings import Settings
-from hireflix_mcp.tools.catalog import ALL_TOOLSETS, Profile
+from hireflix_mcp.tools.catalog import ALL_TOOLSETS
+from hireflix_mcp.tools.catalog import Profile
 from hireflix_sandbox.embedded import RunningSandbox
-from tests.conformance.support import NODE, OIDC_PROVIDER, require_tools
+from tests.conformance.support import NODE
+from tests.conformance.support import OIDC_PROVIDER
+from tests.conformance.support import require_tools
 from tests.serving import free_port
 
 PROVIDER_SCRIPT = Path(__file__).with_name("provider.mjs")

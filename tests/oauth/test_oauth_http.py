@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -19,22 +20,33 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from mcp import Client
-from mcp.client.auth import AuthorizationCodeResult, OAuthClientProvider
+from mcp.client.auth import AuthorizationCodeResult
+from mcp.client.auth import OAuthClientProvider
 from mcp.client.streamable_http import streamable_http_client
 from mcp.server import MCPServer
-from mcp.shared.auth import OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
+from mcp.shared.auth import OAuthClientInformationFull
+from mcp.shared.auth import OAuthClientMetadata
+from mcp.shared.auth import OAuthToken
 from mcp.shared.exceptions import MCPError
-from pydantic import AnyUrl, SecretStr
+from pydantic import AnyUrl
+from pydantic import SecretStr
 
 from hireflix_mcp import oauth
 from hireflix_mcp.identity import current_caller
 from hireflix_mcp.server import build_server
 from hireflix_mcp.settings import Settings
-from hireflix_mcp.tools.catalog import ALL_TOOLSETS, Profile
-from hireflix_sandbox.embedded import RunningSandbox, running_sandbox, serving
+from hireflix_mcp.tools.catalog import ALL_TOOLSETS
+from hireflix_mcp.tools.catalog import Profile
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import running_sandbox
+from hireflix_sandbox.embedded import serving
 from tests.conftest import CANARY_API_KEY
-from tests.oauth.idp import REDIRECT_URI, Idp, OAuthServer, oauth_server
-from tests.serving import MCP_HEADERS, initialize_request
+from tests.oauth.idp import REDIRECT_URI
+from tests.oauth.idp import Idp
+from tests.oauth.idp import OAuthServer
+from tests.oauth.idp import oauth_server
+from tests.serving import MCP_HEADERS
+from tests.serving import initialize_request
 from tests.tools.conftest import data
 
 pytestmark = pytest.mark.anyio

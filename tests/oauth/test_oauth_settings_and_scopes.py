@@ -13,21 +13,30 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
+from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from hireflix_mcp import scopes
-from hireflix_mcp.identity import Caller, caller_scope
-from hireflix_mcp.oauth import IssuerKeys, JwtVerifier, _Key, token_scopes
+from hireflix_mcp.identity import Caller
+from hireflix_mcp.identity import caller_scope
+from hireflix_mcp.oauth import IssuerKeys
+from hireflix_mcp.oauth import JwtVerifier
+from hireflix_mcp.oauth import _Key
+from hireflix_mcp.oauth import token_scopes
 from hireflix_mcp.server import http_app
-from hireflix_mcp.settings import Settings, describe_invalid
-from hireflix_mcp.tools.catalog import ALL_TOOLSETS, TOOLS
-from hireflix_sandbox.embedded import RunningSandbox, serving
+from hireflix_mcp.settings import Settings
+from hireflix_mcp.settings import describe_invalid
+from hireflix_mcp.tools.catalog import ALL_TOOLSETS
+from hireflix_mcp.tools.catalog import TOOLS
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import serving
 from tests.serving import free_port
-from tests.tools.conftest import call_error, connect
+from tests.tools.conftest import call_error
+from tests.tools.conftest import connect
 
 ISSUER = "https://id.example.com"
 RESOURCE = "https://mcp.example.com/mcp"

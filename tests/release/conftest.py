@@ -22,7 +22,9 @@ from typing import Any
 
 import pytest
 
-from tests.conformance.support import NODE, TOOLS, locked_versions
+from tests.conformance.support import NODE
+from tests.conformance.support import TOOLS
+from tests.conformance.support import locked_versions
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT: dict[str, Any] = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]

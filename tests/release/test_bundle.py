@@ -20,26 +20,26 @@ from typing import Any
 
 import anyio
 import pytest
-from mcp import Client, StdioServerParameters
+from mcp import Client
+from mcp import StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from hireflix_mcp.settings import ENVIRONMENT, Settings
+from hireflix_mcp.settings import ENVIRONMENT
+from hireflix_mcp.settings import Settings
 from hireflix_mcp.tools.catalog import DEFAULT_TOOLSETS
 from hireflix_sandbox.embedded import running_sandbox
 from tests.conformance.support import NODE
 from tests.conftest import CANARY_API_KEY
-from tests.release.conftest import (
-    LAUNCHER,
-    MCPB_CLI,
-    MCPB_PACKAGE,
-    PROJECT,
-    ROOT,
-    VERSION,
-    Built,
-    clean_env,
-    dev_tool,
-    uv_machine_env,
-)
+from tests.release.conftest import LAUNCHER
+from tests.release.conftest import MCPB_CLI
+from tests.release.conftest import MCPB_PACKAGE
+from tests.release.conftest import PROJECT
+from tests.release.conftest import ROOT
+from tests.release.conftest import VERSION
+from tests.release.conftest import Built
+from tests.release.conftest import clean_env
+from tests.release.conftest import dev_tool
+from tests.release.conftest import uv_machine_env
 from tests.tools.conftest import data
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(420)]

@@ -8,7 +8,9 @@ import sys
 
 import pytest
 
-from tests.release.conftest import LAUNCHER, ROOT, clean_env
+from tests.release.conftest import LAUNCHER
+from tests.release.conftest import ROOT
+from tests.release.conftest import clean_env
 
 DEFAULTS = {
     "HIREFLIX_API_KEY": "",

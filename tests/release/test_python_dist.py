@@ -16,10 +16,17 @@ from pathlib import Path
 
 import anyio
 import pytest
-from mcp import Client, StdioServerParameters
+from mcp import Client
+from mcp import StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from tests.release.conftest import PROJECT, ROOT, VERSION, Built, clean_env, dev_tool, uv_machine_env
+from tests.release.conftest import PROJECT
+from tests.release.conftest import ROOT
+from tests.release.conftest import VERSION
+from tests.release.conftest import Built
+from tests.release.conftest import clean_env
+from tests.release.conftest import dev_tool
+from tests.release.conftest import uv_machine_env
 from tests.tools.conftest import data
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(420)]

@@ -24,7 +24,10 @@ import pytest
 
 from hireflix_mcp import __version__
 from hireflix_mcp.settings import Settings
-from tests.release.conftest import PROJECT, ROOT, VERSION, load_script
+from tests.release.conftest import PROJECT
+from tests.release.conftest import ROOT
+from tests.release.conftest import VERSION
+from tests.release.conftest import load_script
 
 SCHEMA_COPY = Path(__file__).with_name("server.schema.2025-12-11.json")
 SCHEMA_SHA256 = "d4c163f299ece68b7432f4e44c4108f2fdb663d99dc088c8344142e5b0a4b520"

@@ -19,16 +19,14 @@ from pydantic import SecretStr
 from hireflix_mcp.confirm import ConfirmationTokens
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
-from tests.tools.conftest import (
-    Elicitor,
-    Era,
-    call_with_token,
-    confirmation_asked,
-    connect,
-    data,
-    error_text,
-    refused_upfront,
-)
+from tests.tools.conftest import Elicitor
+from tests.tools.conftest import Era
+from tests.tools.conftest import call_with_token
+from tests.tools.conftest import confirmation_asked
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
+from tests.tools.conftest import error_text
+from tests.tools.conftest import refused_upfront
 
 pytestmark = pytest.mark.anyio
 

@@ -25,7 +25,8 @@ import random
 import re
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import anyio
@@ -37,7 +38,10 @@ from mcp.types import CallToolResult
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.listing import interview_filter_status
 from hireflix_sandbox.store import InterviewRecord
-from tests.tools.conftest import Era, connect, data, text
+from tests.tools.conftest import Era
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
+from tests.tools.conftest import text
 
 pytestmark = pytest.mark.anyio
 

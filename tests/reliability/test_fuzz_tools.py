@@ -20,22 +20,29 @@ from __future__ import annotations
 import math
 import re
 import string
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from anyio.from_thread import BlockingPortal, start_blocking_portal
-from hypothesis import HealthCheck, given, settings
+from anyio.from_thread import BlockingPortal
+from anyio.from_thread import start_blocking_portal
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 from mcp import Client
 from mcp.shared.exceptions import MCPError
-from mcp.types import CallToolResult, Tool
+from mcp.types import CallToolResult
+from mcp.types import Tool
 
 from hireflix_mcp.tools.catalog import TOOLS
 from hireflix_sandbox.embedded import RunningSandbox
-from tests.tools.conftest import connect, text
+from tests.tools.conftest import connect
 from tests.tools.conftest import data as parsed
+from tests.tools.conftest import text
 
 Schema = Mapping[str, Any]
 Strategy = st.SearchStrategy[Any]

@@ -14,18 +14,26 @@ import dataclasses
 import json
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 from mcp import Client
-from mcp.types import EmbeddedResource, GetPromptResult, TextContent, TextResourceContents, Tool
+from mcp.types import EmbeddedResource
+from mcp.types import GetPromptResult
+from mcp.types import TextContent
+from mcp.types import TextResourceContents
+from mcp.types import Tool
 
 from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE
 from hireflix_mcp.tools.catalog import TOOLS
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
-from tests.tools.conftest import connect, data, text
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
+from tests.tools.conftest import text
 
 pytestmark = pytest.mark.anyio
 

@@ -8,7 +8,9 @@ request bodies over the 4 MiB limit (413), and 20 concurrent clients making 100 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator
+from collections.abc import Iterator
+from collections.abc import Mapping
 from typing import Any
 
 import anyio
@@ -17,9 +19,14 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import running_sandbox
 from tests.conftest import CANARY_API_KEY
-from tests.serving import MCP_HEADERS, PING, HttpServer, serve_http, server_env
+from tests.serving import MCP_HEADERS
+from tests.serving import PING
+from tests.serving import HttpServer
+from tests.serving import serve_http
+from tests.serving import server_env
 from tests.tools.conftest import data
 
 pytestmark = pytest.mark.anyio

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
-from contextlib import ExitStack, asynccontextmanager
+from contextlib import ExitStack
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx2
@@ -20,7 +21,9 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
 from hireflix_sandbox.embedded import RunningSandbox
-from tests.serving import HttpServer, serve_http, server_env
+from tests.serving import HttpServer
+from tests.serving import serve_http
+from tests.serving import server_env
 from tests.tools.conftest import Elicitor
 
 pytestmark = pytest.mark.anyio

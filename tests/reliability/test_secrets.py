@@ -19,17 +19,23 @@ from typing import Any
 import anyio
 import httpx2
 import pytest
-from mcp import Client, StdioServerParameters
+from mcp import Client
+from mcp import StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 from pydantic import SecretStr
 
 from hireflix_mcp.tools.catalog import TOOLS
-from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
-from tests.conftest import CANARY_API_KEY, CanaryLogHandler
-from tests.serving import MCP_HEADERS, serve_http, server_env
-from tests.tools.conftest import connect, data
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import running_sandbox
+from tests.conftest import CANARY_API_KEY
+from tests.conftest import CanaryLogHandler
+from tests.serving import MCP_HEADERS
+from tests.serving import serve_http
+from tests.serving import server_env
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
 
 pytestmark = pytest.mark.anyio
 

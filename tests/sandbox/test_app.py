@@ -6,7 +6,11 @@ import dataclasses
 
 import pytest
 
-from hireflix_sandbox.app import SandboxConfig, build_parser, create_app, main, runtime_of
+from hireflix_sandbox.app import SandboxConfig
+from hireflix_sandbox.app import build_parser
+from hireflix_sandbox.app import create_app
+from hireflix_sandbox.app import main
+from hireflix_sandbox.app import runtime_of
 
 
 def test_the_default_config_is_in_memory_with_seed_one() -> None:

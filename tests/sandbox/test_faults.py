@@ -6,7 +6,8 @@ import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import anyio
@@ -20,14 +21,12 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from hireflix_sandbox.embedded import serving
-from hireflix_sandbox.faults import (
-    FaultInjector,
-    FaultMiddleware,
-    FaultRule,
-    fault_admin_routes,
-    operation_names,
-    parse_spec,
-)
+from hireflix_sandbox.faults import FaultInjector
+from hireflix_sandbox.faults import FaultMiddleware
+from hireflix_sandbox.faults import FaultRule
+from hireflix_sandbox.faults import fault_admin_routes
+from hireflix_sandbox.faults import operation_names
+from hireflix_sandbox.faults import parse_spec
 
 INVITE = (
     "mutation inviteCandidate { inviteCandidateToInterview("

@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
-from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import running_sandbox
 from hireflix_sandbox.listing import interview_filter_status
-from hireflix_sandbox.store import InterviewRecord, PositionRecord
+from hireflix_sandbox.store import InterviewRecord
+from hireflix_sandbox.store import PositionRecord
 
 LIST = """
 query List($id: String!, $input: InterviewListInput!) {

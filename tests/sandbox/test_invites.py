@@ -9,7 +9,8 @@ import anyio
 import httpx2
 import pytest
 
-from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import running_sandbox
 
 INVITE = """
 mutation Invite($input: InviteCandidateToInterviewInput!) {

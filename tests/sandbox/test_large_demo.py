@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from hireflix_sandbox import large_demo
-from hireflix_sandbox.app import SandboxConfig, create_app, runtime_of
+from hireflix_sandbox.app import SandboxConfig
+from hireflix_sandbox.app import create_app
+from hireflix_sandbox.app import runtime_of
 
 
 def test_demo_size_adds_recorded_interviews_with_six_timed_answers_in_two_languages(

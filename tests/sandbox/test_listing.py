@@ -6,9 +6,14 @@ import dataclasses
 
 import pytest
 
-from hireflix_sandbox.listing import compile_filter, decode_cursor, list_interviews, parse_sort
-from hireflix_sandbox.records import new_interview_record, new_position_record
-from hireflix_sandbox.rules import InviteCandidate, RuleViolation
+from hireflix_sandbox.listing import compile_filter
+from hireflix_sandbox.listing import decode_cursor
+from hireflix_sandbox.listing import list_interviews
+from hireflix_sandbox.listing import parse_sort
+from hireflix_sandbox.records import new_interview_record
+from hireflix_sandbox.records import new_position_record
+from hireflix_sandbox.rules import InviteCandidate
+from hireflix_sandbox.rules import RuleViolation
 from hireflix_sandbox.store import InterviewRecord
 
 POSITION = new_position_record("p" * 24, "Listing", at=0.0)

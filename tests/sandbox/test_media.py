@@ -5,7 +5,9 @@ from __future__ import annotations
 import httpx2
 
 from hireflix_sandbox.embedded import RunningSandbox
-from hireflix_sandbox.media import CLIP, POSTER, local_url
+from hireflix_sandbox.media import CLIP
+from hireflix_sandbox.media import POSTER
+from hireflix_sandbox.media import local_url
 
 QUERY = "query($id: String!) { interview(id: $id) { id thumbnail questions { answer { url thumbnail } } } }"
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import running_sandbox
 from hireflix_sandbox.store import InterviewRecord
 
 HEX24 = re.compile(r"^[0-9a-f]{24}$")

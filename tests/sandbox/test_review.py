@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from hireflix_sandbox.embedded import RunningSandbox
-from hireflix_sandbox.rules import DAY_MS, WEBHOOK_EVENTS
+from hireflix_sandbox.rules import DAY_MS
+from hireflix_sandbox.rules import WEBHOOK_EVENTS
 from hireflix_sandbox.store import InterviewRecord
 from tests.support import id_mutation
 

@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from typing import Any
 
 import pytest
 
-from hireflix_sandbox.rules import (
-    DAY_MS,
-    InviteCandidate,
-    QuestionInput,
-    RuleViolation,
-    audit_window_start,
-    check_comment,
-    check_position_name,
-    check_questions,
-    check_score,
-    check_share_days,
-    check_skip_limit,
-    check_webhook_events,
-    check_webhook_url,
-    filter_status,
-    invite_field_errors,
-    json_depth,
-    metadata_problem,
-    normalize_invite,
-    quota_period_start,
-)
+from hireflix_sandbox.rules import DAY_MS
+from hireflix_sandbox.rules import InviteCandidate
+from hireflix_sandbox.rules import QuestionInput
+from hireflix_sandbox.rules import RuleViolation
+from hireflix_sandbox.rules import audit_window_start
+from hireflix_sandbox.rules import check_comment
+from hireflix_sandbox.rules import check_position_name
+from hireflix_sandbox.rules import check_questions
+from hireflix_sandbox.rules import check_score
+from hireflix_sandbox.rules import check_share_days
+from hireflix_sandbox.rules import check_skip_limit
+from hireflix_sandbox.rules import check_webhook_events
+from hireflix_sandbox.rules import check_webhook_url
+from hireflix_sandbox.rules import filter_status
+from hireflix_sandbox.rules import invite_field_errors
+from hireflix_sandbox.rules import json_depth
+from hireflix_sandbox.rules import metadata_problem
+from hireflix_sandbox.rules import normalize_invite
+from hireflix_sandbox.rules import quota_period_start
 
 
 def invite(

@@ -5,15 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from graphql import GraphQLObjectType, GraphQLScalarType
+from graphql import GraphQLObjectType
+from graphql import GraphQLScalarType
 
-from hireflix_sandbox.resolvers import (
-    ROOT_TYPES,
-    SCHEMA_PATH,
-    implemented_fields,
-    load_schema_sdl,
-    sandbox_schema,
-)
+from hireflix_sandbox.resolvers import ROOT_TYPES
+from hireflix_sandbox.resolvers import SCHEMA_PATH
+from hireflix_sandbox.resolvers import implemented_fields
+from hireflix_sandbox.resolvers import load_schema_sdl
+from hireflix_sandbox.resolvers import sandbox_schema
 
 PROJECT_SCHEMA = Path(__file__).resolve().parents[2] / "src" / "hireflix_mcp" / "hireflix" / "schema.graphql"
 

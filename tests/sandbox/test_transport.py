@@ -8,7 +8,8 @@ from typing import Any
 import httpx2
 import pytest
 
-from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import running_sandbox
 
 POSITIONS = "query ListPositions { positions { id name } }"
 

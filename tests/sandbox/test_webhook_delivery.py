@@ -6,9 +6,12 @@ import json
 import socket
 import threading
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import anyio
@@ -17,19 +20,18 @@ import httpx2
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from hireflix_sandbox.embedded import serving
-from hireflix_sandbox.webhooks import (
-    SIGNATURE_HEADER,
-    WebhookDispatcher,
-    encode_event,
-    sign,
-    verify,
-    webhook_admin_routes,
-)
+from hireflix_sandbox.webhooks import SIGNATURE_HEADER
+from hireflix_sandbox.webhooks import WebhookDispatcher
+from hireflix_sandbox.webhooks import encode_event
+from hireflix_sandbox.webhooks import sign
+from hireflix_sandbox.webhooks import verify
+from hireflix_sandbox.webhooks import webhook_admin_routes
 
 SECRET = "whsec-sandbox"
 SNAPSHOT: dict[str, Any] = {

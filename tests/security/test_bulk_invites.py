@@ -9,7 +9,9 @@ from __future__ import annotations
 import pytest
 
 from hireflix_sandbox.embedded import RunningSandbox
-from tests.tools.conftest import Elicitor, connect, data
+from tests.tools.conftest import Elicitor
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
 from tests.tools.test_interviews_support import new_position
 
 pytestmark = pytest.mark.anyio

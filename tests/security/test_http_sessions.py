@@ -16,7 +16,11 @@ import pytest
 from mcp import Client
 
 from hireflix_sandbox.embedded import RunningSandbox
-from tests.serving import MCP_HEADERS, HttpServer, initialize_request, serve_http, server_env
+from tests.serving import MCP_HEADERS
+from tests.serving import HttpServer
+from tests.serving import initialize_request
+from tests.serving import serve_http
+from tests.serving import server_env
 from tests.tools.conftest import data
 
 pytestmark = pytest.mark.anyio

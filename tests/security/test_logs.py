@@ -21,7 +21,8 @@ from mcp.client.streamable_http import streamable_http_client
 
 from hireflix_sandbox.embedded import RunningSandbox
 from tests.conftest import CANARY_API_KEY
-from tests.serving import serve_http, server_env
+from tests.serving import serve_http
+from tests.serving import server_env
 from tests.tools.conftest import data
 
 BEARER = "bearer-for-the-log-attack-0123456789abcdef"
@@ -70,7 +71,8 @@ async def test_a_debug_log_shows_no_token_key_or_bearer_and_masks_contact_detail
 
 
 def test_a_key_in_a_log_line_is_removed_raw_url_encoded_and_in_base64() -> None:
-    from hireflix_mcp.logs import RedactingFormatter, Redactor
+    from hireflix_mcp.logs import RedactingFormatter
+    from hireflix_mcp.logs import Redactor
 
     redactor = Redactor()
     redactor.protect(KEY)

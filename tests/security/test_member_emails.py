@@ -10,7 +10,10 @@ from __future__ import annotations
 import pytest
 
 from hireflix_sandbox.embedded import RunningSandbox
-from tests.tools.conftest import Elicitor, connect, data, error_text
+from tests.tools.conftest import Elicitor
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
+from tests.tools.conftest import error_text
 
 pytestmark = pytest.mark.anyio
 

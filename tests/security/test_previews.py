@@ -14,7 +14,9 @@ import pytest
 
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
-from tests.tools.conftest import Elicitor, connect, data
+from tests.tools.conftest import Elicitor
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
 from tests.tools.test_interviews_support import open_position
 
 pytestmark = pytest.mark.anyio

@@ -23,8 +23,11 @@ import httpx2
 import pytest
 
 from hireflix_sandbox.embedded import RunningSandbox
-from hireflix_sandbox.regex_filter import Budget, compile_search
-from tests.serving import free_port, stop, wait_for_http
+from hireflix_sandbox.regex_filter import Budget
+from hireflix_sandbox.regex_filter import compile_search
+from tests.serving import free_port
+from tests.serving import stop
+from tests.serving import wait_for_http
 
 POSITIONS = {"query": "query ListPositions { positions { id name } }"}
 STANDALONE_KEY = "standalone-sandbox-key-for-door-tests"

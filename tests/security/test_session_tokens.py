@@ -18,8 +18,14 @@ from mcp import Client
 from hireflix_mcp.server import build_server
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
-from tests.serving import HttpServer, serve_http, server_env
-from tests.tools.conftest import call_with_token, connect, data, error_text, sandbox_settings
+from tests.serving import HttpServer
+from tests.serving import serve_http
+from tests.serving import server_env
+from tests.tools.conftest import call_with_token
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
+from tests.tools.conftest import error_text
+from tests.tools.conftest import sandbox_settings
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,10 @@ from typing import Any
 import pytest
 
 from hireflix_sandbox.embedded import RunningSandbox
-from tests.tools.conftest import Elicitor, Era, connect, data
+from tests.tools.conftest import Elicitor
+from tests.tools.conftest import Era
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
 
 pytestmark = pytest.mark.anyio
 

@@ -16,8 +16,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from hireflix_sandbox.embedded import RunningSandbox, serving
-from tests.tools.conftest import Elicitor, connect, data
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import serving
+from tests.tools.conftest import Elicitor
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
 
 pytestmark = pytest.mark.anyio
 

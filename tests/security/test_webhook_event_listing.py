@@ -19,7 +19,9 @@ from hireflix_mcp.resources import EVENTS_URI
 from hireflix_mcp.settings import Settings
 from hireflix_sandbox.embedded import RunningSandbox
 from tests.test_resources import read_text
-from tests.tools.conftest import connect, data, text
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
+from tests.tools.conftest import text
 
 pytestmark = pytest.mark.anyio
 

@@ -29,13 +29,18 @@ from pydantic import SecretStr
 
 from hireflix_mcp.events import SqliteEventStore
 from hireflix_mcp.resources import EVENTS_URI
-from hireflix_mcp.server import build_server, http_app
+from hireflix_mcp.server import build_server
+from hireflix_mcp.server import http_app
 from hireflix_mcp.settings import WEBHOOK_RECEIVER_PATH
-from hireflix_mcp.tools.catalog import ALL_TOOLSETS, Profile
-from hireflix_sandbox.embedded import RunningSandbox, serving
-from hireflix_sandbox.webhooks import SIGNATURE_HEADER, sign
+from hireflix_mcp.tools.catalog import ALL_TOOLSETS
+from hireflix_mcp.tools.catalog import Profile
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import serving
+from hireflix_sandbox.webhooks import SIGNATURE_HEADER
+from hireflix_sandbox.webhooks import sign
 from tests.test_resources import read_text
-from tests.tools.conftest import data, sandbox_settings
+from tests.tools.conftest import data
+from tests.tools.conftest import sandbox_settings
 
 pytestmark = pytest.mark.anyio
 

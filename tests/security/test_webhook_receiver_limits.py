@@ -19,7 +19,9 @@ import pytest
 from hireflix_mcp import webhooks
 from hireflix_mcp.settings import WEBHOOK_RECEIVER_PATH
 from hireflix_sandbox.embedded import RunningSandbox
-from tests.security.test_webhook_events import _event, post_signed, receiving
+from tests.security.test_webhook_events import _event
+from tests.security.test_webhook_events import post_signed
+from tests.security.test_webhook_events import receiving
 
 pytestmark = pytest.mark.anyio
 

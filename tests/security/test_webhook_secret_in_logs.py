@@ -21,7 +21,8 @@ from hireflix_mcp.settings import WEBHOOK_RECEIVER_PATH
 from hireflix_sandbox.embedded import running_sandbox
 from hireflix_sandbox.webhooks import SIGNATURE_HEADER
 from tests.conftest import CANARY_API_KEY
-from tests.serving import serve_http, server_env
+from tests.serving import serve_http
+from tests.serving import server_env
 from tests.tools.conftest import data
 
 pytestmark = pytest.mark.anyio

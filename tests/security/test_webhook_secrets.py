@@ -19,9 +19,13 @@ from hireflix_mcp import cli
 from hireflix_mcp.settings import WEBHOOK_RECEIVER_PATH
 from hireflix_sandbox import app as sandbox_app
 from hireflix_sandbox.app import SandboxConfig
-from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
-from hireflix_sandbox.webhooks import SIGNATURE_HEADER, encode_event, sign
-from tests.serving import clean_env, serve_http
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import running_sandbox
+from hireflix_sandbox.webhooks import SIGNATURE_HEADER
+from hireflix_sandbox.webhooks import encode_event
+from hireflix_sandbox.webhooks import sign
+from tests.serving import clean_env
+from tests.serving import serve_http
 
 POSITIONS = {"query": "query ListPositions { positions { id name } }"}
 DOCUMENTED_API_KEY = "sandbox-api-key"

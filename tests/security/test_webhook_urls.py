@@ -15,7 +15,10 @@ import pytest
 
 from hireflix_sandbox.embedded import RunningSandbox
 from tests.security.test_webhook_confirmation import create_approved
-from tests.tools.conftest import Elicitor, connect, error_text, refused_upfront
+from tests.tools.conftest import Elicitor
+from tests.tools.conftest import connect
+from tests.tools.conftest import error_text
+from tests.tools.conftest import refused_upfront
 
 pytestmark = pytest.mark.anyio
 

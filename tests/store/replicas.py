@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from hireflix_sandbox.embedded import RunningSandbox
-from tests.serving import free_port, serve_command, server_env, stop, wait_for_http
+from tests.serving import free_port
+from tests.serving import serve_command
+from tests.serving import server_env
+from tests.serving import stop
+from tests.serving import wait_for_http
 
 CONFIRM_SECRET = "replicas-share-this-confirm-secret"
 WEBHOOK_SECRET = "replicas-share-this-webhook-secret"

@@ -11,14 +11,20 @@ from mcp.client import Client
 
 from hireflix_mcp.audit_trail import parse_since
 from hireflix_mcp.cli import main
-from hireflix_mcp.identity import Caller, caller_scope
+from hireflix_mcp.identity import Caller
+from hireflix_mcp.identity import caller_scope
 from hireflix_mcp.server import build_server
 from hireflix_mcp.settings import Settings
 from hireflix_mcp.store import AuditEntry
 from hireflix_mcp.store.sqlite import SqliteState
-from hireflix_mcp.tools.catalog import ALL_TOOLSETS, Profile
+from hireflix_mcp.tools.catalog import ALL_TOOLSETS
+from hireflix_mcp.tools.catalog import Profile
 from hireflix_sandbox.embedded import RunningSandbox
-from tests.tools.conftest import Elicitor, connect, data, error_text, sandbox_settings
+from tests.tools.conftest import Elicitor
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
+from tests.tools.conftest import error_text
+from tests.tools.conftest import sandbox_settings
 from tests.tools.test_interviews_support import open_position
 
 pytestmark = pytest.mark.anyio

@@ -20,13 +20,19 @@ from mcp import Client
 from mcp.server.subscriptions import ResourceUpdated
 
 from hireflix_mcp.resources import EVENTS_URI
-from hireflix_mcp.webhooks import SIGNATURE_HEADER, sign
-from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
+from hireflix_mcp.webhooks import SIGNATURE_HEADER
+from hireflix_mcp.webhooks import sign
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import running_sandbox
 from tests.conftest import CANARY_API_KEY
 from tests.pg_cluster import PostgresCluster
-from tests.store.replicas import WEBHOOK_SECRET, Replica, running_replicas
-from tests.tools.conftest import data, text
-from tests.tools.test_interviews_support import new_position, open_position
+from tests.store.replicas import WEBHOOK_SECRET
+from tests.store.replicas import Replica
+from tests.store.replicas import running_replicas
+from tests.tools.conftest import data
+from tests.tools.conftest import text
+from tests.tools.test_interviews_support import new_position
+from tests.tools.test_interviews_support import open_position
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(300)]  # a loaded 2-core machine: ~30 s each
 

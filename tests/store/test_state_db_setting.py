@@ -6,7 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 from hireflix_mcp.dsn import redact_url
-from hireflix_mcp.settings import Settings, describe_invalid
+from hireflix_mcp.settings import Settings
+from hireflix_mcp.settings import describe_invalid
 from hireflix_mcp.store import open_state
 from hireflix_mcp.store.postgres import PostgresState
 from hireflix_mcp.store.sqlite import SqliteState

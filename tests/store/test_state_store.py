@@ -6,15 +6,20 @@ Two store objects on one database stand for two replicas: what one writes, the o
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from hireflix_mcp.events import DAY_MS
-from hireflix_mcp.store import AuditEntry, SharedState, StateStore
+from hireflix_mcp.store import AuditEntry
+from hireflix_mcp.store import SharedState
+from hireflix_mcp.store import StateStore
 from hireflix_mcp.store.postgres import PostgresState
 from hireflix_mcp.store.sqlite import SqliteState
 from tests.pg_cluster import PostgresCluster

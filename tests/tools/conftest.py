@@ -10,18 +10,25 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+from typing import Literal
 
 import pytest
 from mcp import Client
 from mcp.client import ClientRequestContext
-from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult, TextContent
+from mcp.types import CallToolResult
+from mcp.types import ElicitRequestParams
+from mcp.types import ElicitResult
+from mcp.types import TextContent
 from pydantic import SecretStr
 
 from hireflix_mcp.server import build_server
-from hireflix_mcp.settings import ConfirmPolicy, Settings
-from hireflix_mcp.tools.catalog import ALL_TOOLSETS, Profile
+from hireflix_mcp.settings import ConfirmPolicy
+from hireflix_mcp.settings import Settings
+from hireflix_mcp.tools.catalog import ALL_TOOLSETS
+from hireflix_mcp.tools.catalog import Profile
 from hireflix_sandbox.embedded import RunningSandbox
 
 Era = Literal["legacy", "auto"]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import secrets
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,16 +15,14 @@ import pytest
 from hireflix_mcp.views.common import iso
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import AuditRecord
-from tests.tools.conftest import (
-    Elicitor,
-    Era,
-    call_with_token,
-    confirmation_asked,
-    connect,
-    data,
-    error_text,
-    refused_upfront,
-)
+from tests.tools.conftest import Elicitor
+from tests.tools.conftest import Era
+from tests.tools.conftest import call_with_token
+from tests.tools.conftest import confirmation_asked
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
+from tests.tools.conftest import error_text
+from tests.tools.conftest import refused_upfront
 
 pytestmark = pytest.mark.anyio
 

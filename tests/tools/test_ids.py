@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from hireflix_sandbox.embedded import RunningSandbox
-from tests.tools.conftest import connect, refused_upfront
+from tests.tools.conftest import connect
+from tests.tools.conftest import refused_upfront
 
 pytestmark = pytest.mark.anyio
 

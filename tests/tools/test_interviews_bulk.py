@@ -15,17 +15,23 @@ import pytest
 
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.errors import InviteQuotaExceededError
-from hireflix_mcp.hireflix.models import InviteRequest, InviteResult
+from hireflix_mcp.hireflix.models import InviteRequest
+from hireflix_mcp.hireflix.models import InviteResult
 from hireflix_mcp.tools.interviews.inputs import BULK_MAX_RETRIES
-from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
-from hireflix_sandbox.ids import public_url, short_url
-from tests.tools.conftest import Era, connect, data, error_text, refused_upfront, text
-from tests.tools.test_interviews_support import (
-    archived_position,
-    new_position,
-    open_position,
-    total_requests,
-)
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import running_sandbox
+from hireflix_sandbox.ids import public_url
+from hireflix_sandbox.ids import short_url
+from tests.tools.conftest import Era
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
+from tests.tools.conftest import error_text
+from tests.tools.conftest import refused_upfront
+from tests.tools.conftest import text
+from tests.tools.test_interviews_support import archived_position
+from tests.tools.test_interviews_support import new_position
+from tests.tools.test_interviews_support import open_position
+from tests.tools.test_interviews_support import total_requests
 
 pytestmark = pytest.mark.anyio
 

@@ -12,20 +12,22 @@ from mcp.types import CallToolResult
 
 from hireflix_mcp import server as server_module
 from hireflix_mcp.confirm import ConfirmationTokens
-from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import running_sandbox
 from hireflix_sandbox.store import InterviewRecord
-from tests.tools.conftest import (
-    Elicitor,
-    Era,
-    call_with_token,
-    confirmation_asked,
-    connect,
-    data,
-    error_text,
-    invite,
-    refused_upfront,
-)
-from tests.tools.test_interviews_support import MISSING_ID, calls, new_position, open_position
+from tests.tools.conftest import Elicitor
+from tests.tools.conftest import Era
+from tests.tools.conftest import call_with_token
+from tests.tools.conftest import confirmation_asked
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
+from tests.tools.conftest import error_text
+from tests.tools.conftest import invite
+from tests.tools.conftest import refused_upfront
+from tests.tools.test_interviews_support import MISSING_ID
+from tests.tools.test_interviews_support import calls
+from tests.tools.test_interviews_support import new_position
+from tests.tools.test_interviews_support import open_position
 
 pytestmark = pytest.mark.anyio
 

@@ -7,15 +7,19 @@ from typing import Any
 
 import pytest
 
-from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
-from tests.tools.conftest import Era, connect, data, error_text, invite, refused_upfront
-from tests.tools.test_interviews_support import (
-    MISSING_ID,
-    archived_position,
-    calls,
-    new_position,
-    open_position,
-)
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import running_sandbox
+from tests.tools.conftest import Era
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
+from tests.tools.conftest import error_text
+from tests.tools.conftest import invite
+from tests.tools.conftest import refused_upfront
+from tests.tools.test_interviews_support import MISSING_ID
+from tests.tools.test_interviews_support import archived_position
+from tests.tools.test_interviews_support import calls
+from tests.tools.test_interviews_support import new_position
+from tests.tools.test_interviews_support import open_position
 
 pytestmark = pytest.mark.anyio
 

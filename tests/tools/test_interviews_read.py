@@ -10,10 +10,18 @@ from mcp import Client
 
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.media import local_url
-from hireflix_sandbox.store import AnswerRecord, InterviewRecord
+from hireflix_sandbox.store import AnswerRecord
+from hireflix_sandbox.store import InterviewRecord
 from tests.test_resources import read_json
-from tests.tools.conftest import Era, connect, data, error_text, invite, text
-from tests.tools.test_interviews_support import MISSING_ID, completed_interview, open_position
+from tests.tools.conftest import Era
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
+from tests.tools.conftest import error_text
+from tests.tools.conftest import invite
+from tests.tools.conftest import text
+from tests.tools.test_interviews_support import MISSING_ID
+from tests.tools.test_interviews_support import completed_interview
+from tests.tools.test_interviews_support import open_position
 
 pytestmark = pytest.mark.anyio
 

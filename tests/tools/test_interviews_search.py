@@ -10,15 +10,19 @@ from mcp import Client
 from hireflix_mcp.hireflix import search as hx_search
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
-from tests.support import refuse_combinators, refuse_find_candidate
-from tests.tools.conftest import Era, connect, data, error_text, invite, refused_upfront
-from tests.tools.test_interviews_support import (
-    MISSING_ID,
-    interviews_by_status,
-    new_position,
-    open_position,
-    total_requests,
-)
+from tests.support import refuse_combinators
+from tests.support import refuse_find_candidate
+from tests.tools.conftest import Era
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
+from tests.tools.conftest import error_text
+from tests.tools.conftest import invite
+from tests.tools.conftest import refused_upfront
+from tests.tools.test_interviews_support import MISSING_ID
+from tests.tools.test_interviews_support import interviews_by_status
+from tests.tools.test_interviews_support import new_position
+from tests.tools.test_interviews_support import open_position
+from tests.tools.test_interviews_support import total_requests
 
 pytestmark = pytest.mark.anyio
 

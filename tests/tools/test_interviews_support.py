@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from hireflix_sandbox.embedded import RunningSandbox
-from hireflix_sandbox.store import InterviewRecord, PositionRecord
+from hireflix_sandbox.store import InterviewRecord
+from hireflix_sandbox.store import PositionRecord
 
 MISSING_ID = "0" * 24
 

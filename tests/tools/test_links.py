@@ -8,8 +8,14 @@ import pytest
 from hireflix_sandbox import ids
 from hireflix_sandbox.embedded import RunningSandbox
 from tests.test_resources import read_json
-from tests.tools.conftest import Era, connect, data, error_text, invite
-from tests.tools.test_interviews_support import MISSING_ID, open_position, total_requests
+from tests.tools.conftest import Era
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
+from tests.tools.conftest import error_text
+from tests.tools.conftest import invite
+from tests.tools.test_interviews_support import MISSING_ID
+from tests.tools.test_interviews_support import open_position
+from tests.tools.test_interviews_support import total_requests
 
 pytestmark = pytest.mark.anyio
 

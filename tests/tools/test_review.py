@@ -10,7 +10,13 @@ import pytest
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.listing import interview_filter_status
 from hireflix_sandbox.store import InterviewRecord
-from tests.tools.conftest import Elicitor, Era, confirmation_asked, connect, data, error_text, refused_upfront
+from tests.tools.conftest import Elicitor
+from tests.tools.conftest import Era
+from tests.tools.conftest import confirmation_asked
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
+from tests.tools.conftest import error_text
+from tests.tools.conftest import refused_upfront
 
 pytestmark = pytest.mark.anyio
 

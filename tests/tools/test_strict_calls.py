@@ -16,10 +16,12 @@ from typing import Any
 import pytest
 from mcp.types import Tool
 
-from hireflix_sandbox.embedded import RunningSandbox, running_sandbox
+from hireflix_sandbox.embedded import RunningSandbox
+from hireflix_sandbox.embedded import running_sandbox
 from hireflix_sandbox.listing import interview_filter_status
 from tests.conftest import CANARY_API_KEY
-from tests.tools.conftest import connect, text
+from tests.tools.conftest import connect
+from tests.tools.conftest import text
 
 pytestmark = pytest.mark.anyio
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,18 +15,17 @@ from pydantic import SecretStr
 from hireflix_mcp.events import SqliteEventStore
 from hireflix_mcp.tools import webhooks
 from hireflix_sandbox.embedded import RunningSandbox
-from hireflix_sandbox.webhooks import encode_event, webhook_snapshot
+from hireflix_sandbox.webhooks import encode_event
+from hireflix_sandbox.webhooks import webhook_snapshot
 from tests.test_resources import read_text
-from tests.tools.conftest import (
-    Elicitor,
-    Era,
-    call_with_token,
-    confirmation_asked,
-    connect,
-    data,
-    error_text,
-    refused_upfront,
-)
+from tests.tools.conftest import Elicitor
+from tests.tools.conftest import Era
+from tests.tools.conftest import call_with_token
+from tests.tools.conftest import confirmation_asked
+from tests.tools.conftest import connect
+from tests.tools.conftest import data
+from tests.tools.conftest import error_text
+from tests.tools.conftest import refused_upfront
 
 pytestmark = pytest.mark.anyio
 

@@ -11,18 +11,22 @@ from collections.abc import Iterator
 import pytest
 
 from hireflix_mcp.hireflix.models import TranscriptWord
-from hireflix_mcp.transcripts.index import AnswerDoc, Filters, InterviewDoc, TranscriptIndex, open_index
-from hireflix_mcp.transcripts.query import Matcher, QueryError, parse
-from hireflix_mcp.transcripts.text import (
-    Lang,
-    citation,
-    normals,
-    pack_times,
-    sentences,
-    snippet,
-    token_times,
-    unpack_times,
-)
+from hireflix_mcp.transcripts.index import AnswerDoc
+from hireflix_mcp.transcripts.index import Filters
+from hireflix_mcp.transcripts.index import InterviewDoc
+from hireflix_mcp.transcripts.index import TranscriptIndex
+from hireflix_mcp.transcripts.index import open_index
+from hireflix_mcp.transcripts.query import Matcher
+from hireflix_mcp.transcripts.query import QueryError
+from hireflix_mcp.transcripts.query import parse
+from hireflix_mcp.transcripts.text import Lang
+from hireflix_mcp.transcripts.text import citation
+from hireflix_mcp.transcripts.text import normals
+from hireflix_mcp.transcripts.text import pack_times
+from hireflix_mcp.transcripts.text import sentences
+from hireflix_mcp.transcripts.text import snippet
+from hireflix_mcp.transcripts.text import token_times
+from hireflix_mcp.transcripts.text import unpack_times
 
 POSITION = "aaaaaaaaaaaaaaaaaaaaaaaa"
 OTHER_POSITION = "bbbbbbbbbbbbbbbbbbbbbbbb"

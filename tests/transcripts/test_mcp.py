@@ -10,7 +10,9 @@ from collections.abc import Sequence
 import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
-from mcp.types import EmbeddedResource, TextContent, TextResourceContents
+from mcp.types import EmbeddedResource
+from mcp.types import TextContent
+from mcp.types import TextResourceContents
 
 from hireflix_mcp.server import build_server
 from hireflix_mcp.tools.catalog import Profile

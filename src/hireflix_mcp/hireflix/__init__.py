@@ -7,70 +7,66 @@ Everything else is internal. This package knows nothing of MCP, nor of the appli
 
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.config import ClientConfig
-from hireflix_mcp.hireflix.errors import (
-    AlreadyExistsError,
-    APIError,
-    AuthenticationError,
-    ConnectionFailed,
-    ExternalIdConflictError,
-    GraphQLRequestError,
-    HireflixError,
-    InterviewAlreadyExistsError,
-    InviteQuotaExceededError,
-    MalformedResponseError,
-    NotFoundError,
-    OutcomeUnknownError,
-    PermissionDenied,
-    PositionNotAcceptingInvitesError,
-    RateLimitedError,
-    ServerError,
-    Timeout,
-    TransportError,
-    ValidationFailed,
-)
-from hireflix_mcp.hireflix.models import (
-    INTERVIEW_STATUSES,
-    Answer,
-    AuditLogEntry,
-    AuditLogPage,
-    Candidate,
-    Identity,
-    Interview,
-    InterviewAccessInfo,
-    InterviewComment,
-    InterviewCounts,
-    InterviewDetail,
-    InterviewMedia,
-    InterviewPage,
-    InterviewQuestion,
-    InterviewStatus,
-    InterviewTranscript,
-    InviteRequest,
-    InviteResult,
-    IpGeolocation,
-    Position,
-    PositionDetail,
-    PositionQuestion,
-    PositionQuestionInput,
-    PositionWithCounts,
-    ShareLink,
-    TeamMember,
-    Transcription,
-    TranscriptWord,
-    Webhook,
-    WebhookEvent,
-)
-from hireflix_mcp.hireflix.operations import OPERATIONS, Operation, RetryPolicy
-from hireflix_mcp.hireflix.search import (
-    FailedPosition,
-    FoundInterview,
-    FoundPage,
-    InterviewCondition,
-    InterviewSort,
-    InvalidCursorError,
-    SearchPage,
-    build_interview_filter,
-)
+from hireflix_mcp.hireflix.errors import AlreadyExistsError
+from hireflix_mcp.hireflix.errors import APIError
+from hireflix_mcp.hireflix.errors import AuthenticationError
+from hireflix_mcp.hireflix.errors import ConnectionFailed
+from hireflix_mcp.hireflix.errors import ExternalIdConflictError
+from hireflix_mcp.hireflix.errors import GraphQLRequestError
+from hireflix_mcp.hireflix.errors import HireflixError
+from hireflix_mcp.hireflix.errors import InterviewAlreadyExistsError
+from hireflix_mcp.hireflix.errors import InviteQuotaExceededError
+from hireflix_mcp.hireflix.errors import MalformedResponseError
+from hireflix_mcp.hireflix.errors import NotFoundError
+from hireflix_mcp.hireflix.errors import OutcomeUnknownError
+from hireflix_mcp.hireflix.errors import PermissionDenied
+from hireflix_mcp.hireflix.errors import PositionNotAcceptingInvitesError
+from hireflix_mcp.hireflix.errors import RateLimitedError
+from hireflix_mcp.hireflix.errors import ServerError
+from hireflix_mcp.hireflix.errors import Timeout
+from hireflix_mcp.hireflix.errors import TransportError
+from hireflix_mcp.hireflix.errors import ValidationFailed
+from hireflix_mcp.hireflix.models import INTERVIEW_STATUSES
+from hireflix_mcp.hireflix.models import Answer
+from hireflix_mcp.hireflix.models import AuditLogEntry
+from hireflix_mcp.hireflix.models import AuditLogPage
+from hireflix_mcp.hireflix.models import Candidate
+from hireflix_mcp.hireflix.models import Identity
+from hireflix_mcp.hireflix.models import Interview
+from hireflix_mcp.hireflix.models import InterviewAccessInfo
+from hireflix_mcp.hireflix.models import InterviewComment
+from hireflix_mcp.hireflix.models import InterviewCounts
+from hireflix_mcp.hireflix.models import InterviewDetail
+from hireflix_mcp.hireflix.models import InterviewMedia
+from hireflix_mcp.hireflix.models import InterviewPage
+from hireflix_mcp.hireflix.models import InterviewQuestion
+from hireflix_mcp.hireflix.models import InterviewStatus
+from hireflix_mcp.hireflix.models import InterviewTranscript
+from hireflix_mcp.hireflix.models import InviteRequest
+from hireflix_mcp.hireflix.models import InviteResult
+from hireflix_mcp.hireflix.models import IpGeolocation
+from hireflix_mcp.hireflix.models import Position
+from hireflix_mcp.hireflix.models import PositionDetail
+from hireflix_mcp.hireflix.models import PositionQuestion
+from hireflix_mcp.hireflix.models import PositionQuestionInput
+from hireflix_mcp.hireflix.models import PositionWithCounts
+from hireflix_mcp.hireflix.models import ShareLink
+from hireflix_mcp.hireflix.models import TeamMember
+from hireflix_mcp.hireflix.models import Transcription
+from hireflix_mcp.hireflix.models import TranscriptWord
+from hireflix_mcp.hireflix.models import Webhook
+from hireflix_mcp.hireflix.models import WebhookEvent
+from hireflix_mcp.hireflix.operations import OPERATIONS
+from hireflix_mcp.hireflix.operations import Operation
+from hireflix_mcp.hireflix.operations import RetryPolicy
+from hireflix_mcp.hireflix.search import FailedPosition
+from hireflix_mcp.hireflix.search import FoundInterview
+from hireflix_mcp.hireflix.search import FoundPage
+from hireflix_mcp.hireflix.search import InterviewCondition
+from hireflix_mcp.hireflix.search import InterviewSort
+from hireflix_mcp.hireflix.search import InvalidCursorError
+from hireflix_mcp.hireflix.search import SearchPage
+from hireflix_mcp.hireflix.search import build_interview_filter
 
 __all__ = [
     "INTERVIEW_STATUSES",

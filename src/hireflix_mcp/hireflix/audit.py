@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hireflix_mcp.hireflix.models import AuditLogEntry, AuditLogWindow
+from hireflix_mcp.hireflix.models import AuditLogEntry
+from hireflix_mcp.hireflix.models import AuditLogWindow
 
 if TYPE_CHECKING:
     from hireflix_mcp.hireflix.client import HireflixClient

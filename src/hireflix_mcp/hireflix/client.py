@@ -18,57 +18,57 @@ import copy
 import itertools
 import logging
 import time
-from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Any
+from typing import TypeVar
 
 import httpx2
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
+from pydantic import ValidationError
 
-from hireflix_mcp.hireflix import audit, counts
+from hireflix_mcp.hireflix import audit
+from hireflix_mcp.hireflix import counts
 from hireflix_mcp.hireflix.config import ClientConfig
-from hireflix_mcp.hireflix.errors import (
-    HireflixError,
-    InterviewAlreadyExistsError,
-    MalformedResponseError,
-    NotFoundError,
-    OutcomeUnknownError,
-    from_union_member,
-    is_error_member,
-)
-from hireflix_mcp.hireflix.models import (
-    AuditLogPage,
-    AuditLogWindow,
-    Identity,
-    Interview,
-    InterviewAccessInfo,
-    InterviewCounts,
-    InterviewDetail,
-    InterviewMedia,
-    InterviewPage,
-    InterviewTranscript,
-    InviteRequest,
-    InviteResult,
-    Position,
-    PositionDetail,
-    PositionMatches,
-    PositionQuestionInput,
-    PositionWithCounts,
-    ShareLink,
-    TeamMember,
-    Webhook,
-)
-from hireflix_mcp.hireflix.operations import OPERATIONS, Operation
-from hireflix_mcp.hireflix.search import (
-    FoundPage,
-    InterviewCondition,
-    InterviewSearch,
-    InterviewSort,
-    SearchPage,
-    ServerAbilities,
-    build_interview_filter,
-    interview_list_input,
-)
-from hireflix_mcp.hireflix.transport import GraphQLTransport, Sleep
+from hireflix_mcp.hireflix.errors import HireflixError
+from hireflix_mcp.hireflix.errors import InterviewAlreadyExistsError
+from hireflix_mcp.hireflix.errors import MalformedResponseError
+from hireflix_mcp.hireflix.errors import NotFoundError
+from hireflix_mcp.hireflix.errors import OutcomeUnknownError
+from hireflix_mcp.hireflix.errors import from_union_member
+from hireflix_mcp.hireflix.errors import is_error_member
+from hireflix_mcp.hireflix.models import AuditLogPage
+from hireflix_mcp.hireflix.models import AuditLogWindow
+from hireflix_mcp.hireflix.models import Identity
+from hireflix_mcp.hireflix.models import Interview
+from hireflix_mcp.hireflix.models import InterviewAccessInfo
+from hireflix_mcp.hireflix.models import InterviewCounts
+from hireflix_mcp.hireflix.models import InterviewDetail
+from hireflix_mcp.hireflix.models import InterviewMedia
+from hireflix_mcp.hireflix.models import InterviewPage
+from hireflix_mcp.hireflix.models import InterviewTranscript
+from hireflix_mcp.hireflix.models import InviteRequest
+from hireflix_mcp.hireflix.models import InviteResult
+from hireflix_mcp.hireflix.models import Position
+from hireflix_mcp.hireflix.models import PositionDetail
+from hireflix_mcp.hireflix.models import PositionMatches
+from hireflix_mcp.hireflix.models import PositionQuestionInput
+from hireflix_mcp.hireflix.models import PositionWithCounts
+from hireflix_mcp.hireflix.models import ShareLink
+from hireflix_mcp.hireflix.models import TeamMember
+from hireflix_mcp.hireflix.models import Webhook
+from hireflix_mcp.hireflix.operations import OPERATIONS
+from hireflix_mcp.hireflix.operations import Operation
+from hireflix_mcp.hireflix.search import FoundPage
+from hireflix_mcp.hireflix.search import InterviewCondition
+from hireflix_mcp.hireflix.search import InterviewSearch
+from hireflix_mcp.hireflix.search import InterviewSort
+from hireflix_mcp.hireflix.search import SearchPage
+from hireflix_mcp.hireflix.search import ServerAbilities
+from hireflix_mcp.hireflix.search import build_interview_filter
+from hireflix_mcp.hireflix.search import interview_list_input
+from hireflix_mcp.hireflix.transport import GraphQLTransport
+from hireflix_mcp.hireflix.transport import Sleep
 
 __all__ = ["OPERATIONS", "HireflixClient"]
 

@@ -10,7 +10,10 @@ The API key is a `SecretStr` (a plain string is accepted and wrapped): its repr 
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import SecretStr
 
 DEFAULT_API_URL = "https://api.hireflix.com/me"
 """The company API (`schema.graphql`); the sandbox serves the same API at `http://<host>:<port>/me`."""

@@ -11,16 +11,18 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
-from hireflix_mcp.hireflix.errors import GraphQLRequestError, HireflixError
-from hireflix_mcp.hireflix.models import (
-    InterviewCounts,
-    InterviewPage,
-    Position,
-    PositionWithCounts,
-)
-from hireflix_mcp.hireflix.search import PAGE_LIMIT, InterviewCondition, gather
+from hireflix_mcp.hireflix.errors import GraphQLRequestError
+from hireflix_mcp.hireflix.errors import HireflixError
+from hireflix_mcp.hireflix.models import InterviewCounts
+from hireflix_mcp.hireflix.models import InterviewPage
+from hireflix_mcp.hireflix.models import Position
+from hireflix_mcp.hireflix.models import PositionWithCounts
+from hireflix_mcp.hireflix.search import PAGE_LIMIT
+from hireflix_mcp.hireflix.search import InterviewCondition
+from hireflix_mcp.hireflix.search import gather
 
 if TYPE_CHECKING:
     from hireflix_mcp.hireflix.client import HireflixClient

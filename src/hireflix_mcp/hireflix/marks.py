@@ -9,17 +9,17 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from graphql import (
-    EnumTypeDefinitionNode,
-    InputObjectTypeDefinitionNode,
-    InterfaceTypeDefinitionNode,
-    Node,
-    ObjectTypeDefinitionNode,
-    Source,
-    TypeDefinitionNode,
-    parse,
-)
-from graphql.language import Lexer, Token, TokenKind
+from graphql import EnumTypeDefinitionNode
+from graphql import InputObjectTypeDefinitionNode
+from graphql import InterfaceTypeDefinitionNode
+from graphql import Node
+from graphql import ObjectTypeDefinitionNode
+from graphql import Source
+from graphql import TypeDefinitionNode
+from graphql import parse
+from graphql.language import Lexer
+from graphql.language import Token
+from graphql.language import TokenKind
 
 MarkLevel = Literal["C", "S", "I"]
 WEAKEST_FIRST: tuple[MarkLevel, ...] = ("I", "S", "C")

@@ -12,9 +12,14 @@ when Hireflix refuses part of its filter; how a name matches is `names.py`'s.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated
+from typing import Any
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel
+from pydantic import BeforeValidator
+from pydantic import ConfigDict
+from pydantic import Field
 from pydantic.alias_generators import to_camel
 
 

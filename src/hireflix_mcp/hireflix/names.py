@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Sequence
 
 _FOLDED_RANGES = ((0x00C0, 0x0180), (0x0218, 0x021C))
 """Latin-1 letters, Latin Extended-A, and ș ț: the accented letters of European names."""

@@ -12,13 +12,17 @@ request may be repeated is a property of the operation, not of the call site).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
+from typing import Literal
 
 if TYPE_CHECKING:
-    from graphql import DocumentNode, FragmentDefinitionNode, OperationDefinitionNode
+    from graphql import DocumentNode
+    from graphql import FragmentDefinitionNode
+    from graphql import OperationDefinitionNode
 
 # graphql-core is imported inside the loader functions, not here: it costs more to import than the
 # rest of this package, and a server answers its first request (tools/list) without any document.
@@ -111,7 +115,9 @@ def operation_files() -> list[str]:
 
 
 def _spreads(node: DocumentNode | FragmentDefinitionNode | OperationDefinitionNode) -> set[str]:
-    from graphql import FragmentSpreadNode, Visitor, visit
+    from graphql import FragmentSpreadNode
+    from graphql import Visitor
+    from graphql import visit
 
     found: set[str] = set()
 
@@ -126,7 +132,8 @@ def _spreads(node: DocumentNode | FragmentDefinitionNode | OperationDefinitionNo
 @functools.cache
 def _fragment_sources() -> dict[str, tuple[str, frozenset[str]]]:
     """Fragment name -> (its source text, the fragments it spreads)."""
-    from graphql import FragmentDefinitionNode, parse
+    from graphql import FragmentDefinitionNode
+    from graphql import parse
 
     text = _read(FRAGMENTS_FILE)
     fragments: dict[str, tuple[str, frozenset[str]]] = {}
@@ -154,7 +161,9 @@ def _needed_fragments(direct: set[str]) -> list[str]:
 
 
 def _load(file_name: str) -> Operation:
-    from graphql import OperationDefinitionNode, OperationType, parse
+    from graphql import OperationDefinitionNode
+    from graphql import OperationType
+    from graphql import parse
 
     text = _read(file_name)
     definitions = parse(text).definitions

@@ -34,16 +34,31 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import Literal
+from typing import TypeVar
 
 import anyio
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
+from pydantic import ConfigDict
 
-from hireflix_mcp.hireflix.errors import GraphQLRequestError, HireflixError, ValidationFailed
-from hireflix_mcp.hireflix.models import Candidate, Interview, InterviewStatus
-from hireflix_mcp.hireflix.names import fold, name_words, word_pattern, words_match
+from hireflix_mcp.hireflix.errors import GraphQLRequestError
+from hireflix_mcp.hireflix.errors import HireflixError
+from hireflix_mcp.hireflix.errors import ValidationFailed
+from hireflix_mcp.hireflix.models import Candidate
+from hireflix_mcp.hireflix.models import Interview
+from hireflix_mcp.hireflix.models import InterviewStatus
+from hireflix_mcp.hireflix.names import fold
+from hireflix_mcp.hireflix.names import name_words
+from hireflix_mcp.hireflix.names import word_pattern
+from hireflix_mcp.hireflix.names import words_match
 
 if TYPE_CHECKING:
     from hireflix_mcp.hireflix.client import HireflixClient

@@ -32,29 +32,30 @@ import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any, Literal
+from typing import Any
+from typing import Literal
 from urllib.parse import urlsplit
 
 import anyio
 import httpx2
 from pydantic import SecretStr
 
-from hireflix_mcp.hireflix.errors import (
-    AuthenticationError,
-    ConnectionFailed,
-    GraphQLRequestError,
-    HireflixError,
-    MalformedResponseError,
-    OutcomeUnknownError,
-    PermissionDenied,
-    RateLimitedError,
-    ServerError,
-    Timeout,
-    from_graphql_errors,
-)
+from hireflix_mcp.hireflix.errors import AuthenticationError
+from hireflix_mcp.hireflix.errors import ConnectionFailed
+from hireflix_mcp.hireflix.errors import GraphQLRequestError
+from hireflix_mcp.hireflix.errors import HireflixError
+from hireflix_mcp.hireflix.errors import MalformedResponseError
+from hireflix_mcp.hireflix.errors import OutcomeUnknownError
+from hireflix_mcp.hireflix.errors import PermissionDenied
+from hireflix_mcp.hireflix.errors import RateLimitedError
+from hireflix_mcp.hireflix.errors import ServerError
+from hireflix_mcp.hireflix.errors import Timeout
+from hireflix_mcp.hireflix.errors import from_graphql_errors
 from hireflix_mcp.hireflix.observe import operation_sent
 from hireflix_mcp.hireflix.operations import Operation
 

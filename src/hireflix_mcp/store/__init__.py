@@ -9,19 +9,19 @@ wraps it for a built server: the first lifespan opens it and the last closes it,
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from hireflix_mcp.dsn import is_postgres_url, redact_url
-from hireflix_mcp.store.base import (
-    OUTCOMES,
-    AuditEntry,
-    AuditTrail,
-    ForwardedState,
-    Outcome,
-    StateStore,
-)
+from hireflix_mcp.dsn import is_postgres_url
+from hireflix_mcp.dsn import redact_url
+from hireflix_mcp.store.base import OUTCOMES
+from hireflix_mcp.store.base import AuditEntry
+from hireflix_mcp.store.base import AuditTrail
+from hireflix_mcp.store.base import ForwardedState
+from hireflix_mcp.store.base import Outcome
+from hireflix_mcp.store.base import StateStore
 from hireflix_mcp.store.sqlite import SqliteState
 
 if TYPE_CHECKING:

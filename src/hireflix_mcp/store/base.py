@@ -15,13 +15,18 @@ from __future__ import annotations
 
 import builtins
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any
+from typing import Literal
+from typing import Protocol
 
 from hireflix_mcp.confirm import SpentTokenStore
-from hireflix_mcp.events import EventStore, ForwardedEventStore
+from hireflix_mcp.events import EventStore
+from hireflix_mcp.events import ForwardedEventStore
 
 Outcome = Literal["ok", "refused", "confirmation_asked", "declined", "error"]
 OUTCOMES: tuple[Outcome, ...] = ("ok", "refused", "confirmation_asked", "declined", "error")

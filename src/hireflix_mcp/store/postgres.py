@@ -25,7 +25,8 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,15 +34,15 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from hireflix_mcp.dsn import redact_url
-from hireflix_mcp.events import (
-    DAY_MS,
-    DEFAULT_RETENTION_DAYS,
-    MAX_STORED_EVENTS,
-    PRUNE_INTERVAL_SECONDS,
-    ListedEventStore,
-)
+from hireflix_mcp.events import DAY_MS
+from hireflix_mcp.events import DEFAULT_RETENTION_DAYS
+from hireflix_mcp.events import MAX_STORED_EVENTS
+from hireflix_mcp.events import PRUNE_INTERVAL_SECONDS
+from hireflix_mcp.events import ListedEventStore
 from hireflix_mcp.store.base import AuditEntry
-from hireflix_mcp.store.sqlite import AUDIT_COLUMNS, ListedAuditTrail, entry_row
+from hireflix_mcp.store.sqlite import AUDIT_COLUMNS
+from hireflix_mcp.store.sqlite import ListedAuditTrail
+from hireflix_mcp.store.sqlite import entry_row
 
 logger = logging.getLogger("hireflix_mcp.store")
 

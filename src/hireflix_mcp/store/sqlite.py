@@ -15,12 +15,19 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from typing import Any
 
-from hireflix_mcp.confirm import MemorySpentTokens, SpentTokenStore, SqliteSpentTokens
-from hireflix_mcp.events import DEFAULT_RETENTION_DAYS, SqliteEventStore, SqlQueries
-from hireflix_mcp.store.base import OUTCOMES, AuditEntry, ForwardedState
+from hireflix_mcp.confirm import MemorySpentTokens
+from hireflix_mcp.confirm import SpentTokenStore
+from hireflix_mcp.confirm import SqliteSpentTokens
+from hireflix_mcp.events import DEFAULT_RETENTION_DAYS
+from hireflix_mcp.events import SqliteEventStore
+from hireflix_mcp.events import SqlQueries
+from hireflix_mcp.store.base import OUTCOMES
+from hireflix_mcp.store.base import AuditEntry
+from hireflix_mcp.store.base import ForwardedState
 
 AUDIT_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS audit_log ("

@@ -4,32 +4,40 @@ from __future__ import annotations
 
 import time
 import unicodedata
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
 import anyio
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator
+from pydantic import BaseModel
+from pydantic import Field
 
 from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.hireflix.client import HireflixClient
-from hireflix_mcp.hireflix.errors import HireflixError, NotFoundError
+from hireflix_mcp.hireflix.errors import HireflixError
+from hireflix_mcp.hireflix.errors import NotFoundError
 from hireflix_mcp.hireflix.search import gather
-from hireflix_mcp.sanitize import CandidateText, candidate_text
-from hireflix_mcp.state import Ctx, hireflix
+from hireflix_mcp.sanitize import CandidateText
+from hireflix_mcp.sanitize import candidate_text
+from hireflix_mcp.state import Ctx
+from hireflix_mcp.state import hireflix
 from hireflix_mcp.tools.inputs import Email
-from hireflix_mcp.tools.registry import Preview, tool
-from hireflix_mcp.views.common import (
-    HEX_ID,
-    ascii_domain,
-    candidate_email,
-    candidate_name,
-    iso,
-    quoted,
-    quoted_email,
-)
+from hireflix_mcp.tools.registry import Preview
+from hireflix_mcp.tools.registry import tool
+from hireflix_mcp.views.common import HEX_ID
+from hireflix_mcp.views.common import ascii_domain
+from hireflix_mcp.views.common import candidate_email
+from hireflix_mcp.views.common import candidate_name
+from hireflix_mcp.views.common import iso
+from hireflix_mcp.views.common import quoted
+from hireflix_mcp.views.common import quoted_email
 from hireflix_mcp.views.confirmation import ConfirmationFields
 
 DAY_MS = 86_400_000

@@ -10,10 +10,13 @@ profile is not registered at all.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hireflix_mcp.tools.registry import Kind, Toolset, ToolSpec
+from hireflix_mcp.tools.registry import Kind
+from hireflix_mcp.tools.registry import Toolset
+from hireflix_mcp.tools.registry import ToolSpec
 
 __all__ = [
     "ALL_TOOLSETS",

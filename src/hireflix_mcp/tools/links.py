@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import html
 from typing import Annotated
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
+from urllib.parse import urlencode
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
+from pydantic import Field
 
-from hireflix_mcp.state import Ctx, hireflix
-from hireflix_mcp.tools.inputs import Email, InterviewId, PositionId
+from hireflix_mcp.state import Ctx
+from hireflix_mcp.state import hireflix
+from hireflix_mcp.tools.inputs import Email
+from hireflix_mcp.tools.inputs import InterviewId
+from hireflix_mcp.tools.inputs import PositionId
 from hireflix_mcp.tools.registry import tool
 from hireflix_mcp.views.common import interview_url
 

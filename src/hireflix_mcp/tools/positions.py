@@ -5,21 +5,23 @@ from __future__ import annotations
 from typing import Annotated
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel
+from pydantic import Field
+from pydantic import field_validator
 
 from hireflix_mcp.hireflix import models as hx
-from hireflix_mcp.state import Ctx, hireflix
+from hireflix_mcp.state import Ctx
+from hireflix_mcp.state import hireflix
 from hireflix_mcp.tools.inputs import PositionId
-from hireflix_mcp.tools.registry import Preview, tool
+from hireflix_mcp.tools.registry import Preview
+from hireflix_mcp.tools.registry import tool
 from hireflix_mcp.views.common import quoted
 from hireflix_mcp.views.confirmation import ConfirmationFields
-from hireflix_mcp.views.positions import (
-    PositionDetail,
-    PositionListItem,
-    PositionSummary,
-    counts_phrase,
-    position_detail,
-)
+from hireflix_mcp.views.positions import PositionDetail
+from hireflix_mcp.views.positions import PositionListItem
+from hireflix_mcp.views.positions import PositionSummary
+from hireflix_mcp.views.positions import counts_phrase
+from hireflix_mcp.views.positions import position_detail
 
 # --------------------------------------------------------------------------------------------- outputs
 

@@ -32,31 +32,41 @@ import functools
 import inspect
 import logging
 import typing
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Annotated
+from typing import Any
+from typing import Literal
 
-from mcp.server.mcpserver import Elicit, Resolve
+from mcp.server.mcpserver import Elicit
+from mcp.server.mcpserver import Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, ValidationError
+from mcp.types import CallToolResult
+from mcp.types import TextContent
+from mcp.types import ToolAnnotations
+from pydantic import BaseModel
+from pydantic import ValidationError
 
-from hireflix_mcp import audit, sdk_compat
-from hireflix_mcp.confirm import (
-    Approval,
-    ConfirmationUnavailable,
-    ConfirmForm,
-    InvalidConfirmationToken,
-    NotAsked,
-    confirmation_session,
-)
+from hireflix_mcp import audit
+from hireflix_mcp import sdk_compat
+from hireflix_mcp.confirm import Approval
+from hireflix_mcp.confirm import ConfirmationUnavailable
+from hireflix_mcp.confirm import ConfirmForm
+from hireflix_mcp.confirm import InvalidConfirmationToken
+from hireflix_mcp.confirm import NotAsked
+from hireflix_mcp.confirm import confirmation_session
 from hireflix_mcp.hireflix.errors import HireflixError
 from hireflix_mcp.schema_compact import compact_schema
-from hireflix_mcp.state import Ctx, app_state
+from hireflix_mcp.state import Ctx
+from hireflix_mcp.state import app_state
 from hireflix_mcp.tools.inputs import ConfirmationToken
 from hireflix_mcp.views.confirmation import ConfirmationFields
-from hireflix_mcp.views.errors import describe_invalid_arguments, describe_upstream_error
+from hireflix_mcp.views.errors import describe_invalid_arguments
+from hireflix_mcp.views.errors import describe_upstream_error
 from hireflix_mcp.views.render import compact_json
 
 logger = logging.getLogger("hireflix_mcp.tools")

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
+from typing import Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator
+from pydantic import BaseModel
+from pydantic import Field
+from pydantic import StringConstraints
 
 from hireflix_mcp.hireflix import models as hx
-from hireflix_mcp.sanitize import CandidateText, candidate_text
-from hireflix_mcp.state import Ctx, hireflix
+from hireflix_mcp.sanitize import CandidateText
+from hireflix_mcp.sanitize import candidate_text
+from hireflix_mcp.state import Ctx
+from hireflix_mcp.state import hireflix
 from hireflix_mcp.tools.inputs import InterviewId
-from hireflix_mcp.tools.registry import Preview, tool
-from hireflix_mcp.views.common import candidate_name, iso, position_label, who
+from hireflix_mcp.tools.registry import Preview
+from hireflix_mcp.tools.registry import tool
+from hireflix_mcp.views.common import candidate_name
+from hireflix_mcp.views.common import iso
+from hireflix_mcp.views.common import position_label
+from hireflix_mcp.views.common import who
 from hireflix_mcp.views.confirmation import ConfirmationFields
 from hireflix_mcp.views.interviews import Comment
 

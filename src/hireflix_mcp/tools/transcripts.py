@@ -4,22 +4,38 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from typing import Annotated
 
 import anyio
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
+from pydantic import Field
 
-from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE, CandidateText
-from hireflix_mcp.state import Ctx, app_state
+from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE
+from hireflix_mcp.sanitize import CandidateText
+from hireflix_mcp.state import Ctx
+from hireflix_mcp.state import app_state
 from hireflix_mcp.tools.inputs import PositionId
 from hireflix_mcp.tools.registry import tool
-from hireflix_mcp.transcripts.index import COUNT_CAP, Coverage, Filters, Hit, SearchResult
-from hireflix_mcp.transcripts.query import MAX_QUERY_CHARS, Matcher, Query, QueryError, parse
+from hireflix_mcp.transcripts.index import COUNT_CAP
+from hireflix_mcp.transcripts.index import Coverage
+from hireflix_mcp.transcripts.index import Filters
+from hireflix_mcp.transcripts.index import Hit
+from hireflix_mcp.transcripts.index import SearchResult
+from hireflix_mcp.transcripts.query import MAX_QUERY_CHARS
+from hireflix_mcp.transcripts.query import Matcher
+from hireflix_mcp.transcripts.query import Query
+from hireflix_mcp.transcripts.query import QueryError
+from hireflix_mcp.transcripts.query import parse
 from hireflix_mcp.transcripts.service import TranscriptService
-from hireflix_mcp.transcripts.text import citation, normals, snippet, unpack_times
-from hireflix_mcp.views.common import Compact, iso
+from hireflix_mcp.transcripts.text import citation
+from hireflix_mcp.transcripts.text import normals
+from hireflix_mcp.transcripts.text import snippet
+from hireflix_mcp.transcripts.text import unpack_times
+from hireflix_mcp.views.common import Compact
+from hireflix_mcp.views.common import iso
 from hireflix_mcp.views.interviews import ReviewStatus
 
 MAX_HITS = 50

@@ -16,40 +16,51 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
-from urllib.parse import quote, urlsplit
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from typing import Annotated
+from typing import Literal
+from urllib.parse import quote
+from urllib.parse import urlsplit
 
 import idna
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator
+from pydantic import BaseModel
+from pydantic import Field
 
-from hireflix_mcp.events import LATEST_EVENT_MS, EventKey
+from hireflix_mcp.events import LATEST_EVENT_MS
+from hireflix_mcp.events import EventKey
 from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.errors import NotFoundError
 from hireflix_mcp.hireflix.search import InterviewSort
 from hireflix_mcp.sanitize import candidate_text
 from hireflix_mcp.settings import Settings
-from hireflix_mcp.state import Ctx, app_state, hireflix
-from hireflix_mcp.tools.registry import Preview, tool
-from hireflix_mcp.views.common import HEX_ID, iso, quoted
+from hireflix_mcp.state import Ctx
+from hireflix_mcp.state import app_state
+from hireflix_mcp.state import hireflix
+from hireflix_mcp.tools.registry import Preview
+from hireflix_mcp.tools.registry import tool
+from hireflix_mcp.views.common import HEX_ID
+from hireflix_mcp.views.common import iso
+from hireflix_mcp.views.common import quoted
 from hireflix_mcp.views.confirmation import ConfirmationFields
-from hireflix_mcp.views.events import (
-    PAGE_EVENTS,
-    POLLING_NOTE,
-    EventRow,
-    EventsCursor,
-    PollingKey,
-    event_source,
-    page,
-    polling_order,
-    received_note,
-    receiver_configured,
-    stored_rows,
-)
+from hireflix_mcp.views.events import PAGE_EVENTS
+from hireflix_mcp.views.events import POLLING_NOTE
+from hireflix_mcp.views.events import EventRow
+from hireflix_mcp.views.events import EventsCursor
+from hireflix_mcp.views.events import PollingKey
+from hireflix_mcp.views.events import event_source
+from hireflix_mcp.views.events import page
+from hireflix_mcp.views.events import polling_order
+from hireflix_mcp.views.events import received_note
+from hireflix_mcp.views.events import receiver_configured
+from hireflix_mcp.views.events import stored_rows
 
 # ---------------------------------------------------------------------------------------- webhook URLs
 

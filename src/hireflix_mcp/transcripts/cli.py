@@ -19,8 +19,11 @@ from typing import TextIO
 import anyio
 from pydantic import ValidationError
 
-from hireflix_mcp.settings import Settings, describe_invalid
-from hireflix_mcp.transcripts.index import Stats, TranscriptIndex, open_index
+from hireflix_mcp.settings import Settings
+from hireflix_mcp.settings import describe_invalid
+from hireflix_mcp.transcripts.index import Stats
+from hireflix_mcp.transcripts.index import TranscriptIndex
+from hireflix_mcp.transcripts.index import open_index
 from hireflix_mcp.views.common import iso
 
 BAR_WIDTH = 30

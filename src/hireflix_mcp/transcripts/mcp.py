@@ -13,24 +13,43 @@ each sentence and the citation to use, and the `screen_candidates` prompt.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
 import anyio
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
-from mcp.server.mcpserver.prompts.base import Message, UserMessage
+from mcp.server.mcpserver.prompts.base import Message
+from mcp.server.mcpserver.prompts.base import UserMessage
 from mcp.shared.exceptions import MCPError
-from mcp.types import INVALID_PARAMS, EmbeddedResource, TextResourceContents
+from mcp.types import INVALID_PARAMS
+from mcp.types import EmbeddedResource
+from mcp.types import TextResourceContents
 from pydantic import Field
 
 from hireflix_mcp.hireflix.errors import HireflixError
-from hireflix_mcp.resources import _fetched, checked_id, fenced_candidate_text, one_line, resource_error
-from hireflix_mcp.state import Ctx, app_state
-from hireflix_mcp.transcripts.index import Filters, InterviewDoc
-from hireflix_mcp.transcripts.query import Matcher, Phrase, Query, QueryError, parse
+from hireflix_mcp.resources import _fetched
+from hireflix_mcp.resources import checked_id
+from hireflix_mcp.resources import fenced_candidate_text
+from hireflix_mcp.resources import one_line
+from hireflix_mcp.resources import resource_error
+from hireflix_mcp.state import Ctx
+from hireflix_mcp.state import app_state
+from hireflix_mcp.transcripts.index import Filters
+from hireflix_mcp.transcripts.index import InterviewDoc
+from hireflix_mcp.transcripts.query import Matcher
+from hireflix_mcp.transcripts.query import Phrase
+from hireflix_mcp.transcripts.query import Query
+from hireflix_mcp.transcripts.query import QueryError
+from hireflix_mcp.transcripts.query import parse
 from hireflix_mcp.transcripts.service import TranscriptService
 from hireflix_mcp.transcripts.sync import interview_doc
-from hireflix_mcp.transcripts.text import citation, clock, normals, sentences, snippet, unpack_times
+from hireflix_mcp.transcripts.text import citation
+from hireflix_mcp.transcripts.text import clock
+from hireflix_mcp.transcripts.text import normals
+from hireflix_mcp.transcripts.text import sentences
+from hireflix_mcp.transcripts.text import snippet
+from hireflix_mcp.transcripts.text import unpack_times
 from hireflix_mcp.views.common import HEX_ID
 
 ANSWER_URI = "hireflix://interviews/{interview_id}/answers/{n}"

@@ -24,23 +24,23 @@ Same behaviour as the SQLite store (`sqlite_index`); used when HIREFLIX_MCP_STAT
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 
-from hireflix_mcp.transcripts.index import (
-    COUNT_CAP,
-    RANK_WINDOW,
-    SLOTS,
-    Filters,
-    InterviewDoc,
-    SearchResult,
-    SqlIndex,
-)
+from hireflix_mcp.transcripts.index import COUNT_CAP
+from hireflix_mcp.transcripts.index import RANK_WINDOW
+from hireflix_mcp.transcripts.index import SLOTS
+from hireflix_mcp.transcripts.index import Filters
+from hireflix_mcp.transcripts.index import InterviewDoc
+from hireflix_mcp.transcripts.index import SearchResult
+from hireflix_mcp.transcripts.index import SqlIndex
 from hireflix_mcp.transcripts.query import Query
-from hireflix_mcp.transcripts.text import Lang, fold
+from hireflix_mcp.transcripts.text import Lang
+from hireflix_mcp.transcripts.text import fold
 
 CONFIGS: dict[Lang, str] = {"en": "english", "es": "spanish", "other": "simple"}
 _SCHEMA_LOCK = 0x48_46_58_54  # "HFXT": the advisory lock replicas take to create the index's tables

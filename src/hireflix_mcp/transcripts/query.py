@@ -20,7 +20,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hireflix_mcp.transcripts.text import TOKEN, Lang, fold, normal
+from hireflix_mcp.transcripts.text import TOKEN
+from hireflix_mcp.transcripts.text import Lang
+from hireflix_mcp.transcripts.text import fold
+from hireflix_mcp.transcripts.text import normal
 
 MAX_QUERY_CHARS = 300
 MAX_TERMS = 24

@@ -15,18 +15,26 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
+from collections.abc import Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
-from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+from anyio.streams.memory import MemoryObjectReceiveStream
+from anyio.streams.memory import MemoryObjectSendStream
 
-from hireflix_mcp.events import EventStore, ForwardedEventStore
+from hireflix_mcp.events import EventStore
+from hireflix_mcp.events import ForwardedEventStore
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.errors import HireflixError
-from hireflix_mcp.transcripts.index import Coverage, Filters, TranscriptIndex, now_ms, open_index
-from hireflix_mcp.transcripts.sync import SyncReport, TranscriptSync
+from hireflix_mcp.transcripts.index import Coverage
+from hireflix_mcp.transcripts.index import Filters
+from hireflix_mcp.transcripts.index import TranscriptIndex
+from hireflix_mcp.transcripts.index import now_ms
+from hireflix_mcp.transcripts.index import open_index
+from hireflix_mcp.transcripts.sync import SyncReport
+from hireflix_mcp.transcripts.sync import TranscriptSync
 
 logger = logging.getLogger("hireflix_mcp.transcripts")
 

@@ -14,22 +14,23 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from hireflix_mcp.transcripts.index import (
-    COUNT_CAP,
-    RANK_WINDOW,
-    SLOTS,
-    AnswerDoc,
-    Filters,
-    InterviewDoc,
-    SearchResult,
-    SqlIndex,
-)
-from hireflix_mcp.transcripts.query import Query, fts5
-from hireflix_mcp.transcripts.text import LANGUAGES, normals
+from hireflix_mcp.transcripts.index import COUNT_CAP
+from hireflix_mcp.transcripts.index import RANK_WINDOW
+from hireflix_mcp.transcripts.index import SLOTS
+from hireflix_mcp.transcripts.index import AnswerDoc
+from hireflix_mcp.transcripts.index import Filters
+from hireflix_mcp.transcripts.index import InterviewDoc
+from hireflix_mcp.transcripts.index import SearchResult
+from hireflix_mcp.transcripts.index import SqlIndex
+from hireflix_mcp.transcripts.query import Query
+from hireflix_mcp.transcripts.query import fts5
+from hireflix_mcp.transcripts.text import LANGUAGES
+from hireflix_mcp.transcripts.text import normals
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS tx_interviews (

@@ -21,8 +21,12 @@ Webhook events (`apply_event`) update the index at once: `interview.delete` remo
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import anyio
@@ -32,8 +36,14 @@ from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.errors import HireflixError
 from hireflix_mcp.sanitize import candidate_text
-from hireflix_mcp.transcripts.index import AnswerDoc, InterviewDoc, Progress, TranscriptIndex, now_ms
-from hireflix_mcp.transcripts.text import language_of, pack_times, token_times
+from hireflix_mcp.transcripts.index import AnswerDoc
+from hireflix_mcp.transcripts.index import InterviewDoc
+from hireflix_mcp.transcripts.index import Progress
+from hireflix_mcp.transcripts.index import TranscriptIndex
+from hireflix_mcp.transcripts.index import now_ms
+from hireflix_mcp.transcripts.text import language_of
+from hireflix_mcp.transcripts.text import pack_times
+from hireflix_mcp.transcripts.text import token_times
 from hireflix_mcp.views.common import candidate_name
 
 logger = logging.getLogger("hireflix_mcp.transcripts")

@@ -4,10 +4,13 @@ text the server writes quotes a value that came from outside (`quoted`)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel
+from pydantic import SerializerFunctionWrapHandler
+from pydantic import model_serializer
 
 from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.sanitize import candidate_text

@@ -5,10 +5,12 @@ and invalid arguments (one sentence per argument: what was wrong, what is allowe
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
-from hireflix_mcp.hireflix.errors import HireflixError, NotFoundError
+from hireflix_mcp.hireflix.errors import HireflixError
+from hireflix_mcp.hireflix.errors import NotFoundError
 
 # Where a model finds valid ids, by the kind of object Hireflix could not find.
 WHERE_IDS_COME_FROM = {

@@ -22,20 +22,35 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import astuple, dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import astuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from typing import Annotated
+from typing import Any
+from typing import Literal
 
-from pydantic import AfterValidator, BeforeValidator, ValidationError
+from pydantic import AfterValidator
+from pydantic import BeforeValidator
+from pydantic import ValidationError
 
-from hireflix_mcp.events import LATEST_EVENT_MS, EventKey, valid_event_date, valid_event_name
+from hireflix_mcp.events import LATEST_EVENT_MS
+from hireflix_mcp.events import EventKey
+from hireflix_mcp.events import valid_event_date
+from hireflix_mcp.events import valid_event_name
 from hireflix_mcp.hireflix import models as hx
-from hireflix_mcp.sanitize import CandidateText, candidate_text
-from hireflix_mcp.views.common import Compact, candidate_email, candidate_name, iso
+from hireflix_mcp.sanitize import CandidateText
+from hireflix_mcp.sanitize import candidate_text
+from hireflix_mcp.views.common import Compact
+from hireflix_mcp.views.common import candidate_email
+from hireflix_mcp.views.common import candidate_name
+from hireflix_mcp.views.common import iso
 from hireflix_mcp.views.render import compact_json
 
 if TYPE_CHECKING:
-    from hireflix_mcp.events import EventStore, StoredEvent
+    from hireflix_mcp.events import EventStore
+    from hireflix_mcp.events import StoredEvent
     from hireflix_mcp.settings import Settings
 
 logger = logging.getLogger("hireflix_mcp.events")

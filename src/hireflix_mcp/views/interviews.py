@@ -10,13 +10,22 @@ or documented as untrusted candidate content.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
+from pydantic import Field
 
 from hireflix_mcp.hireflix import models as hx
-from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE, CandidateText, candidate_text, candidate_value
-from hireflix_mcp.views.common import Compact, candidate_email, candidate_name, interview_url, iso
+from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE
+from hireflix_mcp.sanitize import CandidateText
+from hireflix_mcp.sanitize import candidate_text
+from hireflix_mcp.sanitize import candidate_value
+from hireflix_mcp.views.common import Compact
+from hireflix_mcp.views.common import candidate_email
+from hireflix_mcp.views.common import candidate_name
+from hireflix_mcp.views.common import interview_url
+from hireflix_mcp.views.common import iso
 
 ReviewStatus = Literal["pending", "to_evaluate", "shortlisted", "discarded"]
 STATUS_HELP = "to_evaluate: recorded, unreviewed; discarded: recorded or not."

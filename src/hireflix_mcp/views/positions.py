@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
+from pydantic import Field
 
 from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.views.common import iso

@@ -17,46 +17,52 @@ import functools
 import logging
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated
+from typing import Any
+from typing import Literal
+from typing import get_args
 
 import anyio
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel
+from pydantic import Field
+from pydantic import ValidationError
 
 from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.hireflix.client import HireflixClient
-from hireflix_mcp.hireflix.errors import (
-    AuthenticationError,
-    ExternalIdConflictError,
-    HireflixError,
-    InterviewAlreadyExistsError,
-    InviteQuotaExceededError,
-    NotFoundError,
-    OutcomeUnknownError,
-    PositionNotAcceptingInvitesError,
-    RateLimitedError,
-    ValidationFailed,
-)
+from hireflix_mcp.hireflix.errors import AuthenticationError
+from hireflix_mcp.hireflix.errors import ExternalIdConflictError
+from hireflix_mcp.hireflix.errors import HireflixError
+from hireflix_mcp.hireflix.errors import InterviewAlreadyExistsError
+from hireflix_mcp.hireflix.errors import InviteQuotaExceededError
+from hireflix_mcp.hireflix.errors import NotFoundError
+from hireflix_mcp.hireflix.errors import OutcomeUnknownError
+from hireflix_mcp.hireflix.errors import PositionNotAcceptingInvitesError
+from hireflix_mcp.hireflix.errors import RateLimitedError
+from hireflix_mcp.hireflix.errors import ValidationFailed
 from hireflix_mcp.sanitize import candidate_text
-from hireflix_mcp.state import Ctx, hireflix
+from hireflix_mcp.state import Ctx
+from hireflix_mcp.state import hireflix
 from hireflix_mcp.tools.inputs import PositionId
-from hireflix_mcp.tools.interviews.inputs import (
-    BULK_MAX_RETRIES,
-    BULK_MAX_ROWS,
-    BULK_REASONS_BUDGET,
-    BULK_RETRY_BUDGET_S,
-    CONCURRENCY,
-    SEARCH_MAX_LIMIT,
-    CandidateRow,
-    RowInput,
-    SendInviteEmail,
-    gather,
-)
+from hireflix_mcp.tools.interviews.inputs import BULK_MAX_RETRIES
+from hireflix_mcp.tools.interviews.inputs import BULK_MAX_ROWS
+from hireflix_mcp.tools.interviews.inputs import BULK_REASONS_BUDGET
+from hireflix_mcp.tools.interviews.inputs import BULK_RETRY_BUDGET_S
+from hireflix_mcp.tools.interviews.inputs import CONCURRENCY
+from hireflix_mcp.tools.interviews.inputs import SEARCH_MAX_LIMIT
+from hireflix_mcp.tools.interviews.inputs import CandidateRow
+from hireflix_mcp.tools.interviews.inputs import RowInput
+from hireflix_mcp.tools.interviews.inputs import SendInviteEmail
+from hireflix_mcp.tools.interviews.inputs import gather
 from hireflix_mcp.tools.interviews.invite import invite_request
-from hireflix_mcp.tools.registry import Preview, tool
-from hireflix_mcp.views.common import interview_url, quoted, quoted_email
+from hireflix_mcp.tools.registry import Preview
+from hireflix_mcp.tools.registry import tool
+from hireflix_mcp.views.common import interview_url
+from hireflix_mcp.views.common import quoted
+from hireflix_mcp.views.common import quoted_email
 
 logger = logging.getLogger("hireflix_mcp.tools.interviews")
 

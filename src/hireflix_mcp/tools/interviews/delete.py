@@ -7,34 +7,30 @@ import logging
 from mcp.server.mcpserver.exceptions import ToolError
 
 from hireflix_mcp.hireflix import models as hx
-from hireflix_mcp.hireflix.errors import (
-    HireflixError,
-    NotFoundError,
-)
+from hireflix_mcp.hireflix.errors import HireflixError
+from hireflix_mcp.hireflix.errors import NotFoundError
 from hireflix_mcp.sanitize import candidate_text
-from hireflix_mcp.state import Ctx, hireflix
-from hireflix_mcp.tools.inputs import Email, InterviewId, PositionId
-from hireflix_mcp.tools.interviews.inputs import (
-    CandidateRow,
-    ExternalIdValue,
-    FirstNameValue,
-    LastNameValue,
-    Metadata,
-    PhoneValue,
-    SendInviteEmail,
-)
+from hireflix_mcp.state import Ctx
+from hireflix_mcp.state import hireflix
+from hireflix_mcp.tools.inputs import Email
+from hireflix_mcp.tools.inputs import InterviewId
+from hireflix_mcp.tools.inputs import PositionId
+from hireflix_mcp.tools.interviews.inputs import CandidateRow
+from hireflix_mcp.tools.interviews.inputs import ExternalIdValue
+from hireflix_mcp.tools.interviews.inputs import FirstNameValue
+from hireflix_mcp.tools.interviews.inputs import LastNameValue
+from hireflix_mcp.tools.interviews.inputs import Metadata
+from hireflix_mcp.tools.interviews.inputs import PhoneValue
+from hireflix_mcp.tools.interviews.inputs import SendInviteEmail
 from hireflix_mcp.tools.interviews.invite import invite_request
-from hireflix_mcp.tools.registry import Preview, tool
-from hireflix_mcp.views.common import (
-    position_label,
-    quoted_email,
-    who,
-)
+from hireflix_mcp.tools.registry import Preview
+from hireflix_mcp.tools.registry import tool
+from hireflix_mcp.views.common import position_label
+from hireflix_mcp.views.common import quoted_email
+from hireflix_mcp.views.common import who
 from hireflix_mcp.views.confirmation import ConfirmationFields
 from hireflix_mcp.views.errors import describe_upstream_error
-from hireflix_mcp.views.interviews import (
-    InterviewBrief,
-)
+from hireflix_mcp.views.interviews import InterviewBrief
 
 logger = logging.getLogger("hireflix_mcp.tools.interviews")
 

@@ -11,25 +11,22 @@ import json
 import logging
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    WithJsonSchema,
-    model_validator,
-)
+from pydantic import AfterValidator
+from pydantic import BaseModel
+from pydantic import BeforeValidator
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import StringConstraints
+from pydantic import WithJsonSchema
+from pydantic import model_validator
 
 from hireflix_mcp.hireflix.search import gather as gather  # re-exported for bulk.py
 from hireflix_mcp.tools.inputs import EMAIL_PATTERN
-from hireflix_mcp.views.interviews import (
-    ReviewStatus,
-)
+from hireflix_mcp.views.interviews import ReviewStatus
 
 logger = logging.getLogger("hireflix_mcp.tools.interviews")
 

@@ -5,32 +5,26 @@ from __future__ import annotations
 import logging
 from typing import Literal
 
-from pydantic import (
-    BaseModel,
-    Field,
-)
+from pydantic import BaseModel
+from pydantic import Field
 
 from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.hireflix.client import HireflixClient
-from hireflix_mcp.hireflix.errors import (
-    InterviewAlreadyExistsError,
-    NotFoundError,
-)
-from hireflix_mcp.state import Ctx, hireflix
-from hireflix_mcp.tools.inputs import Email, PositionId
-from hireflix_mcp.tools.interviews.inputs import (
-    CandidateRow,
-    ExternalId,
-    FirstName,
-    LastName,
-    Metadata,
-    Phone,
-    SendInviteEmail,
-)
+from hireflix_mcp.hireflix.errors import InterviewAlreadyExistsError
+from hireflix_mcp.hireflix.errors import NotFoundError
+from hireflix_mcp.state import Ctx
+from hireflix_mcp.state import hireflix
+from hireflix_mcp.tools.inputs import Email
+from hireflix_mcp.tools.inputs import PositionId
+from hireflix_mcp.tools.interviews.inputs import CandidateRow
+from hireflix_mcp.tools.interviews.inputs import ExternalId
+from hireflix_mcp.tools.interviews.inputs import FirstName
+from hireflix_mcp.tools.interviews.inputs import LastName
+from hireflix_mcp.tools.interviews.inputs import Metadata
+from hireflix_mcp.tools.interviews.inputs import Phone
+from hireflix_mcp.tools.interviews.inputs import SendInviteEmail
 from hireflix_mcp.tools.registry import tool
-from hireflix_mcp.views.interviews import (
-    InterviewBrief,
-)
+from hireflix_mcp.views.interviews import InterviewBrief
 
 logger = logging.getLogger("hireflix_mcp.tools.interviews")
 

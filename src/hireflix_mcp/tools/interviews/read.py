@@ -4,34 +4,29 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Annotated, TypeVar
+from typing import Annotated
+from typing import TypeVar
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import (
-    BaseModel,
-    Field,
-)
+from pydantic import BaseModel
+from pydantic import Field
 
 from hireflix_mcp.card import CARD_TOOL_META
 from hireflix_mcp.hireflix import models as hx
-from hireflix_mcp.sanitize import CandidateText, candidate_text
-from hireflix_mcp.state import Ctx, hireflix
+from hireflix_mcp.sanitize import CandidateText
+from hireflix_mcp.sanitize import candidate_text
+from hireflix_mcp.state import Ctx
+from hireflix_mcp.state import hireflix
 from hireflix_mcp.tools.inputs import InterviewId
-from hireflix_mcp.tools.interviews.inputs import (
-    TRANSCRIPT_PAGE_BUDGET,
-    decode_cursor,
-    encode_cursor,
-)
+from hireflix_mcp.tools.interviews.inputs import TRANSCRIPT_PAGE_BUDGET
+from hireflix_mcp.tools.interviews.inputs import decode_cursor
+from hireflix_mcp.tools.interviews.inputs import encode_cursor
 from hireflix_mcp.tools.registry import tool
-from hireflix_mcp.views.common import (
-    Compact,
-)
-from hireflix_mcp.views.interviews import (
-    InterviewDetailOut,
-    answer_duration,
-    interview_detail,
-    transcript_text,
-)
+from hireflix_mcp.views.common import Compact
+from hireflix_mcp.views.interviews import InterviewDetailOut
+from hireflix_mcp.views.interviews import answer_duration
+from hireflix_mcp.views.interviews import interview_detail
+from hireflix_mcp.views.interviews import transcript_text
 
 logger = logging.getLogger("hireflix_mcp.tools.interviews")
 

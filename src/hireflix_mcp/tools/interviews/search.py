@@ -7,28 +7,30 @@ matching names) is the client's: `HireflixClient.match_interviews` and `find_int
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated
+from typing import Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
+from pydantic import Field
 
-from hireflix_mcp.hireflix.search import InterviewCondition, InvalidCursorError
-from hireflix_mcp.state import Ctx, hireflix
-from hireflix_mcp.tools.inputs import EMAIL_PATTERN, Email, PositionId
-from hireflix_mcp.tools.interviews.inputs import (
-    FIND_MAX_RESULTS,
-    SEARCH_MAX_LIMIT,
-    Condition,
-    NamePart,
-    Score,
-)
+from hireflix_mcp.hireflix.search import InterviewCondition
+from hireflix_mcp.hireflix.search import InvalidCursorError
+from hireflix_mcp.state import Ctx
+from hireflix_mcp.state import hireflix
+from hireflix_mcp.tools.inputs import EMAIL_PATTERN
+from hireflix_mcp.tools.inputs import Email
+from hireflix_mcp.tools.inputs import PositionId
+from hireflix_mcp.tools.interviews.inputs import FIND_MAX_RESULTS
+from hireflix_mcp.tools.interviews.inputs import SEARCH_MAX_LIMIT
+from hireflix_mcp.tools.interviews.inputs import Condition
+from hireflix_mcp.tools.interviews.inputs import NamePart
+from hireflix_mcp.tools.interviews.inputs import Score
 from hireflix_mcp.tools.registry import tool
 from hireflix_mcp.views.errors import describe_upstream_error
-from hireflix_mcp.views.interviews import (
-    STATUS_HELP,
-    InterviewSummary,
-    ReviewStatus,
-)
+from hireflix_mcp.views.interviews import STATUS_HELP
+from hireflix_mcp.views.interviews import InterviewSummary
+from hireflix_mcp.views.interviews import ReviewStatus
 
 
 class SearchResult(BaseModel):

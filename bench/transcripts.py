@@ -25,6 +25,7 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ from hireflix_mcp.tools.catalog import Profile
 from hireflix_mcp.transcripts.index import Filters
 from hireflix_mcp.transcripts.index import open_index
 from hireflix_mcp.transcripts.query import parse
+from hireflix_mcp.transcripts.sync import CONCURRENCY
 from hireflix_mcp.transcripts.sync import TranscriptSync
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.embedded import running_sandbox
@@ -86,18 +88,29 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def sync_into(state_db: str, sandbox: RunningSandbox) -> dict[str, Any]:
+@contextlib.asynccontextmanager
+async def patient_sync(
+    state_db: str, sandbox: RunningSandbox, concurrency: int = CONCURRENCY
+) -> AsyncIterator[TranscriptSync]:
+    """A sync of the index at `state_db` from `sandbox`, its request counts reset; the index closed after."""
     index = open_index(state_db)
     # The sandbox answers one request at a time, and a page of 50 interviews with word timings takes it
-    # seconds of GraphQL execution: two positions at once, and a patient read timeout.
+    # seconds of GraphQL execution: a patient read timeout.
     settings = Settings(api_url=sandbox.url, api_key=SecretStr(sandbox.api_key), read_timeout=300)
     sandbox.reset_request_counts()
+    try:
+        async with HireflixClient(settings.client_config()) as client:
+            yield TranscriptSync(index, client, concurrency=concurrency)
+    finally:
+        index.close()
+
+
+async def sync_into(state_db: str, sandbox: RunningSandbox) -> dict[str, Any]:
     started = time.perf_counter()
-    async with HireflixClient(settings.client_config()) as client:
-        report = await TranscriptSync(index, client, concurrency=2).run()
-    elapsed = time.perf_counter() - started
-    stats = index.stats()
-    index.close()
+    async with patient_sync(state_db, sandbox, concurrency=2) as sync:  # two positions at once
+        report = await sync.run()
+        elapsed = time.perf_counter() - started
+        stats = sync.index.stats()
     return {
         "sync_s": round(elapsed, 1),
         "requests": sandbox.request_counts()["total"],
@@ -131,16 +144,11 @@ async def searches(state_db: str, sandbox: RunningSandbox, count: int) -> dict[s
 
 async def timings_pass(state_db: str, sandbox: RunningSandbox) -> dict[str, Any]:
     """The background's second phase: every position's word timings, in pages with the words."""
-    index = open_index(state_db)
-    settings = Settings(api_url=sandbox.url, api_key=SecretStr(sandbox.api_key), read_timeout=300)
-    sandbox.reset_request_counts()
     started = time.perf_counter()
-    async with HireflixClient(settings.client_config()) as client:
-        sync = TranscriptSync(index, client)
+    async with patient_sync(state_db, sandbox) as sync:
         filled = 0
-        for progress in index.stats().positions:
+        for progress in sync.index.stats().positions:
             filled += await sync.fill_position_times(progress.position_id)
-    index.close()
     return {
         "word_timings_pass_s": round(time.perf_counter() - started, 1),
         "requests": sandbox.request_counts()["total"],

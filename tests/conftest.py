@@ -35,6 +35,14 @@ def sandbox() -> Iterator[RunningSandbox]:
         yield running
 
 
+@pytest.fixture(scope="module")
+def shared_sandbox() -> Iterator[RunningSandbox]:
+    """One sandbox like `sandbox` for all the tests of a module: for tests that only read it, or that share
+    servers started once for the module."""
+    with running_sandbox(api_key=CANARY_API_KEY) as running:
+        yield running
+
+
 class CanaryLogHandler(logging.Handler):
     """Keeps every log record whose formatted text (message, arguments, traceback) holds the canary."""
 

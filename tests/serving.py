@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,25 @@ def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HIREFLIX_")}
     env.update(extra)
     return env
+
+
+def run_to_end(
+    command: Sequence[str], *, cwd: Path, env: Mapping[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Run `command` with stdin at end-of-file, its output captured as text, for at most 60 s; fails the
+    test, with its stderr, unless it exits with 0."""
+    done = subprocess.run(
+        list(command),
+        cwd=cwd,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done
 
 
 def server_env(sandbox: RunningSandbox, **extra: str) -> dict[str, str]:
@@ -66,11 +87,38 @@ def free_port() -> int:
 
 
 @dataclass(frozen=True)
-class HttpServer:
-    url: str
-    """The MCP endpoint, reached over loopback."""
+class LoopbackServer:
+    """A `hireflix-mcp serve --transport http` a test started, listening on loopback `port`."""
+
     port: int
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The MCP endpoint."""
+        return f"{self.base_url}/mcp"
+
+    @property
+    def webhook_url(self) -> str:
+        """Where Hireflix posts its webhook events."""
+        return f"{self.base_url}/webhooks/hireflix"
+
+
+@dataclass(frozen=True)
+class HttpServer(LoopbackServer):
+    """A server run by `serve_http`, which appends its stderr to `stderr`."""
+
     stderr: Path
+
+
+@dataclass(frozen=True)
+class Replica(LoopbackServer):
+    """One of the replicas of a deployment, by name."""
+
+    name: str
 
 
 def serve_command(port: int, *args: str) -> list[str]:
@@ -139,6 +187,6 @@ def serve_http(
         proc = subprocess.Popen(serve_command(port, *args), env=env, stdout=subprocess.DEVNULL, stderr=errors)
         try:
             wait_for_http(f"http://127.0.0.1:{port}/health-probe", proc, stderr)
-            yield HttpServer(f"http://127.0.0.1:{port}/mcp", port, stderr)
+            yield HttpServer(port, stderr)
         finally:
             stop(proc)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +33,26 @@ class Listener:
 
     async def wait(self) -> None:
         await self._arrived.wait()
+
+
+def run_in_threads(work: Callable[[int], object], count: int, *, timeout_s: float) -> None:
+    """Call `work(0)` ... `work(count - 1)`, each in a thread of its own, all started before any is waited
+    for; fails the test if a call raised (naming the first error) or a thread outlived `timeout_s`."""
+    failures: list[BaseException] = []
+
+    def run(index: int) -> None:
+        try:
+            work(index)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout_s)
+    assert not [thread for thread in threads if thread.is_alive()], f"a thread ran over {timeout_s} s"
+    assert not failures, failures[:1]
 
 
 def refuse_combinators(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,7 +13,6 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 import sys
 import tomllib
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ import uvicorn
 
 from hireflix_mcp.cli import main
 from tests.serving import clean_env
+from tests.serving import run_to_end
 
 ROOT = Path(__file__).resolve().parents[1]
 BANNER = "using the local Hireflix sandbox"
@@ -50,18 +50,7 @@ def _run(argv: Sequence[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
 
 def _serve_stdio(command: Sequence[str], cwd: Path) -> str:
     """Run a stdio `serve` with stdin at end-of-file; its stderr."""
-    done = subprocess.run(
-        list(command),
-        cwd=cwd,
-        env=clean_env(),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stderr
+    return run_to_end(command, cwd=cwd, env=clean_env()).stderr
 
 
 def _desktop_entry(stderr: str) -> dict[str, list[str] | str]:

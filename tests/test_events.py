@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from hireflix_mcp.events import SqliteEventStore
+from tests.support import run_in_threads
 
 
 def _body(event: str, date_ms: float, data: dict[str, Any]) -> bytes:
@@ -102,11 +103,7 @@ def test_concurrent_adds_from_threads_keep_each_body_once() -> None:
             with lock:
                 accepted.append(ok)
 
-    threads = [threading.Thread(target=deliver, args=(k,)) for k in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=10)
+    run_in_threads(deliver, 8, timeout_s=10)
     assert store.count() == 50
     assert accepted.count(True) == 50
     assert len(accepted) == 400

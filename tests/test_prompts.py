@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS
 from mcp.types import EmbeddedResource
@@ -59,9 +58,13 @@ def position_id(sandbox: RunningSandbox, name: str) -> str:
     return next(p.id for p in sandbox.store.positions() if p.name == name)
 
 
-async def get_prompt_error(client: Client, name: str, arguments: dict[str, str]) -> MCPError:
-    with pytest.raises(MCPError) as caught:
-        await client.get_prompt(name, arguments)
+async def get_prompt_error(
+    sandbox: RunningSandbox, name: str, arguments: dict[str, str], era: Era = "auto"
+) -> MCPError:
+    """Ask a client of its own (in `era`) for prompt `name`: the protocol error the server answers."""
+    async with connect(sandbox, era=era) as client:
+        with pytest.raises(MCPError) as caught:
+            await client.get_prompt(name, arguments)
     return caught.value
 
 
@@ -236,8 +239,7 @@ async def test_compare_candidates_with_no_interview_in_the_status_says_so(sandbo
 async def test_unknown_id_is_a_clear_invalid_params_error(
     sandbox: RunningSandbox, era: Era, prompt: str, arguments: dict[str, str], points_to: str
 ) -> None:
-    async with connect(sandbox, era=era) as client:
-        error = await get_prompt_error(client, prompt, arguments)
+    error = await get_prompt_error(sandbox, prompt, arguments, era)
     assert error.error.code == INVALID_PARAMS
     assert f"{MISSING_ID} exists" in error.error.message
     assert points_to in error.error.message
@@ -253,9 +255,8 @@ async def test_unknown_id_is_a_clear_invalid_params_error(
 async def test_malformed_id_is_rejected_with_a_hint_before_anything_is_sent(
     sandbox: RunningSandbox, prompt: str, arguments: dict[str, str], expected: str
 ) -> None:
-    async with connect(sandbox) as client:
-        sandbox.reset_request_counts()
-        error = await get_prompt_error(client, prompt, arguments)
+    sandbox.reset_request_counts()
+    error = await get_prompt_error(sandbox, prompt, arguments)
     assert error.error.code == INVALID_PARAMS
     assert expected in error.error.message
     assert "to complete it" in error.error.message
@@ -264,9 +265,8 @@ async def test_malformed_id_is_rejected_with_a_hint_before_anything_is_sent(
 
 async def test_compare_candidates_rejects_an_unknown_status(sandbox: RunningSandbox) -> None:
     position = position_id(sandbox, BACKEND)
-    async with connect(sandbox) as client:
-        error = await get_prompt_error(
-            client, "compare_candidates", {"position_id": position, "status": "hired"}
-        )
+    error = await get_prompt_error(
+        sandbox, "compare_candidates", {"position_id": position, "status": "hired"}
+    )
     assert error.error.code == INVALID_PARAMS
     assert "pending, to_evaluate, shortlisted, discarded" in error.error.message

@@ -113,6 +113,18 @@ async def read_json(client: Client, uri: str) -> dict[str, Any]:
     return value
 
 
+async def fetch_text(sandbox: RunningSandbox, uri: str, **options: Any) -> TextResourceContents:
+    """Resource `uri` read by a client of its own (`options` as for `connect`): its one text content."""
+    async with connect(sandbox, **options) as client:
+        return await read_text(client, uri)
+
+
+async def fetch_json(sandbox: RunningSandbox, uri: str, **options: Any) -> dict[str, Any]:
+    """Resource `uri` read by a client of its own (`options` as for `connect`), parsed from JSON."""
+    async with connect(sandbox, **options) as client:
+        return await read_json(client, uri)
+
+
 # ------------------------------------------------------------------------------------ listing
 
 
@@ -146,8 +158,7 @@ async def test_resources_and_templates_are_listed_with_their_mime_types(
 async def test_positions_resource_lists_every_position_with_its_archived_flag(
     sandbox: RunningSandbox, era: Era
 ) -> None:
-    async with connect(sandbox, era=era) as client:
-        body = await read_json(client, "hireflix://positions")
+    body = await fetch_json(sandbox, "hireflix://positions", era=era)
     expected = {p.id: (p.name, p.archived is not None) for p in sandbox.store.positions()}
     assert {p["id"]: (p["name"], p["archived"]) for p in body["positions"]} == expected
     assert body["total"] == len(expected)
@@ -156,8 +167,7 @@ async def test_positions_resource_lists_every_position_with_its_archived_flag(
 
 async def test_position_resource_shows_questions_and_interview_counts(sandbox: RunningSandbox) -> None:
     position = sandbox.store.positions()[0]
-    async with connect(sandbox) as client:
-        body = await read_json(client, f"hireflix://positions/{position.id}")
+    body = await fetch_json(sandbox, f"hireflix://positions/{position.id}")
     assert body["id"] == position.id
     assert [q["title"] for q in body["questions"]] == [q.title for q in sandbox.store.questions(position.id)]
     assert body["interview_counts"]["total"] == len(sandbox.store.interviews(position.id))
@@ -172,8 +182,7 @@ async def test_interview_resource_summarises_status_score_answers_and_labels_the
 ) -> None:
     record = completed_interview(sandbox)
     sandbox.store.save(dataclasses.replace(record, first_name="Zoë\u200b\u202e", metadata={"src\u200b": "x"}))
-    async with connect(sandbox, era=era) as client:
-        body = await read_json(client, f"hireflix://interviews/{record.id}")
+    body = await fetch_json(sandbox, f"hireflix://interviews/{record.id}", era=era)
     assert body["interview_id"] == record.id
     assert body["position_id"] == record.position_id
     assert body["status"] in ("to_evaluate", "shortlisted", "discarded")
@@ -192,8 +201,7 @@ async def test_pending_interview_resource_reports_pending_and_nothing_answered(
     sandbox: RunningSandbox,
 ) -> None:
     record = pending_interview(sandbox)
-    async with connect(sandbox) as client:
-        body = await read_json(client, f"hireflix://interviews/{record.id}")
+    body = await fetch_json(sandbox, f"hireflix://interviews/{record.id}")
     assert body["status"] == "pending"
     assert body["questions_answered"] == 0
 
@@ -208,8 +216,7 @@ async def test_transcript_has_one_section_per_question_with_title_duration_langu
     record = completed_interview(sandbox)
     questions = sandbox.store.questions(record.position_id)
     answers = {a.question_id: a for a in sandbox.store.answers(record.id)}
-    async with connect(sandbox, era=era) as client:
-        content = await read_text(client, f"hireflix://interviews/{record.id}/transcript")
+    content = await fetch_text(sandbox, f"hireflix://interviews/{record.id}/transcript", era=era)
     assert content.mime_type == "text/markdown"
     sections = re.split(r"^## Question ", content.text, flags=re.MULTILINE)[1:]
     assert len(sections) == len(questions)
@@ -227,8 +234,7 @@ async def test_transcript_of_a_pending_interview_says_each_question_is_not_answe
     sandbox: RunningSandbox,
 ) -> None:
     record = pending_interview(sandbox)
-    async with connect(sandbox) as client:
-        content = await read_text(client, f"hireflix://interviews/{record.id}/transcript")
+    content = await fetch_text(sandbox, f"hireflix://interviews/{record.id}/transcript")
     questions = sandbox.store.questions(record.position_id)
     assert content.text.count("Not answered.") == len(questions)
     assert split_fences(content.text)[0] == []
@@ -240,8 +246,7 @@ async def test_hostile_transcript_text_stays_sanitised_inside_a_fence_longer_tha
 ) -> None:
     record = completed_interview(sandbox)
     set_answer_text(sandbox, record.id, HOSTILE)
-    async with connect(sandbox, era=era) as client:
-        content = await read_text(client, f"hireflix://interviews/{record.id}/transcript")
+    content = await fetch_text(sandbox, f"hireflix://interviews/{record.id}/transcript", era=era)
     text = content.text
     for invisible in ("\u200b", "\u200d", "\u202e", "\u202c", "\x1b", "\U000e0041", "\u2066", "\u2069"):
         assert invisible not in text
@@ -266,8 +271,7 @@ def test_fenced_candidate_text_always_round_trips_and_never_closes_early(text: s
 async def test_megabyte_transcript_is_capped_with_a_note_saying_what_was_cut(sandbox: RunningSandbox) -> None:
     record = completed_interview(sandbox)
     set_answer_text(sandbox, record.id, "word " * 200_000)  # 1,000,000 characters
-    async with connect(sandbox) as client:
-        text = (await read_text(client, f"hireflix://interviews/{record.id}/transcript")).text
+    text = (await fetch_text(sandbox, f"hireflix://interviews/{record.id}/transcript")).text
     assert len(text) < TRANSCRIPT_MAX_CHARS + 10_000
     assert "Cut here: this answer has 1,000,000 characters; the first 199,99" in text
     later = len(sandbox.store.questions(record.position_id)) - 1
@@ -322,8 +326,7 @@ async def test_upstream_failure_is_a_resource_error_with_hireflix_message_and_no
 async def test_events_resource_without_events_is_an_empty_list_with_a_note(
     sandbox: RunningSandbox, era: Era
 ) -> None:
-    async with connect(sandbox, era=era) as client:
-        body = await read_json(client, "hireflix://events")
+    body = await fetch_json(sandbox, "hireflix://events", era=era)
     assert body["events"] == []
     assert "webhook" in body["note"]
 
@@ -338,8 +341,7 @@ async def test_events_resource_lists_stored_events_newest_first_with_candidate_d
         store.add("interview.finish", 1_700_000_100_000, {"id": "a"}, b"2")
     finally:
         store.close()
-    async with connect(sandbox, state_db=db) as client:
-        body = await read_json(client, "hireflix://events")
+    body = await fetch_json(sandbox, "hireflix://events", state_db=db)
     assert [e["event"] for e in body["events"]] == ["interview.finish", "interview.create"]
     created = body["events"][1]
     assert created == {

@@ -9,6 +9,7 @@ import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { rolldown } from "rolldown";
+import { compactCss, compactHtml } from "./compact.mjs";
 import { slim } from "./slim.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,7 +23,7 @@ const hostDir = option("--host");
 
 async function bundle(input, plugins = []) {
   const build = await rolldown({ input: join(here, input), platform: "browser", logLevel: "silent", plugins });
-  const { output } = await build.generate({ format: "es", minify: true, comments: { legal: false } });
+  const { output } = await build.generate({ format: "es", minify: true, comments: false });
   await build.close();
   if (output.length !== 1) throw new Error(`${input}: expected one chunk, got ${output.length}`);
   return output[0].code;
@@ -36,8 +37,8 @@ const [template, css, js] = await Promise.all([
   readFile(join(here, "card", "card.css"), "utf8"),
   bundle("card/card.js", [await slim(here)]), // slim.mjs: what the card never runs, kept out
 ]);
-const html = template
-  .replace("/*STYLE*/", () => inlineSafe(css.trim(), "style"))
+const html = compactHtml(template)
+  .replace("/*STYLE*/", () => inlineSafe(compactCss(css), "style"))
   .replace("/*SCRIPT*/", () => inlineSafe(js.trim(), "script"));
 await mkdir(dirname(out), { recursive: true });
 await writeFile(out, html);

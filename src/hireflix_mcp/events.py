@@ -7,7 +7,8 @@ is one event. `EventStore` is the small interface replicas share (`hireflix_mcp.
 keeps events in one SQLite file (or in memory), safe to use from several threads, for
 `HIREFLIX_MCP_EVENT_RETENTION_DAYS` (30 by default) after they arrived, and at most `MAX_STORED_EVENTS`;
 `store.postgres.PostgresState` keeps them in PostgreSQL with the same rules (`ListedEventStore` is the
-listing both share). `ForwardedEventStore` is the base of the wrappers that stand in for a store.
+listing and the forgetting both share). `ForwardedEventStore` is the base of the wrappers that stand in
+for a store.
 
 What may be stored is decided at the door (`valid_event_name`, `valid_event_date`); a row that still
 cannot be read back (written by an older version, or by hand) is skipped and logged, never allowed to
@@ -125,12 +126,21 @@ class SqlQueries:
     def _fetch(self, sql: str, params: builtins.list[Any]) -> builtins.list[tuple[Any, ...]]:
         raise NotImplementedError
 
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", self._placeholder)
+
     def _query(self, sql: str, params: builtins.list[Any]) -> builtins.list[tuple[Any, ...]]:
-        return self._fetch(sql.replace("?", self._placeholder), params)
+        return self._fetch(self._sql(sql), params)
 
 
 class ListedEventStore(SqlQueries):
-    """The listing both SQL stores share: `list` over one query (`SqlQueries`)."""
+    """What both SQL stores share: `list` over one query (`SqlQueries`), and forgetting old events
+    (`_forget_old`, for events kept `_retention_ms` and at most `_max_events`)."""
+
+    _retention_ms: float
+    _max_events: int
+    _no_limit = "LIMIT ALL"
+    """What the store's SQL says before `OFFSET` for "no limit"."""
 
     def list(
         self,
@@ -180,6 +190,22 @@ class ListedEventStore(SqlQueries):
         params.append(limit)
         return self._query(sql, params)
 
+    def _forget_old(self, db: Any, now: float) -> None:
+        """Delete, through `db` (a connection), the events received before the retention period at `now`
+        (epoch seconds), and the oldest past `_max_events`."""
+        expired = db.execute(
+            self._sql("DELETE FROM webhook_events WHERE received_ms < ?"), (now * 1000 - self._retention_ms,)
+        ).rowcount
+        excess = db.execute(
+            self._sql(
+                "DELETE FROM webhook_events WHERE digest IN (SELECT digest FROM webhook_events"  # noqa: S608
+                f" ORDER BY received_ms DESC, digest {self._no_limit} OFFSET ?)"
+            ),
+            (self._max_events,),
+        ).rowcount
+        if expired or excess:
+            logger.info("event store: forgot %d expired and %d excess events", expired, excess)
+
 
 class ForwardedEventStore:
     """An `EventStore` that stands in for another, `_event_store()`, and passes every call on to it."""
@@ -205,6 +231,8 @@ class ForwardedEventStore:
 
 class SqliteEventStore(ListedEventStore):
     """`EventStore` in SQLite: `":memory:"` for one process, a file path to survive restarts."""
+
+    _no_limit = "LIMIT -1"
 
     def __init__(
         self,
@@ -240,16 +268,7 @@ class SqliteEventStore(ListedEventStore):
         if self._pruned_at is not None and now - self._pruned_at < PRUNE_INTERVAL_SECONDS:
             return
         self._pruned_at = now
-        expired = self._db.execute(
-            "DELETE FROM webhook_events WHERE received_ms < ?", (now * 1000 - self._retention_ms,)
-        ).rowcount
-        excess = self._db.execute(
-            "DELETE FROM webhook_events WHERE digest IN (SELECT digest FROM webhook_events"
-            " ORDER BY received_ms DESC, digest LIMIT -1 OFFSET ?)",
-            (self._max_events,),
-        ).rowcount
-        if expired or excess:
-            logger.info("event store: forgot %d expired and %d excess events", expired, excess)
+        self._forget_old(self._db, now)
 
     def add(self, event_name: str, date_ms: float, data: Mapping[str, Any], raw_body: bytes) -> bool:
         digest = hashlib.sha256(raw_body).hexdigest()

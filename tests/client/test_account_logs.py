@@ -71,37 +71,34 @@ def offsets(window: Any) -> list[int]:
     return [int(entry.object_id) for entry in window.entries]
 
 
-async def test_without_a_range_one_page_is_one_request_of_that_size() -> None:
-    log = log_of(50)
+@pytest.mark.parametrize(
+    ("size", "read", "entries", "next_skip", "requests"),
+    [
+        # Without a range, one page is one request of that size.
+        (50, {"skip": 10, "limit": 20}, range(10, 30), 30, [(10, 20)]),
+        (50, {"skip": 40, "limit": 20}, range(40, 50), None, [(40, 20)]),
+        # A range inside the newest entries takes one request, with one entry to spare.
+        (500, {"since": NOW - 100 * SECOND, "limit": 20}, range(20), 20, [(0, 21)]),
+        (500, {"since": NOW - 100 * SECOND, "limit": 20, "skip": 90}, range(90, 101), None, [(90, 21)]),
+        # `until` passes over newer entries in whole pages.
+        (
+            500,
+            {"since": NOW - 260 * SECOND, "until": NOW - 250 * SECOND, "limit": 20},
+            range(250, 261),
+            None,
+            [(0, 100), (100, 100), (200, 100)],
+        ),
+    ],
+)
+async def test_a_page_holds_the_entries_asked_for_and_takes_only_the_requests_it_needs(
+    size: int, read: dict[str, Any], entries: range, next_skip: int | None, requests: list[tuple[int, int]]
+) -> None:
+    log = log_of(size)
     async with client(log) as hf:
-        first = await hf.read_account_logs(skip=10, limit=20)
-        last = await hf.read_account_logs(skip=40, limit=20)
-    assert offsets(first) == list(range(10, 30))
-    assert (first.next_skip, first.total, first.stopped_early) == (30, 50, False)
-    assert offsets(last) == list(range(40, 50))
-    assert last.next_skip is None
-    assert log.pages == [(10, 20), (40, 20)]
-
-
-async def test_a_range_inside_the_newest_entries_takes_one_request_with_one_entry_to_spare() -> None:
-    log = log_of(500)
-    async with client(log) as hf:
-        page = await hf.read_account_logs(since=NOW - 100 * SECOND, limit=20)
-        tail = await hf.read_account_logs(since=NOW - 100 * SECOND, limit=20, skip=90)
-    assert offsets(page) == list(range(20))
-    assert page.next_skip == 20
-    assert offsets(tail) == list(range(90, 101))
-    assert tail.next_skip is None
-    assert log.pages == [(0, 21), (90, 21)]
-
-
-async def test_until_passes_over_newer_entries_in_whole_pages() -> None:
-    log = log_of(500)
-    async with client(log) as hf:
-        page = await hf.read_account_logs(since=NOW - 260 * SECOND, until=NOW - 250 * SECOND, limit=20)
-    assert offsets(page) == list(range(250, 261))
-    assert page.next_skip is None
-    assert log.pages == [(0, 100), (100, 100), (200, 100)]
+        page = await hf.read_account_logs(**read)
+    assert offsets(page) == list(entries)
+    assert (page.next_skip, page.total, page.stopped_early) == (next_skip, size, False)
+    assert log.pages == requests
 
 
 async def test_a_server_that_pages_smaller_than_asked_is_still_read_to_the_end_of_the_range() -> None:

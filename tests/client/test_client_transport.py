@@ -639,21 +639,25 @@ async def test_lost_invite_whose_check_fails_is_an_unknown_outcome(
     assert fake.count("InviteCandidate") == 1
 
 
-def lose_every_invite(fake: ScriptedHireflix) -> None:
-    """Every invite times out before its answer arrives, and no interview shows up by e-mail afterwards."""
+@pytest.mark.parametrize(
+    ("max_retries", "deadline_in_s", "sent"),
+    [
+        pytest.param(2, None, 3, id="stops-after-max-retries"),
+        pytest.param(3, -1.0, 1, id="not-resent-after-the-deadline"),
+    ],
+)
+async def test_an_invite_that_keeps_getting_lost_is_resent_only_within_max_retries_and_the_deadline(
+    fake: ScriptedHireflix, sleeps: Sleeps, max_retries: int, deadline_in_s: float | None, sent: int
+) -> None:
+    # Every invite times out before its answer arrives, and no interview shows up by e-mail afterwards.
     fake.on("InviteCandidate", httpx2.ReadTimeout("slow"))
     fake.on("SearchInterviews", search_page())
-
-
-async def test_invite_that_keeps_getting_lost_stops_after_max_retries(
-    fake: ScriptedHireflix, sleeps: Sleeps
-) -> None:
-    lose_every_invite(fake)
-    async with make_client(fake, sleeps, max_retries=2) as hf:
+    async with make_client(fake, sleeps, max_retries=max_retries) as hf:
+        inviting = hf if deadline_in_s is None else hf.with_options(deadline=time.monotonic() + deadline_in_s)
         with pytest.raises(OutcomeUnknownError):
-            await hf.invite_candidate(INVITE)
-    assert fake.count("InviteCandidate") == 3
-    assert fake.count("SearchInterviews") == 3
+            await inviting.invite_candidate(INVITE)
+    assert fake.count("InviteCandidate") == sent
+    assert fake.count("SearchInterviews") == sent
 
 
 # ------------------------------------------------------------------------------------ the key
@@ -751,16 +755,6 @@ async def test_a_retry_whose_wait_would_end_past_the_deadline_is_not_started(
     assert fake.count("ListPositions") == 3
 
 
-async def test_an_invite_whose_answer_is_lost_is_not_resent_after_the_deadline(
-    fake: ScriptedHireflix, sleeps: Sleeps
-) -> None:
-    lose_every_invite(fake)
-    async with make_client(fake, sleeps, max_retries=3) as hf:
-        with pytest.raises(OutcomeUnknownError):
-            await hf.with_options(deadline=time.monotonic() - 1).invite_candidate(INVITE)
-    assert fake.count("InviteCandidate") == 1
-
-
 # ------------------------------------------------------------------------------------ what an error carries
 async def test_errors_carry_the_http_status_and_the_upstream_request_id_when_there_is_one(
     fake: ScriptedHireflix, sleeps: Sleeps
@@ -771,6 +765,7 @@ async def test_errors_carry_the_http_status_and_the_upstream_request_id_when_the
     )
     fake.on("ListMembers", httpx2.Response(503))
     fake.on("ListWebhooks", httpx2.ConnectError("refused"))
+    fake.on("CommentOnInterview", httpx2.Response(502, headers={"x-request-id": "lost-1"}))
     async with make_client(fake, sleeps, max_retries=0) as hf:
         with pytest.raises(ServerError) as server:
             await hf.list_positions()
@@ -780,20 +775,14 @@ async def test_errors_carry_the_http_status_and_the_upstream_request_id_when_the
             await hf.list_members()
         with pytest.raises(ConnectionFailed) as unanswered:
             await hf.list_webhooks()
+        with pytest.raises(OutcomeUnknownError) as lost:
+            await hf.comment_on_interview("a" * 24, "x")
     assert (server.value.status, server.value.request_id) == (500, "req-42")
     assert (refused.value.status, refused.value.request_id) == (200, "r-7")
     assert (anonymous.value.status, anonymous.value.request_id) == (503, None)
     assert (unanswered.value.status, unanswered.value.request_id) == (None, None)
-
-
-async def test_an_unknown_outcome_keeps_the_status_of_the_answer_that_lost_it(
-    fake: ScriptedHireflix, sleeps: Sleeps
-) -> None:
-    fake.on("CommentOnInterview", httpx2.Response(502, headers={"x-request-id": "lost-1"}))
-    async with make_client(fake, sleeps) as hf:
-        with pytest.raises(OutcomeUnknownError) as caught:
-            await hf.comment_on_interview("a" * 24, "x")
-    assert (caught.value.status, caught.value.request_id) == (502, "lost-1")
+    # An unknown outcome keeps the status of the answer that lost it.
+    assert (lost.value.status, lost.value.request_id) == (502, "lost-1")
 
 
 MAY_HELP = "Retrying may help: retry in a few seconds."

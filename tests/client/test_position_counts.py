@@ -15,6 +15,7 @@ from hireflix_mcp.hireflix import InterviewCounts
 from hireflix_mcp.hireflix import ServerError
 from hireflix_mcp.hireflix import counts as counts_module
 from hireflix_sandbox.embedded import RunningSandbox
+from tests.client.test_search import client_failing_once
 from tests.client.test_search import client_for
 
 pytestmark = pytest.mark.anyio
@@ -107,8 +108,7 @@ async def test_a_position_that_cannot_be_counted_is_listed_without_counts(
     sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     refuse_counting_every_position(monkeypatch)
-    sandbox.set_fault(kind="server_error", operation="GetPosition", status=500, count=1)
-    async with client_for(sandbox, max_retries=0) as hf:
+    async with client_failing_once(sandbox, "GetPosition") as hf:
         positions = await hf.list_positions_with_counts()
     assert len(positions) == len(sandbox.store.positions())
     assert sum(p.interview_counts is None for p in positions) == 1
@@ -117,8 +117,7 @@ async def test_a_position_that_cannot_be_counted_is_listed_without_counts(
 async def test_a_retryable_failure_is_raised_not_taken_for_a_refusal(
     sandbox: RunningSandbox,
 ) -> None:
-    sandbox.set_fault(kind="server_error", operation="ListPositionsWithCounts", status=503, count=1)
-    async with client_for(sandbox, max_retries=0) as hf:
+    async with client_failing_once(sandbox, "ListPositionsWithCounts", 503) as hf:
         with pytest.raises(ServerError) as raised:
             await hf.list_positions_with_counts()
         sandbox.reset_request_counts()

@@ -30,6 +30,26 @@ async def client_for(sandbox: RunningSandbox, max_retries: int = 3) -> AsyncIter
         yield client
 
 
+@asynccontextmanager
+async def client_failing_once(
+    sandbox: RunningSandbox, operation: str, status: int = 500
+) -> AsyncIterator[HireflixClient]:
+    """A client that never retries, of a sandbox whose next `operation` answers HTTP `status`."""
+    sandbox.set_fault(kind="server_error", operation=operation, status=status, count=1)
+    async with client_for(sandbox, max_retries=0) as client:
+        yield client
+
+
+@asynccontextmanager
+async def client_without_or_and(
+    sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[HireflixClient]:
+    """A client of a Hireflix that refuses `or`/`and` filters (see `refuse_combinators`)."""
+    refuse_combinators(monkeypatch)
+    async with client_for(sandbox) as client:
+        yield client
+
+
 def record_named(sandbox: RunningSandbox, first: str, last: str | None) -> InterviewRecord:
     return next(r for r in sandbox.store.all_interviews() if (r.first_name, r.last_name) == (first, last))
 
@@ -97,8 +117,7 @@ async def test_the_name_rule_holds_client_side_when_hireflix_refuses_or_and(
 ) -> None:
     liam = record_named(sandbox, "Liam", "Costa")
     bjorns = named(sandbox.store.interviews(liam.position_id), "bjorn")
-    refuse_combinators(monkeypatch)
-    async with client_for(sandbox) as hf:
+    async with client_without_or_and(sandbox, monkeypatch) as hf:
         reversed_name = await hf.match_interviews(liam.position_id, InterviewCondition(name="Costa, Liam"))
         accentless = await hf.match_interviews(liam.position_id, InterviewCondition(name="BJORN"), limit=100)
     assert [i.id for i in reversed_name.items] == [liam.id]
@@ -136,8 +155,7 @@ async def test_when_hireflix_refuses_or_and_the_search_runs_client_side_and_reme
     assert expected
     where = InterviewCondition(name="a")
     any_of = [InterviewCondition(recorded=False), InterviewCondition(min_score=4)]
-    refuse_combinators(monkeypatch)
-    async with client_for(sandbox) as hf:
+    async with client_without_or_and(sandbox, monkeypatch) as hf:
         first = await hf.match_interviews(position.id, InterviewCondition(name="a"), [any_of[1]], limit=100)
         sandbox.reset_request_counts()
         again = await hf.match_interviews(position.id, where, limit=100)
@@ -163,8 +181,7 @@ async def test_a_local_cursor_from_another_search_is_refused(
     sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     position = next(p for p in sandbox.store.positions() if p.name == "Senior Backend Engineer")
-    refuse_combinators(monkeypatch)
-    async with client_for(sandbox) as hf:
+    async with client_without_or_and(sandbox, monkeypatch) as hf:
         first = await hf.match_interviews(position.id, InterviewCondition(name="a"), limit=1)
         assert first.next_cursor is not None
         with pytest.raises(InvalidCursorError, match="different search"):
@@ -177,8 +194,7 @@ async def test_a_view_made_by_with_options_shares_what_the_client_learnt(
     sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     position = next(p for p in sandbox.store.positions() if p.name == "Senior Backend Engineer")
-    refuse_combinators(monkeypatch)
-    async with client_for(sandbox) as hf:
+    async with client_without_or_and(sandbox, monkeypatch) as hf:
         await hf.with_options(max_retries=0).match_interviews(position.id, InterviewCondition(name="a"))
         sandbox.reset_request_counts()
         page = await hf.match_interviews(position.id, InterviewCondition(name="a"))
@@ -241,8 +257,7 @@ async def test_a_position_whose_search_fails_is_reported_and_the_others_still_se
     sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     refuse_combinators(monkeypatch)
-    sandbox.set_fault(kind="server_error", operation="SearchInterviews", status=500, count=1)
-    async with client_for(sandbox, max_retries=0) as hf:
+    async with client_failing_once(sandbox, "SearchInterviews") as hf:
         found = await hf.find_interviews(InterviewCondition(name="bjorn"))
     positions = sandbox.store.positions()
     assert found.mode == "per_position"

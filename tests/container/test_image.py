@@ -41,6 +41,7 @@ from tests.oauth.idp import Idp
 from tests.oauth.idp import running_idp
 from tests.pg_cluster import PostgresCluster
 from tests.serving import MCP_HEADERS
+from tests.serving import Replica
 from tests.serving import free_port
 from tests.serving import initialize_request
 from tests.serving import wait_for_http
@@ -124,20 +125,6 @@ def image() -> Iterator[str]:
 
 
 @dataclass(frozen=True)
-class Replica:
-    name: str
-    port: int
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def url(self) -> str:
-        return f"{self.base_url}/mcp"
-
-
-@dataclass(frozen=True)
 class Deployment:
     replicas: tuple[Replica, Replica]
     sandbox: RunningSandbox
@@ -186,7 +173,7 @@ def deployment(
     }
     # `--env NAME` passes the value from podman's own environment: no secret on a command line.
     passed = [arg for name in env if name.startswith("HIREFLIX_") for arg in ("--env", name)]
-    replicas = tuple(Replica(f"hireflix-mcp-test-{RUN}-{letter}", free_port()) for letter in "ab")
+    replicas = tuple(Replica(port=free_port(), name=f"hireflix-mcp-test-{RUN}-{letter}") for letter in "ab")
     procs: list[subprocess.Popen[bytes]] = []
     try:
         for replica in replicas:

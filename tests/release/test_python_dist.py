@@ -27,6 +27,7 @@ from tests.release.conftest import Built
 from tests.release.conftest import clean_env
 from tests.release.conftest import dev_tool
 from tests.release.conftest import uv_machine_env
+from tests.serving import run_to_end
 from tests.tools.conftest import data
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(420)]
@@ -102,17 +103,8 @@ def venv(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _run(venv: Path, *argv: str) -> str:
-    done = subprocess.run(
-        [str(venv / "bin" / argv[0]), *argv[1:]],
-        env=clean_env(),
-        cwd=venv.parent,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+    """The stdout of command `argv[0]` of `venv`, run with `argv[1:]` from beside it."""
+    return run_to_end([str(venv / "bin" / argv[0]), *argv[1:]], cwd=venv.parent, env=clean_env()).stdout
 
 
 def test_clean_install_holds_the_runtime_and_none_of_the_dev_extras(venv: Path) -> None:

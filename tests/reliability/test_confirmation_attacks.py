@@ -26,7 +26,7 @@ from tests.tools.conftest import confirmation_asked
 from tests.tools.conftest import connect
 from tests.tools.conftest import data
 from tests.tools.conftest import error_text
-from tests.tools.conftest import refused_upfront
+from tests.tools.conftest import rejected_before_sending
 
 pytestmark = pytest.mark.anyio
 
@@ -247,13 +247,12 @@ async def test_an_oversized_token_is_refused_by_validation_naming_the_argument(
     sandbox: RunningSandbox,
 ) -> None:
     target = _completed(sandbox)
-    async with connect(sandbox, confirm="token") as client:
-        message = await refused_upfront(
-            client,
-            sandbox,
-            "delete_interview",
-            {"interview_id": target.id, "confirmation_token": "c1." * 200},
-        )
+    message = await rejected_before_sending(
+        sandbox,
+        "delete_interview",
+        {"interview_id": target.id, "confirmation_token": "c1." * 200},
+        confirm="token",
+    )
     assert "confirmation_token" in message
     _unchanged(sandbox, target)
 

@@ -98,6 +98,7 @@ class Hostile:
 
 @pytest.fixture
 def hostile(sandbox: RunningSandbox) -> Hostile:
+    """The hostile interview in place; the sandbox counts requests from here (see `assert_only_reads`)."""
     store = sandbox.store
     open_positions = {p.id for p in store.positions() if p.archived is None}
     record = next(
@@ -119,6 +120,7 @@ def hostile(sandbox: RunningSandbox) -> Hostile:
     first, second, *_ = store.answers(record.id)
     store.save(dataclasses.replace(first, text=raw))
     store.save(dataclasses.replace(second, text=hide(f"{FAKE_CALL}\n{FENCE_BREAK}\n{INJECTION}")))
+    sandbox.reset_request_counts()
     return Hostile(record, clean)
 
 
@@ -221,6 +223,7 @@ async def tools_by_name(client: Client) -> dict[str, Tool]:
 
 
 def assert_only_reads(sandbox: RunningSandbox, before: InterviewRecord) -> None:
+    """Since the hostile interview was put in place, every request was a read and it is unchanged."""
     counts = sandbox.request_counts()
     assert set(counts["by_operation_name"]) <= READ_OPERATIONS, counts["by_operation_name"]
     after = sandbox.store.interview(before.id)
@@ -234,7 +237,6 @@ def assert_only_reads(sandbox: RunningSandbox, before: InterviewRecord) -> None:
 async def test_get_interview_shows_a_hostile_candidate_sanitised_and_only_in_candidate_fields(
     sandbox: RunningSandbox, hostile: Hostile
 ) -> None:
-    sandbox.reset_request_counts()
     async with connect(sandbox) as client:
         tools = await tools_by_name(client)
         result = await client.call_tool("get_interview", {"interview_id": hostile.record.id})
@@ -252,7 +254,6 @@ async def test_get_interview_shows_a_hostile_candidate_sanitised_and_only_in_can
 async def test_search_and_find_list_a_hostile_candidate_sanitised_in_candidate_fields(
     sandbox: RunningSandbox, hostile: Hostile
 ) -> None:
-    sandbox.reset_request_counts()
     async with connect(sandbox) as client:
         tools = await tools_by_name(client)
         searched = data(
@@ -288,7 +289,6 @@ async def test_search_and_find_list_a_hostile_candidate_sanitised_in_candidate_f
 async def test_a_hostile_megabyte_transcript_pages_under_the_limit_and_reassembles_sanitised(
     sandbox: RunningSandbox, hostile: Hostile
 ) -> None:
-    sandbox.reset_request_counts()
     pages: list[dict[str, Any]] = []
     async with connect(sandbox) as client:
         tools = await tools_by_name(client)
@@ -325,7 +325,6 @@ async def test_a_hostile_megabyte_transcript_pages_under_the_limit_and_reassembl
 async def test_the_transcript_resource_fences_hostile_answers_and_caps_the_megabyte(
     sandbox: RunningSandbox, hostile: Hostile
 ) -> None:
-    sandbox.reset_request_counts()
     async with connect(sandbox) as client:
         result = await client.read_resource(f"hireflix://interviews/{hostile.record.id}/transcript")
         summary = await client.read_resource(f"hireflix://interviews/{hostile.record.id}")
@@ -360,7 +359,6 @@ def _prompt_parts(result: GetPromptResult) -> tuple[list[str], dict[str, TextRes
 async def test_the_summarize_prompt_embeds_hostile_content_only_as_labelled_evidence(
     sandbox: RunningSandbox, hostile: Hostile
 ) -> None:
-    sandbox.reset_request_counts()
     async with connect(sandbox) as client:
         result = await client.get_prompt("summarize_interview", {"interview_id": hostile.record.id})
     said, embedded = _prompt_parts(result)
@@ -383,7 +381,6 @@ async def test_a_confirmation_preview_naming_a_hostile_candidate_is_sanitised_an
 ) -> None:
     # A preview must name whose interview goes (the design's own example does); the name in it is
     # sanitised and cut short, so at most a fragment of the injection rides along, and nothing happens.
-    sandbox.reset_request_counts()
     async with connect(sandbox, confirm="token") as client:
         result = data(await client.call_tool("delete_interview", {"interview_id": hostile.record.id}))
     assert result["status"] == "confirmation_required"

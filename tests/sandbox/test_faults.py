@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -18,7 +17,6 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from starlette.types import ASGIApp
 
 from hireflix_sandbox.embedded import serving
 from hireflix_sandbox.faults import FaultInjector
@@ -37,13 +35,6 @@ BULK_INVITE = (
     'input: {positionId: "p1", candidate: {email: "a@b.co", firstName: "A"}}) { __typename } }'
 )
 LIST_POSITIONS = "query ListPositions { positions { id name } }"
-
-
-@contextmanager
-def serve(app: ASGIApp) -> Iterator[str]:
-    """Run `app` under uvicorn in a thread on loopback; yield its base URL."""
-    with serving(app) as (base_url, _server):
-        yield base_url
 
 
 @dataclass
@@ -67,7 +58,7 @@ def module_sandbox() -> Iterator[Sandbox]:
         )
 
     inner = Starlette(routes=[Route("/me", graphql, methods=["POST"]), *fault_admin_routes(injector)])
-    with serve(FaultMiddleware(inner, injector)) as url:
+    with serving(FaultMiddleware(inner, injector)) as (url, _server):
         yield Sandbox(url, injector, executed)
 
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from hireflix_sandbox.embedded import RunningSandbox
-from hireflix_sandbox.embedded import running_sandbox
 from hireflix_sandbox.listing import interview_filter_status
 from hireflix_sandbox.store import InterviewRecord
 from hireflix_sandbox.store import PositionRecord
@@ -24,12 +22,6 @@ query List($id: String!, $input: InterviewListInput!) {
   }
 }
 """
-
-
-@pytest.fixture(scope="module")
-def demo() -> Iterator[RunningSandbox]:
-    with running_sandbox() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

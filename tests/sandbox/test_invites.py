@@ -39,6 +39,11 @@ def invite(sandbox: RunningSandbox, position_id: str, email: str, first: str = "
     return body["data"]["inviteCandidateToInterview"]
 
 
+def refusal(error: str, code: int, message: str) -> dict[str, Any]:
+    """The failure member `error` as the sandbox answers it: its type, `name` the same, code and message."""
+    return {"__typename": error, "code": code, "name": error, "message": message}
+
+
 def open_position(sandbox: RunningSandbox) -> str:
     return next(p.id for p in sandbox.store.positions() if p.archived is None)
 
@@ -83,12 +88,11 @@ def test_second_invite_of_same_email_returns_already_exists_error(sandbox: Runni
     position_id = open_position(sandbox)
     assert invite(sandbox, position_id, "twice@example.com")["__typename"] == "InterviewType"
     again = invite(sandbox, position_id, "TWICE@Example.com")
-    assert again == {
-        "__typename": "InterviewAlreadyExistsInPositionError",
-        "code": 409,
-        "name": "InterviewAlreadyExistsInPositionError",
-        "message": "An interview for this email already exists in this position",
-    }
+    assert again == refusal(
+        "InterviewAlreadyExistsInPositionError",
+        409,
+        "An interview for this email already exists in this position",
+    )
 
 
 def test_the_same_email_may_be_invited_to_another_position(sandbox: RunningSandbox) -> None:
@@ -120,12 +124,7 @@ def test_a_duplicate_external_id_in_the_position_is_refused(sandbox: RunningSand
 
 def test_an_unknown_position_is_position_not_found(sandbox: RunningSandbox) -> None:
     result = invite(sandbox, "ffffffffffffffffffffffff", "x@example.com")
-    assert result == {
-        "__typename": "PositionNotFoundError",
-        "code": 404,
-        "name": "PositionNotFoundError",
-        "message": "Position not found",
-    }
+    assert result == refusal("PositionNotFoundError", 404, "Position not found")
 
 
 def test_an_archived_position_refuses_invites(sandbox: RunningSandbox) -> None:

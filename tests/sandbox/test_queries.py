@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.embedded import running_sandbox
@@ -41,12 +38,6 @@ query Interview($id: String!) {
   }
 }
 """
-
-
-@pytest.fixture(scope="module")
-def demo() -> Iterator[RunningSandbox]:
-    with running_sandbox() as running:
-        yield running
 
 
 def data(body: Any) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx2
@@ -12,13 +11,6 @@ from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.embedded import running_sandbox
 
 POSITIONS = "query ListPositions { positions { id name } }"
-
-
-@pytest.fixture(scope="module")
-def demo() -> Iterator[RunningSandbox]:
-    """One read-mostly sandbox for the tests here that change nothing."""
-    with running_sandbox() as running:
-        yield running
 
 
 def post(

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import uuid
 from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -23,15 +21,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp
 
 from hireflix_sandbox.embedded import serving
 from hireflix_sandbox.webhooks import SIGNATURE_HEADER
+from hireflix_sandbox.webhooks import Delivery
 from hireflix_sandbox.webhooks import WebhookDispatcher
 from hireflix_sandbox.webhooks import encode_event
 from hireflix_sandbox.webhooks import sign
 from hireflix_sandbox.webhooks import verify
 from hireflix_sandbox.webhooks import webhook_admin_routes
+from tests.serving import free_port
+
+pytestmark = pytest.mark.anyio
 
 SECRET = "whsec-sandbox"
 SNAPSHOT: dict[str, Any] = {
@@ -42,13 +43,6 @@ SNAPSHOT: dict[str, Any] = {
     "position": {"id": "65f0c0ffee0000000000beef", "name": "Social Media Manager"},
 }
 DATE_MS = 1_717_171_717_000
-
-
-@contextmanager
-def serve(app: ASGIApp) -> Iterator[str]:
-    """Run `app` under uvicorn in a thread on loopback; yield its base URL."""
-    with serving(app) as (base_url, _server):
-        yield base_url
 
 
 @dataclass(frozen=True)
@@ -66,6 +60,8 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    token: str = ""
+    """The running test's path segment in its hook URLs, so call counts never mix between tests."""
 
     def app(self) -> Starlette:
         async def hook(request: Request) -> Response:
@@ -85,19 +81,23 @@ class Receiver:
 
         return Starlette(routes=[Route("/hooks/{token}/{behaviour}", hook, methods=["POST"])])
 
-    def hook_url(self, token: str, behaviour: str) -> str:
-        return f"{self.url}/hooks/{token}/{behaviour}"
+    def hook_url(self, behaviour: str) -> str:
+        return f"{self.url}/hooks/{self.token}/{behaviour}"
 
-    def bodies(self, url: str) -> list[bytes]:
+    def requests(self, url: str) -> list[Received]:
+        """What was posted to `url`, oldest first."""
         path = httpx2.URL(url).path
         with self.lock:
-            return [item.body for item in self.received if item.path == path]
+            return [item for item in self.received if item.path == path]
+
+    def bodies(self, url: str) -> list[bytes]:
+        return [item.body for item in self.requests(url)]
 
 
 @pytest.fixture(scope="module")
 def module_receiver() -> Iterator[Receiver]:
     receiver = Receiver()
-    with serve(receiver.app()) as url:
+    with serving(receiver.app()) as (url, _server):
         receiver.url = url
         yield receiver
         receiver.release.set()
@@ -106,14 +106,9 @@ def module_receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def receiver(module_receiver: Receiver) -> Iterator[Receiver]:
     module_receiver.release = threading.Event()
+    module_receiver.token = uuid.uuid4().hex
     yield module_receiver
     module_receiver.release.set()
-
-
-@pytest.fixture
-def token() -> str:
-    """A path segment of its own per test, so call counts never mix between tests."""
-    return uuid.uuid4().hex
 
 
 def dispatcher_for(subscriptions: Mapping[str, Sequence[str]], **options: Any) -> WebhookDispatcher:
@@ -135,11 +130,14 @@ async def delivered(
     return dispatcher
 
 
-def unused_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+async def delivered_once(receiver: Receiver, event: str) -> tuple[Received, Delivery]:
+    """Deliver `event` (with SNAPSHOT) to one URL of `receiver` that answers 200: the one request it
+    received and the dispatcher's one delivery record."""
+    url = receiver.hook_url("ok")
+    dispatcher = await delivered({event: [url]}, event)
+    [request] = receiver.requests(url)
+    [record] = dispatcher.deliveries
+    return request, record
 
 
 def test_signature_is_base64_hmac_sha256_of_the_raw_body() -> None:
@@ -167,7 +165,6 @@ def test_unknown_event_names_are_rejected(event: str) -> None:
         encode_event(event, {}, 0)
 
 
-@pytest.mark.anyio
 async def test_emit_rejects_an_unknown_event_before_scheduling_anything() -> None:
     async with dispatcher_for({"interview.finish": ["http://127.0.0.1:9/never"]}) as dispatcher:
         with pytest.raises(ValueError, match=r"interview\.finished"):
@@ -175,49 +172,34 @@ async def test_emit_rejects_an_unknown_event_before_scheduling_anything() -> Non
         assert dispatcher.deliveries == []
 
 
-@pytest.mark.anyio
-async def test_delivered_body_is_compact_json_with_event_date_and_data(
-    receiver: Receiver, token: str
-) -> None:
-    url = receiver.hook_url(token, "ok")
-    dispatcher = await delivered({"interview.finish": [url]}, "interview.finish")
-    [body] = receiver.bodies(url)
+async def test_delivered_body_is_compact_json_with_event_date_and_data(receiver: Receiver) -> None:
+    request, record = await delivered_once(receiver, "interview.finish")
+    body = request.body
     assert json.loads(body) == {"event": "interview.finish", "date": DATE_MS, "data": SNAPSHOT}
     assert body == json.dumps(json.loads(body), separators=(",", ":"), ensure_ascii=False).encode()
     assert "Zoë Ñúñez".encode() in body, "non-ASCII travels as UTF-8, not \\u escapes"
-    [request] = [item for item in receiver.received if item.path.endswith(f"{token}/ok")]
     assert request.headers["content-type"] == "application/json"
-    [record] = dispatcher.deliveries
     assert (record.state, record.status_code, record.attempts, record.body) == ("delivered", 200, 1, body)
 
 
-@pytest.mark.anyio
-async def test_signature_header_verifies_with_the_secret_and_fails_with_another(
-    receiver: Receiver, token: str
-) -> None:
-    url = receiver.hook_url(token, "ok")
-    dispatcher = await delivered({"interview.create": [url]}, "interview.create")
-    [request] = [item for item in receiver.received if item.path.endswith(f"{token}/ok")]
+async def test_signature_header_verifies_with_the_secret_and_fails_with_another(receiver: Receiver) -> None:
+    request, record = await delivered_once(receiver, "interview.create")
     signature = request.headers[SIGNATURE_HEADER]
     assert verify(SECRET, request.body, signature)
     assert not verify("another-secret", request.body, signature)
-    assert dispatcher.deliveries[0].signature == signature
+    assert record.signature == signature
 
 
-@pytest.mark.anyio
-async def test_only_urls_subscribed_to_the_event_receive_it(receiver: Receiver, token: str) -> None:
-    finish, both, delete = (receiver.hook_url(token, name) for name in ("finish", "both", "delete"))
+async def test_only_urls_subscribed_to_the_event_receive_it(receiver: Receiver) -> None:
+    finish, both, delete = (receiver.hook_url(name) for name in ("finish", "both", "delete"))
     subscriptions = {"interview.finish": [finish, both], "interview.delete": [delete, both]}
     dispatcher = await delivered(subscriptions, "interview.finish", "interview.score-updated")
     assert {record.url for record in dispatcher.deliveries} == {finish, both}
     assert [len(receiver.bodies(url)) for url in (finish, both, delete)] == [1, 1, 0]
 
 
-@pytest.mark.anyio
-async def test_receiver_answering_500_twice_then_200_gets_three_attempts(
-    receiver: Receiver, token: str
-) -> None:
-    url = receiver.hook_url(token, "flaky")
+async def test_receiver_answering_500_twice_then_200_gets_three_attempts(receiver: Receiver) -> None:
+    url = receiver.hook_url("flaky")
     dispatcher = await delivered(
         {"interview.status-change": [url]}, "interview.status-change", max_attempts=3
     )
@@ -228,18 +210,16 @@ async def test_receiver_answering_500_twice_then_200_gets_three_attempts(
     assert len(set(bodies)) == 1, "a retry sends the very same bytes"
 
 
-@pytest.mark.anyio
-async def test_a_4xx_answer_is_not_retried(receiver: Receiver, token: str) -> None:
-    url = receiver.hook_url(token, "gone")
+async def test_a_4xx_answer_is_not_retried(receiver: Receiver) -> None:
+    url = receiver.hook_url("gone")
     dispatcher = await delivered({"interview.delete": [url]}, "interview.delete", max_attempts=3)
     [record] = dispatcher.deliveries
     assert (record.state, record.status_code, record.attempts) == ("failed", 410, 1)
     assert len(receiver.bodies(url)) == 1
 
 
-@pytest.mark.anyio
 async def test_an_unreachable_url_ends_as_an_error_record_without_hanging() -> None:
-    url = f"http://127.0.0.1:{unused_port()}/hook"
+    url = f"http://127.0.0.1:{free_port()}/hook"
     dispatcher = await delivered({"interview.create": [url]}, "interview.create", max_attempts=2, timeout=1.0)
     [record] = dispatcher.deliveries
     assert (record.state, record.status_code, record.attempts) == ("failed", None, 2)
@@ -247,11 +227,8 @@ async def test_an_unreachable_url_ends_as_an_error_record_without_hanging() -> N
     assert record.error.startswith("ConnectError")
 
 
-@pytest.mark.anyio
-async def test_emit_returns_before_delivery_and_drain_waits_for_every_one(
-    receiver: Receiver, token: str
-) -> None:
-    blocked, quick = receiver.hook_url(token, "block"), receiver.hook_url(token, "ok")
+async def test_emit_returns_before_delivery_and_drain_waits_for_every_one(receiver: Receiver) -> None:
+    blocked, quick = receiver.hook_url("block"), receiver.hook_url("ok")
     async with dispatcher_for({"interview.finish": [blocked, quick]}) as dispatcher:
         with anyio.fail_after(5):
             await dispatcher.emit("interview.finish", SNAPSHOT)
@@ -265,11 +242,8 @@ async def test_emit_returns_before_delivery_and_drain_waits_for_every_one(
         assert [record.state for record in dispatcher.deliveries] == ["delivered", "delivered"]
 
 
-@pytest.mark.anyio
-async def test_the_log_keeps_only_the_newest_deliveries_past_its_limit(
-    receiver: Receiver, token: str
-) -> None:
-    url = receiver.hook_url(token, "ok")
+async def test_the_log_keeps_only_the_newest_deliveries_past_its_limit(receiver: Receiver) -> None:
+    url = receiver.hook_url("ok")
     async with dispatcher_for({"interview.create": [url]}, log_limit=10) as dispatcher:
         for _ in range(12):
             await dispatcher.emit("interview.create", SNAPSHOT)
@@ -281,11 +255,10 @@ async def test_the_log_keeps_only_the_newest_deliveries_past_its_limit(
     assert len(receiver.bodies(url)) == 12
 
 
-@pytest.mark.anyio
 async def test_aclose_cancels_a_delivery_still_running_after_the_grace_and_records_it(
-    receiver: Receiver, token: str
+    receiver: Receiver,
 ) -> None:
-    url = receiver.hook_url(token, "block")
+    url = receiver.hook_url("block")
     dispatcher = dispatcher_for({"interview.finish": [url]})
     await dispatcher.emit("interview.finish", SNAPSHOT)
     with anyio.fail_after(5):
@@ -299,11 +272,10 @@ async def test_aclose_cancels_a_delivery_still_running_after_the_grace_and_recor
         await dispatcher.emit("interview.finish", SNAPSHOT)
 
 
-@pytest.mark.anyio
 async def test_dispatcher_in_a_served_app_is_drained_and_closed_from_another_thread(
-    receiver: Receiver, token: str
+    receiver: Receiver,
 ) -> None:
-    url = receiver.hook_url(token, "ok")
+    url = receiver.hook_url("ok")
     dispatcher = dispatcher_for({"interview.score-updated": [url]})
 
     async def score(request: Request) -> JSONResponse:
@@ -311,7 +283,7 @@ async def test_dispatcher_in_a_served_app_is_drained_and_closed_from_another_thr
         return JSONResponse({"data": {"Interview": {"score": 4.5}}})
 
     app = Starlette(routes=[Route("/me", score, methods=["POST"]), *webhook_admin_routes(dispatcher)])
-    with serve(app) as sandbox_url:
+    with serving(app) as (sandbox_url, _server):
         async with httpx2.AsyncClient(base_url=sandbox_url, timeout=5.0, trust_env=False) as client:
             assert (await client.post("/me", json={"query": "mutation { x }"})).status_code == 200
             with anyio.fail_after(5):

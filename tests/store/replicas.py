@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hireflix_sandbox.embedded import RunningSandbox
+from tests import serving
 from tests.serving import free_port
 from tests.serving import serve_command
 from tests.serving import server_env
@@ -21,20 +22,12 @@ CONFIRM_SECRET = "replicas-share-this-confirm-secret"
 WEBHOOK_SECRET = "replicas-share-this-webhook-secret"
 
 
-@dataclass
-class Replica:
-    name: str
-    port: int
+@dataclass(frozen=True)
+class Replica(serving.Replica):
+    """A replica started here: its process and the file its stderr goes to."""
+
     process: subprocess.Popen[bytes]
     log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/mcp"
-
-    @property
-    def webhook_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/webhooks/hireflix"
 
     @property
     def alive(self) -> bool:
@@ -72,13 +65,13 @@ def running_replicas(
             process = subprocess.Popen(
                 serve_command(port, "--toolsets", "all"), env=env, stdout=subprocess.DEVNULL, stderr=errors
             )
-            replica = Replica(name, port, process, log)
+            replica = Replica(port=port, name=name, process=process, log=log)
             stack.callback(lambda: stop(replica.process) if replica.alive else None)
             replicas.append(replica)
             return replica
 
         def ready(replica: Replica) -> None:
-            wait_for_http(f"http://127.0.0.1:{replica.port}/healthz", replica.process, replica.log)
+            wait_for_http(f"{replica.base_url}/healthz", replica.process, replica.log)
 
         for replica in [start(index) for index in range(count)]:
             ready(replica)

@@ -23,8 +23,6 @@ from hireflix_mcp.resources import EVENTS_URI
 from hireflix_mcp.webhooks import SIGNATURE_HEADER
 from hireflix_mcp.webhooks import sign
 from hireflix_sandbox.embedded import RunningSandbox
-from hireflix_sandbox.embedded import running_sandbox
-from tests.conftest import CANARY_API_KEY
 from tests.pg_cluster import PostgresCluster
 from tests.store.replicas import WEBHOOK_SECRET
 from tests.store.replicas import Replica
@@ -40,17 +38,13 @@ CALL_SECONDS = 30.0
 
 
 @pytest.fixture(scope="module")
-def team_sandbox() -> Iterator[RunningSandbox]:
-    with running_sandbox(api_key=CANARY_API_KEY) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture(scope="module")
 def replicas(
-    team_sandbox: RunningSandbox, postgres_cluster: PostgresCluster, tmp_path_factory: pytest.TempPathFactory
+    shared_sandbox: RunningSandbox,
+    postgres_cluster: PostgresCluster,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[list[Replica]]:
     database = postgres_cluster.new_database("replicas")
-    with running_replicas(team_sandbox, database, tmp_path_factory.mktemp("replicas")) as running:
+    with running_replicas(shared_sandbox, database, tmp_path_factory.mktemp("replicas")) as running:
         yield running
 
 
@@ -60,9 +54,9 @@ def _pending_ids(sandbox: RunningSandbox, count: int) -> list[str]:
 
 
 async def test_twenty_clients_make_a_hundred_calls_each_across_three_replicas_without_error(
-    replicas: list[Replica], team_sandbox: RunningSandbox
+    replicas: list[Replica], shared_sandbox: RunningSandbox
 ) -> None:
-    interview_id = _pending_ids(team_sandbox, 1)[0]
+    interview_id = _pending_ids(shared_sandbox, 1)[0]
     errors: list[str] = []
     done = 0
 
@@ -92,10 +86,10 @@ async def test_twenty_clients_make_a_hundred_calls_each_across_three_replicas_wi
 
 
 async def test_a_token_issued_on_a_is_redeemed_on_b_and_refused_on_c(
-    replicas: list[Replica], team_sandbox: RunningSandbox
+    replicas: list[Replica], shared_sandbox: RunningSandbox
 ) -> None:
     a, b, c = replicas[:3]
-    interview_id = _pending_ids(team_sandbox, 2)[1]
+    interview_id = _pending_ids(shared_sandbox, 2)[1]
     arguments: dict[str, Any] = {"interview_id": interview_id}
     async with Client(a.url) as on_a, Client(b.url) as on_b, Client(c.url) as on_c:
         asked = data(await on_a.call_tool("delete_interview", arguments))
@@ -104,20 +98,20 @@ async def test_a_token_issued_on_a_is_redeemed_on_b_and_refused_on_c(
         redeemed = data(await on_b.call_tool("delete_interview", confirmed))
         replayed = await on_c.call_tool("delete_interview", confirmed)
     assert redeemed["status"] == "done"
-    assert team_sandbox.store.interview(interview_id) is None
+    assert shared_sandbox.store.interview(interview_id) is None
     assert replayed.is_error
     assert "already used once" in text(replayed)
 
 
 async def test_fifty_simultaneous_redemptions_on_three_replicas_make_exactly_one_write(
-    replicas: list[Replica], team_sandbox: RunningSandbox
+    replicas: list[Replica], shared_sandbox: RunningSandbox
 ) -> None:
-    interview_id = _pending_ids(team_sandbox, 3)[2]
+    interview_id = _pending_ids(shared_sandbox, 3)[2]
     arguments: dict[str, Any] = {"interview_id": interview_id}
     outcomes: list[bool] = []
     async with Client(replicas[0].url) as first:
         token = data(await first.call_tool("delete_interview", arguments))["confirmation_token"]
-    team_sandbox.reset_request_counts()
+    shared_sandbox.reset_request_counts()
     confirmed = {**arguments, "confirmation_token": token}
     async with Client(replicas[0].url) as a, Client(replicas[1].url) as b, Client(replicas[2].url) as c:
         clients = (a, b, c)
@@ -133,7 +127,7 @@ async def test_fifty_simultaneous_redemptions_on_three_replicas_make_exactly_one
                 for index in range(50):
                     group.start_soon(redeem, index)
                 start.set()
-    writes = team_sandbox.request_counts()["by_operation_name"].get("DeleteInterview", 0)
+    writes = shared_sandbox.request_counts()["by_operation_name"].get("DeleteInterview", 0)
     assert len(outcomes) == 50
     assert outcomes.count(True) == 1
     assert writes == 1
@@ -165,9 +159,9 @@ async def test_a_webhook_posted_to_a_reaches_subscribers_on_b_and_c_and_their_li
 
 
 async def test_when_a_replica_dies_mid_run_its_clients_move_on_and_no_write_is_lost_or_doubled(
-    replicas: list[Replica], team_sandbox: RunningSandbox
+    replicas: list[Replica], shared_sandbox: RunningSandbox
 ) -> None:
-    position_id = new_position(team_sandbox, "Replica failover")
+    position_id = new_position(shared_sandbox, "Replica failover")
     victim = replicas[2]
     per_client, clients = 10, 6
     invited: dict[str, str] = {}  # e-mail -> status the tool answered
@@ -217,5 +211,5 @@ async def test_when_a_replica_dies_mid_run_its_clients_move_on_and_no_write_is_l
     emails = {f"failover-{i}-{n}@example.com" for i in range(clients) for n in range(per_client)}
     assert set(invited) == emails
     assert set(invited.values()) <= {"invited", "already_invited"}
-    stored = [r.email for r in team_sandbox.store.interviews(position_id)]
+    stored = [r.email for r in shared_sandbox.store.interviews(position_id)]
     assert sorted(stored) == sorted(emails)  # each exactly once: none lost, none doubled

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from dataclasses import field
@@ -79,6 +80,13 @@ def refusing(request: pytest.FixtureRequest) -> Elicitor:
     return Elicitor(request.param)
 
 
+@pytest.fixture(params=[True, False], ids=["eliciting", "not-eliciting"])
+def can_elicit(request: pytest.FixtureRequest) -> bool:
+    """Whether the client can ask its user (elicitation), or (a second run) cannot."""
+    value: bool = request.param
+    return value
+
+
 @asynccontextmanager
 async def connect(
     sandbox: RunningSandbox,
@@ -135,6 +143,59 @@ async def refused_upfront(
     return message
 
 
+async def rejected_before_sending(
+    sandbox: RunningSandbox, tool: str, arguments: dict[str, Any], **options: Any
+) -> str:
+    """Connect (`options` as for `connect`) and call `tool`: it must be refused before any request reaches
+    Hireflix (`refused_upfront`); its message."""
+    async with connect(sandbox, **options) as client:
+        return await refused_upfront(client, sandbox, tool, arguments)
+
+
+async def failed_without_asking(
+    sandbox: RunningSandbox,
+    tool: str,
+    arguments: dict[str, Any],
+    *,
+    can_elicit: bool = True,
+    era: Era = "auto",
+) -> str:
+    """The error of a confirmed tool that has nothing to confirm (what it would change does not exist), from
+    a client that accepts every question (or, `can_elicit=False`, cannot be asked): no question reaches the
+    person. Its message; request counts start at the call."""
+    elicitor = Elicitor("accept") if can_elicit else None
+    async with connect(sandbox, era=era, elicitor=elicitor) as client:
+        sandbox.reset_request_counts()
+        message = await call_error(client, tool, arguments)
+    assert elicitor is None or elicitor.messages == [], elicitor.messages
+    return message
+
+
+async def accepted(
+    sandbox: RunningSandbox, tool: str, arguments: dict[str, Any], *, era: Era = "auto"
+) -> tuple[dict[str, Any], str]:
+    """A confirmed tool called by a person who accepts: its result (it must be `done`) and the one question
+    the person was asked."""
+    elicitor = Elicitor("accept")
+    async with connect(sandbox, era=era, elicitor=elicitor) as client:
+        result = await call(client, tool, arguments)
+    assert result["status"] == "done", result
+    assert len(elicitor.messages) == 1, elicitor.messages
+    return result, elicitor.messages[0]
+
+
+async def refused_by(
+    refusing: Elicitor, sandbox: RunningSandbox, tool: str, arguments: dict[str, Any], *, era: Era = "auto"
+) -> dict[str, Any]:
+    """A confirmed tool called by a person who declines or cancels (`refusing`): its result, whose status
+    must say so. Request counts start at the call."""
+    async with connect(sandbox, era=era, elicitor=refusing) as client:
+        sandbox.reset_request_counts()
+        result = await call(client, tool, arguments)
+    assert result["status"] == refusing.refused_status, result
+    return result
+
+
 async def invite(
     client: Client, position_id: str, email: str, first_name: str, **fields: Any
 ) -> dict[str, Any]:
@@ -153,3 +214,26 @@ async def confirmation_asked(client: Client, tool: str, arguments: dict[str, Any
 async def call_with_token(client: Client, tool: str, arguments: dict[str, Any], token: str) -> CallToolResult:
     """`tool` called again with the confirmation token it gave."""
     return await client.call_tool(tool, {**arguments, "confirmation_token": token})
+
+
+async def confirmed_once_with_token(
+    sandbox: RunningSandbox,
+    tool: str,
+    arguments: dict[str, Any],
+    *,
+    done: Callable[[], bool],
+    era: Era = "auto",
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A confirmed tool called from a client without elicitation: the first call asks for confirmation and
+    changes nothing (`done()` stays false); called again with its token it acts (`done()` turns true); the
+    token is then refused as already used. The first answer (the preview) and the second (`done`)."""
+    async with connect(sandbox, era=era) as client:
+        first = await confirmation_asked(client, tool, arguments)
+        assert not done(), "the tool acted before it was confirmed"
+        token = first["confirmation_token"]
+        second = data(await call_with_token(client, tool, arguments, token))
+        assert second["status"] == "done", second
+        assert done(), "the confirmed call did not act"
+        replay = error_text(await call_with_token(client, tool, arguments, token))
+    assert "already used" in replay
+    return first, second

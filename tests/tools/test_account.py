@@ -17,12 +17,13 @@ from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import AuditRecord
 from tests.tools.conftest import Elicitor
 from tests.tools.conftest import Era
+from tests.tools.conftest import accepted
 from tests.tools.conftest import call_with_token
-from tests.tools.conftest import confirmation_asked
 from tests.tools.conftest import connect
 from tests.tools.conftest import data
 from tests.tools.conftest import error_text
-from tests.tools.conftest import refused_upfront
+from tests.tools.conftest import failed_without_asking
+from tests.tools.conftest import rejected_before_sending
 
 pytestmark = pytest.mark.anyio
 
@@ -330,8 +331,7 @@ async def test_skipping_past_the_end_returns_an_empty_last_page(sandbox: Running
 async def test_log_arguments_out_of_range_are_rejected_before_anything_is_sent(
     sandbox: RunningSandbox, args: dict[str, Any], field: str
 ) -> None:
-    async with connect(sandbox) as client:
-        message = await refused_upfront(client, sandbox, "get_account_logs", args)
+    message = await rejected_before_sending(sandbox, "get_account_logs", args)
     assert field in message
 
 
@@ -352,40 +352,13 @@ async def test_list_members_shows_each_active_member_with_id_email_and_type(
 async def test_accepted_add_member_grants_access_after_naming_the_email(
     sandbox: RunningSandbox, era: Era
 ) -> None:
-    elicitor = Elicitor("accept")
-    async with connect(sandbox, era=era, elicitor=elicitor) as client:
-        result = data(await client.call_tool("add_member", {"email": NEW_EMAIL}))
-    assert elicitor.messages == [
+    result, question = await accepted(sandbox, "add_member", {"email": NEW_EMAIL}, era=era)
+    assert question == (
         f'Give "{NEW_EMAIL}" access to the company\'s Hireflix account, including every '
         "candidate's recordings?"
-    ]
-    assert result["status"] == "done"
+    )
     assert result["member"]["email"] == NEW_EMAIL
     assert NEW_EMAIL in _member_emails(sandbox)
-
-
-async def test_declined_or_cancelled_add_member_grants_nothing(
-    sandbox: RunningSandbox, era: Era, refusing: Elicitor
-) -> None:
-    async with connect(sandbox, era=era, elicitor=refusing) as client:
-        result = data(await client.call_tool("add_member", {"email": NEW_EMAIL}))
-    assert result["status"] == refusing.refused_status
-    assert NEW_EMAIL not in _member_emails(sandbox)
-
-
-async def test_add_member_without_elicitation_needs_a_token_then_adds_once(
-    sandbox: RunningSandbox, era: Era
-) -> None:
-    async with connect(sandbox, era=era) as client:
-        first = await confirmation_asked(client, "add_member", {"email": NEW_EMAIL})
-        assert f'Give "{NEW_EMAIL}" access' in first["message"]
-        assert NEW_EMAIL not in _member_emails(sandbox)
-        token = first["confirmation_token"]
-        second = data(await call_with_token(client, "add_member", {"email": NEW_EMAIL}, token))
-        assert second["status"] == "done"
-        assert NEW_EMAIL in _member_emails(sandbox)
-        replay = error_text(await call_with_token(client, "add_member", {"email": NEW_EMAIL}, token))
-    assert "already used" in replay
 
 
 async def test_add_member_token_for_another_email_or_forged_changes_nothing(sandbox: RunningSandbox) -> None:
@@ -416,8 +389,9 @@ async def test_add_member_with_a_malformed_email_is_rejected_before_anything_is_
     sandbox: RunningSandbox,
 ) -> None:
     elicitor = Elicitor("accept")
-    async with connect(sandbox, elicitor=elicitor) as client:
-        message = await refused_upfront(client, sandbox, "add_member", {"email": "not an email"})
+    message = await rejected_before_sending(
+        sandbox, "add_member", {"email": "not an email"}, elicitor=elicitor
+    )
     assert "email" in message
     assert elicitor.messages == []
 
@@ -426,40 +400,10 @@ async def test_accepted_remove_member_by_email_names_them_and_revokes_access(
     sandbox: RunningSandbox, era: Era
 ) -> None:
     member_id, email, name = _plain_member(sandbox)
-    elicitor = Elicitor("accept")
-    async with connect(sandbox, era=era, elicitor=elicitor) as client:
-        result = data(await client.call_tool("remove_member", {"email": email.upper()}))
-    assert len(elicitor.messages) == 1
-    assert f'"{name}" ("{email}")' in elicitor.messages[0]
-    assert result["status"] == "done"
+    result, question = await accepted(sandbox, "remove_member", {"email": email.upper()}, era=era)
+    assert f'"{name}" ("{email}")' in question
     assert result["member"]["id"] == member_id
     assert email not in _member_emails(sandbox)
-
-
-async def test_remove_member_by_id_without_elicitation_needs_a_token_then_removes_once(
-    sandbox: RunningSandbox, era: Era
-) -> None:
-    member_id, email, name = _plain_member(sandbox)
-    async with connect(sandbox, era=era) as client:
-        first = await confirmation_asked(client, "remove_member", {"member_id": member_id})
-        assert name in first["message"]
-        assert email in _member_emails(sandbox)
-        token = first["confirmation_token"]
-        second = data(await call_with_token(client, "remove_member", {"member_id": member_id}, token))
-        assert second["status"] == "done"
-        assert email not in _member_emails(sandbox)
-        replay = error_text(await call_with_token(client, "remove_member", {"member_id": member_id}, token))
-    assert "already used" in replay
-
-
-async def test_declined_or_cancelled_remove_member_keeps_them(
-    sandbox: RunningSandbox, era: Era, refusing: Elicitor
-) -> None:
-    member_id, email, _ = _plain_member(sandbox)
-    async with connect(sandbox, era=era, elicitor=refusing) as client:
-        result = data(await client.call_tool("remove_member", {"member_id": member_id}))
-    assert result["status"] == refusing.refused_status
-    assert email in _member_emails(sandbox)
 
 
 async def test_remove_member_token_for_another_member_or_forged_changes_nothing(
@@ -490,23 +434,20 @@ async def test_remove_member_needs_exactly_one_of_id_or_email(
     sandbox: RunningSandbox, era: Era, args: dict[str, str]
 ) -> None:
     elicitor = Elicitor("accept")
-    async with connect(sandbox, era=era, elicitor=elicitor) as client:
-        message = await refused_upfront(client, sandbox, "remove_member", args)
+    message = await rejected_before_sending(sandbox, "remove_member", args, era=era, elicitor=elicitor)
     assert "exactly one of member_id or email" in message
     assert elicitor.messages == []
 
 
-@pytest.mark.parametrize("with_elicitation", [True, False])
 async def test_removing_an_unknown_member_points_at_list_members(
-    sandbox: RunningSandbox, with_elicitation: bool
+    sandbox: RunningSandbox, can_elicit: bool
 ) -> None:
-    elicitor = Elicitor("accept") if with_elicitation else None
     before = _member_emails(sandbox)
-    async with connect(sandbox, elicitor=elicitor) as client:
-        message = error_text(await client.call_tool("remove_member", {"email": "nobody@example.com"}))
+    message = await failed_without_asking(
+        sandbox, "remove_member", {"email": "nobody@example.com"}, can_elicit=can_elicit
+    )
     assert "nobody@example.com" in message
     assert "list_members" in message
-    assert elicitor is None or elicitor.messages == []
     assert _member_emails(sandbox) == before
 
 

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from hireflix_sandbox.embedded import RunningSandbox
-from tests.tools.conftest import connect
-from tests.tools.conftest import refused_upfront
+from tests.tools.conftest import rejected_before_sending
 
 pytestmark = pytest.mark.anyio
 
@@ -27,6 +26,5 @@ pytestmark = pytest.mark.anyio
 async def test_a_malformed_id_is_refused_naming_the_argument_before_anything_is_sent(
     sandbox: RunningSandbox, tool: str, arguments: dict[str, Any], field: str
 ) -> None:
-    async with connect(sandbox) as client:
-        message = await refused_upfront(client, sandbox, tool, arguments)
+    message = await rejected_before_sending(sandbox, tool, arguments)
     assert field in message

@@ -17,13 +17,16 @@ from hireflix_sandbox.embedded import running_sandbox
 from hireflix_sandbox.store import InterviewRecord
 from tests.tools.conftest import Elicitor
 from tests.tools.conftest import Era
+from tests.tools.conftest import accepted
 from tests.tools.conftest import call_with_token
 from tests.tools.conftest import confirmation_asked
 from tests.tools.conftest import connect
 from tests.tools.conftest import data
 from tests.tools.conftest import error_text
+from tests.tools.conftest import failed_without_asking
 from tests.tools.conftest import invite
-from tests.tools.conftest import refused_upfront
+from tests.tools.conftest import refused_by
+from tests.tools.conftest import rejected_before_sending
 from tests.tools.test_interviews_support import MISSING_ID
 from tests.tools.test_interviews_support import calls
 from tests.tools.test_interviews_support import new_position
@@ -59,15 +62,12 @@ async def test_accepted_delete_names_candidate_email_and_position_then_deletes(
     sandbox: RunningSandbox, era: Era
 ) -> None:
     record = _pending(sandbox)
-    elicitor = Elicitor("accept")
-    async with connect(sandbox, era=era, elicitor=elicitor) as client:
-        result = data(await client.call_tool("delete_interview", {"interview_id": record.id}))
-    assert result["status"] == "done"
+    result, question = await accepted(sandbox, "delete_interview", {"interview_id": record.id}, era=era)
     assert result["interview"]["interview_id"] == record.id
-    assert elicitor.messages == [
+    assert question == (
         f'Delete the interview of "{record.first_name} {record.last_name}" ("{record.email}") for '
         f'"{_position_name(sandbox, record)}"? This cannot be undone.'
-    ]
+    )
     assert not _exists(sandbox, record.id)
 
 
@@ -75,10 +75,7 @@ async def test_declined_or_cancelled_delete_leaves_the_interview(
     sandbox: RunningSandbox, era: Era, refusing: Elicitor
 ) -> None:
     record = _pending(sandbox)
-    async with connect(sandbox, era=era, elicitor=refusing) as client:
-        sandbox.reset_request_counts()
-        result = data(await client.call_tool("delete_interview", {"interview_id": record.id}))
-    assert result["status"] == refusing.refused_status
+    result = await refused_by(refusing, sandbox, "delete_interview", {"interview_id": record.id}, era=era)
     assert "Nothing was changed" in result["message"]
     assert _exists(sandbox, record.id)
     assert calls(sandbox, "deleteInterview") == 0
@@ -203,20 +200,17 @@ async def test_accepted_reinvite_deletes_the_old_interview_and_invites_again_und
     record = next(r for r in sandbox.store.all_interviews() if r.status == "completed" and r.external_id)
     position = sandbox.store.position(record.position_id)
     assert position is not None
-    elicitor = Elicitor("accept")
-    async with connect(sandbox, era=era, elicitor=elicitor) as client:
-        result = data(
-            await client.call_tool("reinvite_candidate", {"position_id": position.id, "email": record.email})
-        )
-    assert result["status"] == "done"
+    result, question = await accepted(
+        sandbox, "reinvite_candidate", {"position_id": position.id, "email": record.email}, era=era
+    )
     assert result["deleted_interview_id"] == record.id
     assert result["email_sent"] is True
-    assert elicitor.messages == [
+    assert question == (
         f'Delete the interview of "{record.first_name} {record.last_name}" ("{record.email}") for '
         f'"{position.name}" and its recording, then invite "{record.email}" again to "{position.name}" '
         "(Hireflix will e-mail them)? "
         "The old recording cannot be recovered."
-    ]
+    )
     assert not _exists(sandbox, record.id)
     fresh = sandbox.store.interview(result["interview"]["interview_id"])
     assert fresh is not None
@@ -233,17 +227,11 @@ async def test_reinvite_of_an_email_without_interview_suggests_invite_candidate_
     sandbox: RunningSandbox, era: Era
 ) -> None:
     position = open_position(sandbox)
-    elicitor = Elicitor("accept")
-    async with connect(sandbox, era=era, elicitor=elicitor) as client:
-        sandbox.reset_request_counts()
-        message = error_text(
-            await client.call_tool(
-                "reinvite_candidate", {"position_id": position.id, "email": "nobody@example.com"}
-            )
-        )
+    message = await failed_without_asking(
+        sandbox, "reinvite_candidate", {"position_id": position.id, "email": "nobody@example.com"}, era=era
+    )
     assert "invite_candidate" in message
     assert "nobody@example.com" in message
-    assert elicitor.messages == []
     assert calls(sandbox, "deleteInterview") == 0
     assert calls(sandbox, "inviteCandidateToInterview") == 0
 
@@ -251,13 +239,9 @@ async def test_reinvite_of_an_email_without_interview_suggests_invite_candidate_
 async def test_declined_reinvite_changes_nothing(sandbox: RunningSandbox, refusing: Elicitor) -> None:
     record = _pending(sandbox)
     before = len(sandbox.store.interviews(record.position_id))
-    async with connect(sandbox, elicitor=refusing) as client:
-        result = data(
-            await client.call_tool(
-                "reinvite_candidate", {"position_id": record.position_id, "email": record.email}
-            )
-        )
-    assert result["status"] in ("declined", "cancelled")
+    await refused_by(
+        refusing, sandbox, "reinvite_candidate", {"position_id": record.position_id, "email": record.email}
+    )
     assert _exists(sandbox, record.id)
     assert len(sandbox.store.interviews(record.position_id)) == before
 
@@ -330,12 +314,10 @@ async def test_reinvite_whose_new_invite_fails_says_the_old_one_is_gone_and_what
 
 async def test_bad_reinvite_arguments_name_the_field_and_send_nothing(sandbox: RunningSandbox) -> None:
     record = _pending(sandbox)
-    async with connect(sandbox) as client:
-        message = await refused_upfront(
-            client,
-            sandbox,
-            "reinvite_candidate",
-            {"position_id": record.position_id, "email": record.email, "phone": "12"},
-        )
+    message = await rejected_before_sending(
+        sandbox,
+        "reinvite_candidate",
+        {"position_id": record.position_id, "email": record.email, "phone": "12"},
+    )
     assert "phone" in message
     assert "E.164" in message

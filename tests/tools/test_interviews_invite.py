@@ -14,7 +14,7 @@ from tests.tools.conftest import connect
 from tests.tools.conftest import data
 from tests.tools.conftest import error_text
 from tests.tools.conftest import invite
-from tests.tools.conftest import refused_upfront
+from tests.tools.conftest import rejected_before_sending
 from tests.tools.test_interviews_support import MISSING_ID
 from tests.tools.test_interviews_support import archived_position
 from tests.tools.test_interviews_support import calls
@@ -119,8 +119,7 @@ async def test_bad_invite_arguments_name_the_field_and_rule_and_send_nothing(
     position = open_position(sandbox)
     args: dict[str, Any] = {"position_id": position.id, "email": "ok@example.com", "first_name": "Ok"}
     args[field] = value
-    async with connect(sandbox) as client:
-        message = await refused_upfront(client, sandbox, "invite_candidate", args)
+    message = await rejected_before_sending(sandbox, "invite_candidate", args)
     assert field in message
     assert rule in message
 

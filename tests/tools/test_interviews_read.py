@@ -14,6 +14,7 @@ from hireflix_sandbox.store import AnswerRecord
 from hireflix_sandbox.store import InterviewRecord
 from tests.test_resources import read_json
 from tests.tools.conftest import Era
+from tests.tools.conftest import call
 from tests.tools.conftest import connect
 from tests.tools.conftest import data
 from tests.tools.conftest import error_text
@@ -70,7 +71,7 @@ async def test_get_interview_shows_candidate_review_state_comments_and_answer_su
     answers = {a.question_id: a for a in sandbox.store.answers(record.id)}
     questions = sandbox.store.questions(record.position_id)
     async with connect(sandbox, era=era) as client:
-        result = data(await client.call_tool("get_interview", {"interview_id": record.id}))
+        result = await call(client, "get_interview", {"interview_id": record.id})
     assert result["interview_id"] == record.id
     assert result["candidate"]["email"] == record.email
     assert result["candidate"]["name"] == f"{record.first_name} {record.last_name}".strip()
@@ -104,7 +105,7 @@ async def test_get_interview_sanitises_candidate_names_and_metadata(sandbox: Run
         )
     )
     async with connect(sandbox) as client:
-        result = data(await client.call_tool("get_interview", {"interview_id": record.id}))
+        result = await call(client, "get_interview", {"interview_id": record.id})
     assert result["candidate"]["name"].startswith("Malory ")
     assert result["metadata"] == {
         "note": INJECTION.replace("\u202e", ""),
@@ -134,7 +135,7 @@ async def test_transcript_gives_each_answer_with_language_and_duration(
     answers = {a.question_id: a for a in sandbox.store.answers(record.id)}
     questions = sandbox.store.questions(record.position_id)
     async with connect(sandbox, era=era) as client:
-        page = data(await client.call_tool("get_interview_transcript", {"interview_id": record.id}))
+        page = await call(client, "get_interview_transcript", {"interview_id": record.id})
     assert "next_cursor" not in page
     assert page["questions_total"] == len(questions)
     by_number = {a["question"]: a for a in page["answers"]}
@@ -153,10 +154,8 @@ async def test_word_timings_come_only_when_asked_one_line_per_word(sandbox: Runn
     record = completed_interview(sandbox)
     answer = sandbox.store.answers(record.id)[0]
     async with connect(sandbox) as client:
-        page = data(
-            await client.call_tool(
-                "get_interview_transcript", {"interview_id": record.id, "include_word_timings": True}
-            )
+        page = await call(
+            client, "get_interview_transcript", {"interview_id": record.id, "include_word_timings": True}
         )
     first = next(a for a in page["answers"] if a.get("text") == answer.text)
     lines = first["words"].split("\n")
@@ -232,7 +231,7 @@ async def test_prompt_injection_in_a_transcript_stays_in_the_untrusted_text_fiel
     record = completed_interview(sandbox)
     _set_answer_text(sandbox, sandbox.store.answers(record.id)[0], INJECTION)
     async with connect(sandbox) as client:
-        page = data(await client.call_tool("get_interview_transcript", {"interview_id": record.id}))
+        page = await call(client, "get_interview_transcript", {"interview_id": record.id})
     item = next(a for a in page["answers"] if "Ignore all previous" in a.get("text", ""))
     assert item["text"] == INJECTION.replace("\u202e", "")
     assert all(INJECTION[:20] not in str(v) for k, v in item.items() if k != "text")
@@ -243,7 +242,7 @@ async def test_a_transcript_cursor_only_continues_the_call_that_returned_it(sand
     other = next(r for r in sandbox.store.all_interviews() if r.id != record.id)
     _set_answer_text(sandbox, sandbox.store.answers(record.id)[0], "word " * 10_000)
     async with connect(sandbox) as client:
-        first = data(await client.call_tool("get_interview_transcript", {"interview_id": record.id}))
+        first = await call(client, "get_interview_transcript", {"interview_id": record.id})
         assert first.get("next_cursor") is not None
         elsewhere = error_text(
             await client.call_tool(
@@ -260,8 +259,8 @@ async def test_a_transcript_cursor_only_continues_the_call_that_returned_it(sand
 async def test_pending_interview_has_questions_but_no_answers_yet(sandbox: RunningSandbox) -> None:
     record = next(r for r in sandbox.store.all_interviews() if r.status == "pending")
     async with connect(sandbox) as client:
-        page = data(await client.call_tool("get_interview_transcript", {"interview_id": record.id}))
-        media = data(await client.call_tool("get_interview_media", {"interview_id": record.id}))
+        page = await call(client, "get_interview_transcript", {"interview_id": record.id})
+        media = await call(client, "get_interview_media", {"interview_id": record.id})
     assert page["answers"]
     assert all("text" not in a for a in page["answers"])
     assert all(a["answered"] is False and "video_url" not in a for a in media["answers"])
@@ -272,7 +271,7 @@ async def test_media_lists_video_thumbnail_and_duration_per_answer(sandbox: Runn
     answers = {a.question_id: a for a in sandbox.store.answers(record.id)}
     questions = sandbox.store.questions(record.position_id)
     async with connect(sandbox, era=era) as client:
-        media = data(await client.call_tool("get_interview_media", {"interview_id": record.id}))
+        media = await call(client, "get_interview_media", {"interview_id": record.id})
     assert media["interview_id"] == record.id
     for item, question in zip(media["answers"], questions, strict=True):
         answer = answers.get(question.id)
@@ -296,7 +295,7 @@ async def test_access_info_sanitises_user_agents_and_warns_about_vpns(
     record = next(r for r in sandbox.store.all_interviews() if r.status == "pending")
     sandbox.complete_interview(record.id, ip="203.0.113.9", user_agent="Mozilla/5.0\u202e (evil)\u0000")
     async with connect(sandbox, era=era) as client:
-        info = data(await client.call_tool("get_interview_access_info", {"interview_id": record.id}))
+        info = await call(client, "get_interview_access_info", {"interview_id": record.id})
     assert info["ip_addresses"] == ["203.0.113.9"]
     assert info["user_agents"] == ["Mozilla/5.0 (evil)"]
     assert [loc["ip"] for loc in info["locations"]] == ["203.0.113.9"]
@@ -307,7 +306,7 @@ async def test_access_info_sanitises_user_agents_and_warns_about_vpns(
 async def test_a_pending_interview_says_when_its_invitation_expires(sandbox: RunningSandbox) -> None:
     record = next(r for r in sandbox.store.all_interviews() if r.status == "pending" and r.expires)
     async with connect(sandbox) as client:
-        result = data(await client.call_tool("get_interview", {"interview_id": record.id}))
+        result = await call(client, "get_interview", {"interview_id": record.id})
     assert result["status"] == "pending"
     assert result["expires_at"].endswith("Z")
 
@@ -321,12 +320,11 @@ async def test_every_tool_and_resource_names_an_interview_with_one_vocabulary(
         result = await invite(client, position.id, "vocab@example.com", "Vo", send_invite_email=False)
         invited = result["interview"]
         interview_id = invited["interview_id"]
-        detail = data(await client.call_tool("get_interview", {"interview_id": interview_id}))
-        listed = data(
-            await client.call_tool(
-                "search_interviews", {"position_id": position.id, "email": "vocab@example.com"}
-            )
-        )["interviews"]
+        detail = await call(client, "get_interview", {"interview_id": interview_id})
+        searched = await call(
+            client, "search_interviews", {"position_id": position.id, "email": "vocab@example.com"}
+        )
+        listed = searched["interviews"]
         resource = await read_json(client, f"hireflix://interviews/{interview_id}")
     shown = [invited, detail, *listed, resource]
     assert [item["interview_id"] for item in shown] == [interview_id] * 4

@@ -13,15 +13,16 @@ from hireflix_sandbox.store import InterviewRecord
 from tests.support import refuse_combinators
 from tests.support import refuse_find_candidate
 from tests.tools.conftest import Era
+from tests.tools.conftest import call
 from tests.tools.conftest import connect
-from tests.tools.conftest import data
 from tests.tools.conftest import error_text
 from tests.tools.conftest import invite
-from tests.tools.conftest import refused_upfront
+from tests.tools.conftest import rejected_before_sending
 from tests.tools.test_interviews_support import MISSING_ID
 from tests.tools.test_interviews_support import interviews_by_status
 from tests.tools.test_interviews_support import new_position
 from tests.tools.test_interviews_support import open_position
+from tests.tools.test_interviews_support import senior_backend_position
 from tests.tools.test_interviews_support import total_requests
 
 pytestmark = pytest.mark.anyio
@@ -35,7 +36,7 @@ async def _all_pages(
     pages: list[dict[str, Any]] = []
     cursor: str | None = None
     for _ in range(50):
-        page = data(await client.call_tool("search_interviews", {**args, "cursor": cursor}))
+        page = await call(client, "search_interviews", {**args, "cursor": cursor})
         pages.append(page)
         found.extend(page.get("interviews", []))
         cursor = page.get("next_cursor")
@@ -62,10 +63,8 @@ async def test_search_by_status_returns_exactly_the_interviews_in_that_status(
     expected = {r.id for r in interviews_by_status(sandbox, position.id).get(status, [])}
     assert expected
     async with connect(sandbox, era=era) as client:
-        result = data(
-            await client.call_tool(
-                "search_interviews", {"position_id": position.id, "status": status, "limit": 100}
-            )
+        result = await call(
+            client, "search_interviews", {"position_id": position.id, "status": status, "limit": 100}
         )
     assert {i["interview_id"] for i in result["interviews"]} == expected
     assert result["total"] == len(expected)
@@ -78,10 +77,8 @@ async def test_search_by_email_ignores_case(sandbox: RunningSandbox) -> None:
     position = open_position(sandbox)
     record = sandbox.store.interviews(position.id)[3]
     async with connect(sandbox) as client:
-        result = data(
-            await client.call_tool(
-                "search_interviews", {"position_id": position.id, "email": record.email.upper()}
-            )
+        result = await call(
+            client, "search_interviews", {"position_id": position.id, "email": record.email.upper()}
         )
     assert [i["interview_id"] for i in result["interviews"]] == [record.id]
     assert result["interviews"][0]["email"] == record.email
@@ -93,15 +90,9 @@ async def test_search_by_name_matches_first_or_last_name_as_plain_text(sandbox: 
         dotted = await _invite(client, position_id, "dot@example.com", "Anna", "Smith.Jr")
         await _invite(client, position_id, "x@example.com", "Ben", "SmithXJr")
         first = await _invite(client, position_id, "first@example.com", "Hajo", "Berg")
-        dotted_hits = data(
-            await client.call_tool("search_interviews", {"position_id": position_id, "name": "H.J"})
-        )
-        star_hits = data(
-            await client.call_tool("search_interviews", {"position_id": position_id, "name": ".*"})
-        )
-        first_hits = data(
-            await client.call_tool("search_interviews", {"position_id": position_id, "name": "haj"})
-        )
+        dotted_hits = await call(client, "search_interviews", {"position_id": position_id, "name": "H.J"})
+        star_hits = await call(client, "search_interviews", {"position_id": position_id, "name": ".*"})
+        first_hits = await call(client, "search_interviews", {"position_id": position_id, "name": "haj"})
     # "H.J" as a regex would also match "SmithXJr"; as text it matches only "Smith.Jr".
     assert [i["interview_id"] for i in dotted_hits["interviews"]] == [dotted]
     assert star_hits.get("interviews", []) == []
@@ -116,9 +107,7 @@ def _record(sandbox: RunningSandbox, first: str, last: str | None) -> InterviewR
 async def test_a_full_name_in_either_order_finds_the_candidate(sandbox: RunningSandbox, typed: str) -> None:
     liam = _record(sandbox, "Liam", "Costa")
     async with connect(sandbox) as client:
-        result = data(
-            await client.call_tool("search_interviews", {"position_id": liam.position_id, "name": typed})
-        )
+        result = await call(client, "search_interviews", {"position_id": liam.position_id, "name": typed})
     assert [i["interview_id"] for i in result["interviews"]] == [liam.id]
 
 
@@ -131,9 +120,7 @@ async def test_a_name_typed_without_accents_finds_the_accented_name(
 ) -> None:
     record = _record(sandbox, first, last)
     async with connect(sandbox) as client:
-        result = data(
-            await client.call_tool("search_interviews", {"position_id": record.position_id, "name": typed})
-        )
+        result = await call(client, "search_interviews", {"position_id": record.position_id, "name": typed})
     assert record.id in {i["interview_id"] for i in result.get("interviews", [])}
     assert all(first in i["name"] for i in result["interviews"])
 
@@ -147,9 +134,7 @@ async def test_the_name_rule_holds_client_side_when_hireflix_refuses_or_and(
     refuse_combinators(monkeypatch)
     record = _record(sandbox, first, last)
     async with connect(sandbox) as client:
-        result = data(
-            await client.call_tool("search_interviews", {"position_id": record.position_id, "name": typed})
-        )
+        result = await call(client, "search_interviews", {"position_id": record.position_id, "name": typed})
     assert result["filter_mode"] == "client"
     assert record.id in {i["interview_id"] for i in result.get("interviews", [])}
 
@@ -158,22 +143,19 @@ async def test_the_name_rule_holds_client_side_when_hireflix_refuses_or_and(
 async def test_recorded_keeps_the_interviews_whose_candidate_finished_recording_or_not(
     sandbox: RunningSandbox, recorded: bool
 ) -> None:
-    position = next(p for p in sandbox.store.positions() if p.name == "Senior Backend Engineer")
+    position = senior_backend_position(sandbox)
     records = sandbox.store.interviews(position.id)
     expected = {r.id for r in records if (r.completed_at is not None) == recorded}
     discarded = {r.id for r in interviews_by_status(sandbox, position.id)["discarded"]}
     assert len(expected) == 7
     async with connect(sandbox) as client:
-        result = data(
-            await client.call_tool(
-                "search_interviews", {"position_id": position.id, "recorded": recorded, "limit": 100}
-            )
+        result = await call(
+            client, "search_interviews", {"position_id": position.id, "recorded": recorded, "limit": 100}
         )
-        among_discarded = data(
-            await client.call_tool(
-                "search_interviews",
-                {"position_id": position.id, "recorded": recorded, "status": "discarded", "limit": 100},
-            )
+        among_discarded = await call(
+            client,
+            "search_interviews",
+            {"position_id": position.id, "recorded": recorded, "status": "discarded", "limit": 100},
         )
     assert {i["interview_id"] for i in result["interviews"]} == expected
     assert result["total"] == len(expected)
@@ -202,11 +184,10 @@ async def test_score_range_keeps_only_scored_interviews_inside_it(sandbox: Runni
     expected = {r.id for r in sandbox.store.interviews(position.id) if _score_between(r, 2.5, 4)}
     assert expected
     async with connect(sandbox) as client:
-        result = data(
-            await client.call_tool(
-                "search_interviews",
-                {"position_id": position.id, "min_score": 2.5, "max_score": 4, "limit": 100},
-            )
+        result = await call(
+            client,
+            "search_interviews",
+            {"position_id": position.id, "min_score": 2.5, "max_score": 4, "limit": 100},
         )
     assert {i["interview_id"] for i in result["interviews"]} == expected
     assert all(2.5 <= i["score"] <= 4 for i in result["interviews"])
@@ -238,10 +219,8 @@ async def test_any_of_alternatives_are_ored_then_anded_with_the_other_conditions
     expected = _any_of_expectation(sandbox, position.id)
     assert expected
     async with connect(sandbox, era=era) as client:
-        result = data(
-            await client.call_tool(
-                "search_interviews", {"position_id": position.id, **ANY_OF_ARGS, "limit": 100}
-            )
+        result = await call(
+            client, "search_interviews", {"position_id": position.id, **ANY_OF_ARGS, "limit": 100}
         )
     assert {i["interview_id"] for i in result["interviews"]} == expected
     assert result["filter_mode"] == "server"
@@ -271,10 +250,8 @@ async def test_when_hireflix_refuses_or_filters_the_search_runs_client_side_with
     async with connect(sandbox) as client:
         found, pages = await _all_pages(client, {"position_id": position.id, **ANY_OF_ARGS, "limit": 2})
         sandbox.reset_request_counts()
-        again = data(
-            await client.call_tool(
-                "search_interviews", {"position_id": position.id, "name": "a", "limit": 100}
-            )
+        again = await call(
+            client, "search_interviews", {"position_id": position.id, "name": "a", "limit": 100}
         )
         requests_for_again = total_requests(sandbox)
     assert {p["filter_mode"] for p in pages} == {"client"}
@@ -302,9 +279,7 @@ async def test_a_cursor_from_another_search_is_refused(
     position = open_position(sandbox)
     monkeypatch.setattr(hx_search, "FILTER_OR", "anyOf")
     async with connect(sandbox) as client:
-        first = data(
-            await client.call_tool("search_interviews", {"position_id": position.id, "name": "a", "limit": 1})
-        )
+        first = await call(client, "search_interviews", {"position_id": position.id, "name": "a", "limit": 1})
         message = error_text(
             await client.call_tool(
                 "search_interviews",
@@ -335,10 +310,9 @@ async def test_bad_search_arguments_name_the_field_and_rule_and_send_nothing(
     sandbox: RunningSandbox, args: dict[str, Any], field: str, rule: str
 ) -> None:
     position = open_position(sandbox)
-    async with connect(sandbox) as client:
-        message = await refused_upfront(
-            client, sandbox, "search_interviews", {"position_id": position.id, **args}
-        )
+    message = await rejected_before_sending(
+        sandbox, "search_interviews", {"position_id": position.id, **args}
+    )
     assert field in message
     assert rule in message
 
@@ -356,7 +330,7 @@ async def test_search_results_carry_sanitised_candidate_text(sandbox: RunningSan
     position_id = new_position(sandbox)
     async with connect(sandbox) as client:
         await _invite(client, position_id, "bidi@example.com", "Eve\u202egnahc", "Zero\u200bWidth")
-        result = data(await client.call_tool("search_interviews", {"position_id": position_id}))
+        result = await call(client, "search_interviews", {"position_id": position_id})
     assert result["interviews"][0]["name"] == "Evegnahc ZeroWidth"
 
 
@@ -370,7 +344,7 @@ async def test_find_candidate_by_email_finds_interviews_in_every_position(
     async with connect(sandbox, era=era) as client:
         ids = {await _invite(client, p.id, "roamer@example.com", "Ro", "Amer") for p in positions}
         sandbox.reset_request_counts()
-        result = data(await client.call_tool("find_candidate", {"query": "Roamer@Example.com"}))
+        result = await call(client, "find_candidate", {"query": "Roamer@Example.com"})
     assert result["matched_by"] == "email"
     assert {i["interview_id"] for i in result["interviews"]} == ids
     assert {i["position_name"] for i in result["interviews"]} == {p.name for p in positions}
@@ -384,10 +358,8 @@ async def test_find_candidate_by_full_name_needs_every_word(sandbox: RunningSand
     record = sandbox.store.all_interviews()[5]
     assert record.last_name
     async with connect(sandbox) as client:
-        full = data(
-            await client.call_tool("find_candidate", {"query": f"{record.first_name} {record.last_name}"})
-        )
-        wrong = data(await client.call_tool("find_candidate", {"query": f"{record.first_name} Zzyzx"}))
+        full = await call(client, "find_candidate", {"query": f"{record.first_name} {record.last_name}"})
+        wrong = await call(client, "find_candidate", {"query": f"{record.first_name} Zzyzx"})
     assert full["matched_by"] == "name"
     assert record.id in {i["interview_id"] for i in full["interviews"]}
     found = next(i for i in full["interviews"] if i["interview_id"] == record.id)
@@ -402,8 +374,8 @@ async def test_find_candidate_caps_a_broad_query_and_says_so(sandbox: RunningSan
         {"email": f"many{i}@example.com", "first_name": "Many", "last_name": f"Caps{i}"} for i in range(60)
     ]
     async with connect(sandbox, confirm="off") as client:  # 60 rows would be confirmed first
-        data(await client.call_tool("invite_candidates", {"position_id": position_id, "candidates": rows}))
-        result = data(await client.call_tool("find_candidate", {"query": "many caps"}))
+        await call(client, "invite_candidates", {"position_id": position_id, "candidates": rows})
+        result = await call(client, "find_candidate", {"query": "many caps"})
     assert result["total"] == 60
     assert len(result["interviews"]) == 50
     assert result["capped"] is True
@@ -414,7 +386,7 @@ async def test_find_candidate_by_name_sends_exactly_one_request(sandbox: Running
     record = sandbox.store.all_interviews()[3]
     async with connect(sandbox) as client:
         sandbox.reset_request_counts()
-        result = data(await client.call_tool("find_candidate", {"query": record.first_name}))
+        result = await call(client, "find_candidate", {"query": record.first_name})
         counts = sandbox.request_counts()
     assert record.id in {i["interview_id"] for i in result["interviews"]}
     assert result["positions_searched"] == len(sandbox.store.positions())
@@ -433,9 +405,9 @@ async def test_find_candidate_searches_position_by_position_when_hireflix_refuse
             await _invite(client, p.id, "fallback@example.com", "Quorra", "Fallbackson") for p in positions
         }
         sandbox.reset_request_counts()
-        first = data(await client.call_tool("find_candidate", {"query": "fallback@example.com"}))
+        first = await call(client, "find_candidate", {"query": "fallback@example.com"})
         assert total_requests(sandbox) == 1 + len(sandbox.store.positions())
-        second = data(await client.call_tool("find_candidate", {"query": "Quorra Fallbackson"}))
+        second = await call(client, "find_candidate", {"query": "Quorra Fallbackson"})
     for result in (first, second):
         assert {i["interview_id"] for i in result["interviews"]} == ids
         assert result["positions_searched"] == len(sandbox.store.positions())
@@ -450,7 +422,7 @@ async def test_find_candidate_finds_a_name_typed_last_comma_first_or_in_any_case
 ) -> None:
     laura = _record(sandbox, "Laura", "Clarke")
     async with connect(sandbox) as client:
-        result = data(await client.call_tool("find_candidate", {"query": query}))
+        result = await call(client, "find_candidate", {"query": query})
     assert [(i["interview_id"], i["position_id"]) for i in result["interviews"]] == [
         (laura.id, laura.position_id)
     ]
@@ -461,7 +433,7 @@ async def test_find_candidate_finds_accented_names_typed_without_accents(sandbox
     bjorns = {r.id for r in sandbox.store.all_interviews() if r.first_name == "Björn"}
     assert len(bjorns) > 1
     async with connect(sandbox) as client:
-        result = data(await client.call_tool("find_candidate", {"query": "bjorn"}))
+        result = await call(client, "find_candidate", {"query": "bjorn"})
     assert {i["interview_id"] for i in result["interviews"]} == bjorns
     assert len({i["position_id"] for i in result["interviews"]}) > 1
 
@@ -470,6 +442,5 @@ async def test_find_candidate_finds_accented_names_typed_without_accents(sandbox
 async def test_find_candidate_rejects_a_query_without_a_name_before_sending(
     sandbox: RunningSandbox, query: str
 ) -> None:
-    async with connect(sandbox) as client:
-        message = await refused_upfront(client, sandbox, "find_candidate", {"query": query})
+    message = await rejected_before_sending(sandbox, "find_candidate", {"query": query})
     assert "query" in message

@@ -21,6 +21,12 @@ def open_position(sandbox: RunningSandbox) -> PositionRecord:
     return max(open_ones, key=lambda p: len(sandbox.store.interviews(p.id)))
 
 
+def senior_backend_position(sandbox: RunningSandbox) -> PositionRecord:
+    """The demo position "Senior Backend Engineer": 14 interviews in every status, 7 of them recorded, and
+    discarded ones among both the recorded and the never recorded."""
+    return next(p for p in sandbox.store.positions() if p.name == "Senior Backend Engineer")
+
+
 def archived_position(sandbox: RunningSandbox) -> PositionRecord:
     return next(p for p in sandbox.store.positions() if p.archived is not None)
 

@@ -7,12 +7,13 @@ import pytest
 from hireflix_sandbox.embedded import RunningSandbox
 from tests.tools.conftest import Elicitor
 from tests.tools.conftest import Era
+from tests.tools.conftest import accepted
 from tests.tools.conftest import call_with_token
-from tests.tools.conftest import confirmation_asked
 from tests.tools.conftest import connect
 from tests.tools.conftest import data
 from tests.tools.conftest import error_text
-from tests.tools.conftest import refused_upfront
+from tests.tools.conftest import rejected_before_sending
+from tests.tools.test_interviews_support import senior_backend_position
 
 pytestmark = pytest.mark.anyio
 
@@ -27,6 +28,10 @@ def _positions(sandbox: RunningSandbox) -> list[dict[str, object]]:
 
 def _open_position_id(sandbox: RunningSandbox) -> str:
     return next(str(p["id"]) for p in _positions(sandbox) if p["archived"] is None)
+
+
+def _exists(sandbox: RunningSandbox, position_id: str) -> bool:
+    return any(p["id"] == position_id for p in _positions(sandbox))
 
 
 async def test_list_positions_hides_archived_unless_asked(sandbox: RunningSandbox, era: Era) -> None:
@@ -79,7 +84,7 @@ def _recorded_in(sandbox: RunningSandbox, position_id: str) -> int:
 async def test_get_position_counts_the_recorded_interviews_beside_the_statuses(
     sandbox: RunningSandbox,
 ) -> None:
-    position = next(p for p in sandbox.store.positions() if p.name == "Senior Backend Engineer")
+    position = senior_backend_position(sandbox)
     async with connect(sandbox) as client:
         detail = data(await client.call_tool("get_position", {"position_id": position.id}))
     assert detail["interview_counts"] == SENIOR_BACKEND_COUNTS
@@ -175,8 +180,7 @@ async def test_update_of_an_unknown_position_points_at_list_positions_and_writes
 
 
 async def test_create_position_without_questions_names_the_field(sandbox: RunningSandbox) -> None:
-    async with connect(sandbox) as client:
-        message = await refused_upfront(client, sandbox, "create_position", {"name": "X", "questions": []})
+    message = await rejected_before_sending(sandbox, "create_position", {"name": "X", "questions": []})
     assert "questions" in message
 
 
@@ -185,41 +189,9 @@ async def test_archive_with_accepted_elicitation_archives_and_names_the_position
 ) -> None:
     position_id = _open_position_id(sandbox)
     name = next(p["name"] for p in _positions(sandbox) if p["id"] == position_id)
-    elicitor = Elicitor("accept")
-    async with connect(sandbox, era=era, elicitor=elicitor) as client:
-        result = data(await client.call_tool("archive_position", {"position_id": position_id}))
-    assert result["status"] == "done"
-    assert len(elicitor.messages) == 1
-    assert str(name) in elicitor.messages[0]
+    _, question = await accepted(sandbox, "archive_position", {"position_id": position_id}, era=era)
+    assert str(name) in question
     assert next(p for p in _positions(sandbox) if p["id"] == position_id)["archived"] is not None
-
-
-async def test_declined_or_cancelled_delete_leaves_the_position(
-    sandbox: RunningSandbox, era: Era, refusing: Elicitor
-) -> None:
-    position_id = _open_position_id(sandbox)
-    async with connect(sandbox, era=era, elicitor=refusing) as client:
-        result = data(await client.call_tool("delete_position", {"position_id": position_id}))
-    assert result["status"] == refusing.refused_status
-    assert any(p["id"] == position_id for p in _positions(sandbox))
-
-
-async def test_delete_without_elicitation_needs_a_token_then_deletes_once(
-    sandbox: RunningSandbox, era: Era
-) -> None:
-    position_id = _open_position_id(sandbox)
-    async with connect(sandbox, era=era) as client:
-        first = await confirmation_asked(client, "delete_position", {"position_id": position_id})
-        assert "cannot be undone" in first["message"]
-        assert any(p["id"] == position_id for p in _positions(sandbox))
-        token = first["confirmation_token"]
-        second = data(await call_with_token(client, "delete_position", {"position_id": position_id}, token))
-        assert second["status"] == "done"
-        assert all(p["id"] != position_id for p in _positions(sandbox))
-        replay = error_text(
-            await call_with_token(client, "delete_position", {"position_id": position_id}, token)
-        )
-    assert "already used" in replay
 
 
 async def test_token_for_one_position_cannot_delete_another(sandbox: RunningSandbox) -> None:
@@ -244,7 +216,7 @@ async def test_forged_token_changes_nothing(sandbox: RunningSandbox) -> None:
             await call_with_token(client, "delete_position", {"position_id": position_id}, forged)
         )
     assert "forged" in message
-    assert any(p["id"] == position_id for p in _positions(sandbox))
+    assert _exists(sandbox, position_id)
 
 
 async def test_confirm_off_deletes_without_asking(sandbox: RunningSandbox) -> None:
@@ -254,4 +226,4 @@ async def test_confirm_off_deletes_without_asking(sandbox: RunningSandbox) -> No
         result = data(await client.call_tool("delete_position", {"position_id": position_id}))
     assert result["status"] == "done"
     assert elicitor.messages == []
-    assert all(p["id"] != position_id for p in _positions(sandbox))
+    assert not _exists(sandbox, position_id)

@@ -12,11 +12,15 @@ from hireflix_sandbox.listing import interview_filter_status
 from hireflix_sandbox.store import InterviewRecord
 from tests.tools.conftest import Elicitor
 from tests.tools.conftest import Era
-from tests.tools.conftest import confirmation_asked
+from tests.tools.conftest import accepted
+from tests.tools.conftest import call_error
+from tests.tools.conftest import confirmed_once_with_token
 from tests.tools.conftest import connect
 from tests.tools.conftest import data
 from tests.tools.conftest import error_text
-from tests.tools.conftest import refused_upfront
+from tests.tools.conftest import failed_without_asking
+from tests.tools.conftest import refused_by
+from tests.tools.conftest import rejected_before_sending
 
 pytestmark = pytest.mark.anyio
 
@@ -84,10 +88,9 @@ async def test_score_off_the_half_step_scale_is_rejected_before_anything_is_sent
     sandbox: RunningSandbox, score: float, rule: str
 ) -> None:
     target = _interview(sandbox, "to_evaluate")
-    async with connect(sandbox) as client:
-        message = await refused_upfront(
-            client, sandbox, "score_interview", {"interview_id": target.id, "score": score}
-        )
+    message = await rejected_before_sending(
+        sandbox, "score_interview", {"interview_id": target.id, "score": score}
+    )
     assert "score" in message
     assert rule in message
     assert _fresh(sandbox, target.id).score == target.score
@@ -95,18 +98,8 @@ async def test_score_off_the_half_step_scale_is_rejected_before_anything_is_sent
 
 async def test_score_is_required_so_clearing_is_explicit(sandbox: RunningSandbox) -> None:
     target = _interview(sandbox, "to_evaluate")
-    async with connect(sandbox) as client:
-        message = await refused_upfront(client, sandbox, "score_interview", {"interview_id": target.id})
+    message = await rejected_before_sending(sandbox, "score_interview", {"interview_id": target.id})
     assert "score" in message
-
-
-async def test_scoring_an_unknown_interview_is_a_not_found_error(sandbox: RunningSandbox) -> None:
-    async with connect(sandbox) as client:
-        message = error_text(
-            await client.call_tool("score_interview", {"interview_id": MISSING_ID, "score": 3})
-        )
-    assert MISSING_ID in message
-    assert "search_interviews" in message
 
 
 # ------------------------------------------------------------------------------------------ comment
@@ -141,10 +134,9 @@ async def test_blank_or_overlong_comment_is_rejected_before_anything_is_sent(
     sandbox: RunningSandbox, comment: str
 ) -> None:
     target = _interview(sandbox, "to_evaluate")
-    async with connect(sandbox) as client:
-        message = await refused_upfront(
-            client, sandbox, "comment_on_interview", {"interview_id": target.id, "comment": comment}
-        )
+    message = await rejected_before_sending(
+        sandbox, "comment_on_interview", {"interview_id": target.id, "comment": comment}
+    )
     assert "comment" in message
     assert "character" in message
 
@@ -156,15 +148,6 @@ async def test_comment_of_exactly_5000_characters_is_accepted(sandbox: RunningSa
             await client.call_tool("comment_on_interview", {"interview_id": target.id, "comment": "y" * 5000})
         )
     assert len(result["comment"]["text"]) == 5000
-
-
-async def test_comment_on_unknown_interview_is_a_not_found_error(sandbox: RunningSandbox) -> None:
-    async with connect(sandbox) as client:
-        message = error_text(
-            await client.call_tool("comment_on_interview", {"interview_id": MISSING_ID, "comment": "hi"})
-        )
-    assert MISSING_ID in message
-    assert "search_interviews" in message
 
 
 # ------------------------------------------------------------------------------------------ status
@@ -284,20 +267,25 @@ async def test_a_no_show_can_be_discarded_and_the_discard_undone(sandbox: Runnin
 
 async def test_unknown_status_is_rejected_before_anything_is_sent(sandbox: RunningSandbox) -> None:
     target = _interview(sandbox, "to_evaluate")
-    async with connect(sandbox) as client:
-        message = await refused_upfront(
-            client, sandbox, "set_interview_status", {"interview_id": target.id, "status": "pending"}
-        )
+    message = await rejected_before_sending(
+        sandbox, "set_interview_status", {"interview_id": target.id, "status": "pending"}
+    )
     assert "status" in message
 
 
-async def test_status_of_unknown_interview_is_a_not_found_error(sandbox: RunningSandbox) -> None:
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [
+        ("score_interview", {"interview_id": MISSING_ID, "score": 3}),
+        ("comment_on_interview", {"interview_id": MISSING_ID, "comment": "hi"}),
+        ("set_interview_status", {"interview_id": MISSING_ID, "status": "discarded"}),
+    ],
+)
+async def test_reviewing_an_unknown_interview_is_a_not_found_error_pointing_at_search(
+    sandbox: RunningSandbox, tool: str, arguments: dict[str, Any]
+) -> None:
     async with connect(sandbox) as client:
-        message = error_text(
-            await client.call_tool(
-                "set_interview_status", {"interview_id": MISSING_ID, "status": "discarded"}
-            )
-        )
+        message = await call_error(client, tool, arguments)
     assert MISSING_ID in message
     assert "search_interviews" in message
 
@@ -315,16 +303,13 @@ async def test_accepted_share_creates_a_link_expiring_after_the_duration(
     target = next(i for i in sandbox.store.all_interviews() if i.completed and i.share_id is None)
     position = sandbox.store.position(target.position_id)
     assert position is not None
-    elicitor = Elicitor("accept")
     started = time.time() * 1000
-    async with connect(sandbox, era=era, elicitor=elicitor) as client:
-        result = data(await client.call_tool("share_interview", _share_args(target.id, 30)))
+    result, question = await accepted(sandbox, "share_interview", _share_args(target.id, 30), era=era)
     name = f"{target.first_name} {target.last_name}".strip()
-    assert elicitor.messages == [
+    assert question == (
         f'Create a public link to the interview of "{name}" ("{target.email}") for "{position.name}", '
         "watchable by anyone with the link for 30 days?"
-    ]
-    assert result["status"] == "done"
+    )
     record = _fresh(sandbox, target.id)
     assert record.share_url == result["url"]
     assert result["url"].startswith("https://shared.hireflix.com/interview/")
@@ -347,9 +332,7 @@ async def test_declined_or_cancelled_share_creates_no_link(
     sandbox: RunningSandbox, era: Era, refusing: Elicitor
 ) -> None:
     target = next(i for i in sandbox.store.all_interviews() if i.share_id is None)
-    async with connect(sandbox, era=era, elicitor=refusing) as client:
-        result = data(await client.call_tool("share_interview", _share_args(target.id)))
-    assert result["status"] == refusing.refused_status
+    result = await refused_by(refusing, sandbox, "share_interview", _share_args(target.id), era=era)
     assert result.get("url") is None
     assert _fresh(sandbox, target.id).share_id is None
 
@@ -367,23 +350,16 @@ async def test_share_without_elicitation_needs_a_token_then_shares_once(
     sandbox: RunningSandbox, era: Era
 ) -> None:
     target = next(i for i in sandbox.store.all_interviews() if i.share_id is None)
-    async with connect(sandbox, era=era) as client:
-        first = await confirmation_asked(client, "share_interview", _share_args(target.id))
-        assert f"{target.first_name}" in first["message"]
-        assert "30 days" in first["message"]
-        assert _fresh(sandbox, target.id).share_id is None
-        token = first["confirmation_token"]
-        second = data(
-            await client.call_tool("share_interview", _share_args(target.id, confirmation_token=token))
-        )
-        assert second["status"] == "done"
-        link = _fresh(sandbox, target.id).share_url
-        assert link == second["url"]
-        replay = error_text(
-            await client.call_tool("share_interview", _share_args(target.id, confirmation_token=token))
-        )
-    assert "already used" in replay
-    assert _fresh(sandbox, target.id).share_url == link
+    first, second = await confirmed_once_with_token(
+        sandbox,
+        "share_interview",
+        _share_args(target.id),
+        done=lambda: _fresh(sandbox, target.id).share_id is not None,
+        era=era,
+    )
+    assert f"{target.first_name}" in first["message"]
+    assert "30 days" in first["message"]
+    assert _fresh(sandbox, target.id).share_url == second["url"], "the replayed token made another link"
 
 
 async def test_share_token_for_another_duration_or_interview_changes_nothing(sandbox: RunningSandbox) -> None:
@@ -423,22 +399,21 @@ async def test_share_duration_outside_1_to_365_days_is_rejected_before_anything_
 ) -> None:
     target = _interview(sandbox, "to_evaluate")
     elicitor = Elicitor("accept")
-    async with connect(sandbox, elicitor=elicitor) as client:
-        message = await refused_upfront(client, sandbox, "share_interview", _share_args(target.id, days))
+    message = await rejected_before_sending(
+        sandbox, "share_interview", _share_args(target.id, days), elicitor=elicitor
+    )
     assert "duration_days" in message
     assert elicitor.messages == []
 
 
-@pytest.mark.parametrize("with_elicitation", [True, False])
 async def test_sharing_an_unknown_interview_is_a_not_found_error_without_asking(
-    sandbox: RunningSandbox, with_elicitation: bool
+    sandbox: RunningSandbox, can_elicit: bool
 ) -> None:
-    elicitor = Elicitor("accept") if with_elicitation else None
-    async with connect(sandbox, elicitor=elicitor) as client:
-        message = error_text(await client.call_tool("share_interview", _share_args(MISSING_ID)))
+    message = await failed_without_asking(
+        sandbox, "share_interview", _share_args(MISSING_ID), can_elicit=can_elicit
+    )
     assert MISSING_ID in message
     assert "search_interviews" in message
-    assert elicitor is None or elicitor.messages == []
 
 
 async def test_candidate_name_in_results_and_previews_is_sanitised(sandbox: RunningSandbox) -> None:

@@ -20,12 +20,14 @@ from hireflix_sandbox.webhooks import webhook_snapshot
 from tests.test_resources import read_text
 from tests.tools.conftest import Elicitor
 from tests.tools.conftest import Era
+from tests.tools.conftest import accepted
 from tests.tools.conftest import call_with_token
-from tests.tools.conftest import confirmation_asked
 from tests.tools.conftest import connect
 from tests.tools.conftest import data
 from tests.tools.conftest import error_text
-from tests.tools.conftest import refused_upfront
+from tests.tools.conftest import failed_without_asking
+from tests.tools.conftest import refused_by
+from tests.tools.conftest import rejected_before_sending
 
 pytestmark = pytest.mark.anyio
 
@@ -89,14 +91,12 @@ async def test_create_webhook_names_the_host_and_the_data_then_stores_it_with_ev
 async def test_declined_or_cancelled_create_adds_no_webhook(
     sandbox: RunningSandbox, refusing: Elicitor
 ) -> None:
-    async with connect(sandbox, elicitor=refusing) as client:
-        sandbox.reset_request_counts()
-        result = data(
-            await client.call_tool(
-                "create_webhook", {"url": "https://ats.example.com/h", "events": ["interview.finish"]}
-            )
-        )
-    assert result["status"] == refusing.refused_status
+    await refused_by(
+        refusing,
+        sandbox,
+        "create_webhook",
+        {"url": "https://ats.example.com/h", "events": ["interview.finish"]},
+    )
     assert len(sandbox.store.webhooks()) == 1
     assert sandbox.request_counts()["total"] == 0
 
@@ -153,8 +153,7 @@ async def test_plain_http_webhook_is_allowed_on_loopback_against_a_local_hirefli
 async def test_bad_webhook_url_or_events_are_rejected_before_anything_is_sent(
     sandbox: RunningSandbox, args: dict[str, Any], field: str, rule: str
 ) -> None:
-    async with connect(sandbox) as client:
-        message = await refused_upfront(client, sandbox, "create_webhook", args)
+    message = await rejected_before_sending(sandbox, "create_webhook", args)
     assert field in message
     assert rule in message
     assert len(sandbox.store.webhooks()) == 1
@@ -167,42 +166,13 @@ async def test_accepted_delete_names_url_and_events_then_removes_the_webhook(
     sandbox: RunningSandbox, era: Era
 ) -> None:
     hook = sandbox.store.webhooks()[0]
-    elicitor = Elicitor("accept")
-    async with connect(sandbox, era=era, elicitor=elicitor) as client:
-        result = data(await client.call_tool("delete_webhook", {"webhook_id": hook.id}))
-    assert elicitor.messages == [
+    result, question = await accepted(sandbox, "delete_webhook", {"webhook_id": hook.id}, era=era)
+    assert question == (
         f'Delete the webhook to "{hook.url}" (events: "{", ".join(hook.events)}")? Hireflix stops sending '
         "these events there."
-    ]
-    assert result["status"] == "done"
+    )
     assert result["webhook"]["url"] == hook.url
     assert sandbox.store.webhook(hook.id) is None
-
-
-async def test_declined_or_cancelled_delete_keeps_the_webhook(
-    sandbox: RunningSandbox, era: Era, refusing: Elicitor
-) -> None:
-    hook_id = _demo_hook_id(sandbox)
-    async with connect(sandbox, era=era, elicitor=refusing) as client:
-        result = data(await client.call_tool("delete_webhook", {"webhook_id": hook_id}))
-    assert result["status"] == refusing.refused_status
-    assert sandbox.store.webhook(hook_id) is not None
-
-
-async def test_delete_without_elicitation_needs_a_token_then_deletes_once(
-    sandbox: RunningSandbox, era: Era
-) -> None:
-    hook_id = _demo_hook_id(sandbox)
-    async with connect(sandbox, era=era) as client:
-        first = await confirmation_asked(client, "delete_webhook", {"webhook_id": hook_id})
-        assert "https://hooks.example.com/hireflix" in first["message"]
-        assert sandbox.store.webhook(hook_id) is not None
-        token = first["confirmation_token"]
-        second = data(await call_with_token(client, "delete_webhook", {"webhook_id": hook_id}, token))
-        assert second["status"] == "done"
-        assert sandbox.store.webhook(hook_id) is None
-        replay = error_text(await call_with_token(client, "delete_webhook", {"webhook_id": hook_id}, token))
-    assert "already used" in replay
 
 
 async def test_delete_token_for_another_webhook_or_forged_changes_nothing(sandbox: RunningSandbox) -> None:
@@ -226,16 +196,14 @@ async def test_delete_token_for_another_webhook_or_forged_changes_nothing(sandbo
     assert {h.id for h in sandbox.store.webhooks()} == {hook_id, other["id"]}
 
 
-@pytest.mark.parametrize("with_elicitation", [True, False])
 async def test_deleting_an_unknown_webhook_points_at_list_webhooks(
-    sandbox: RunningSandbox, with_elicitation: bool
+    sandbox: RunningSandbox, can_elicit: bool
 ) -> None:
-    elicitor = Elicitor("accept") if with_elicitation else None
-    async with connect(sandbox, elicitor=elicitor) as client:
-        message = error_text(await client.call_tool("delete_webhook", {"webhook_id": MISSING_ID}))
+    message = await failed_without_asking(
+        sandbox, "delete_webhook", {"webhook_id": MISSING_ID}, can_elicit=can_elicit
+    )
     assert MISSING_ID in message
     assert "list_webhooks" in message
-    assert elicitor is None or elicitor.messages == []
     assert len(sandbox.store.webhooks()) == 1
 
 
@@ -381,31 +349,39 @@ async def test_polled_candidate_data_is_sanitised(sandbox: RunningSandbox) -> No
 async def test_bad_event_query_is_rejected_before_anything_is_sent(
     sandbox: RunningSandbox, args: dict[str, Any], field: str
 ) -> None:
-    async with connect(sandbox) as client:
-        message = await refused_upfront(client, sandbox, "list_webhook_events", args)
+    message = await rejected_before_sending(sandbox, "list_webhook_events", args)
     assert field in message
 
 
 # ------------------------------------------------------------------------------------------ events: received
 
 
-def _add(store: SqliteEventStore, event: str, date_ms: float, interview_id: str, name: str = "Ana") -> None:
-    data = {"id": interview_id, "position": {"id": "p" * 24, "name": "Dev"}, "candidate": {"name": name}}
-    body = json.dumps({"event": event, "date": date_ms, "data": data}, separators=(",", ":")).encode()
-    assert store.add(event, date_ms, data, body)
+def _payload(interview_id: str, name: str = "Ana") -> dict[str, Any]:
+    """The `data` of a webhook event about `interview_id`, trimmed to what the rows read."""
+    return {"id": interview_id, "position": {"id": "p" * 24, "name": "Dev"}, "candidate": {"name": name}}
+
+
+def _received(tmp_path: Path, *events: tuple[str, float, dict[str, Any]]) -> str:
+    """A state database holding `events` (name, date in ms, data) as the webhook receiver stores them."""
+    db = str(tmp_path / "state.db")
+    store = SqliteEventStore(db)
+    for event, date_ms, payload in events:
+        assert store.add(event, date_ms, payload, encode_event(event, payload, int(date_ms)))
+    store.close()
+    return db
 
 
 async def test_received_events_are_listed_newest_first_without_calling_hireflix(
     sandbox: RunningSandbox, era: Era, tmp_path: Path
 ) -> None:
-    db = str(tmp_path / "state.db")
     now = time.time() * 1000
-    store = SqliteEventStore(db)
-    _add(store, "interview.create", now - 3_000, "a" * 24)
-    _add(store, "interview.finish", now - 2_000, "b" * 24, name="Bob\u200b\u202eby")
-    _add(store, "interview.finish", now - 1_000, "c" * 24)
-    _add(store, "interview.finish", now - 3 * 86_400_000, "d" * 24)
-    store.close()
+    db = _received(
+        tmp_path,
+        ("interview.create", now - 3_000, _payload("a" * 24)),
+        ("interview.finish", now - 2_000, _payload("b" * 24, name="Bob\u200b\u202eby")),
+        ("interview.finish", now - 1_000, _payload("c" * 24)),
+        ("interview.finish", now - 3 * 86_400_000, _payload("d" * 24)),
+    )
     async with connect(sandbox, era=era, state_db=db) as client:
         sandbox.reset_request_counts()
         recent = data(await client.call_tool("list_webhook_events", {}))
@@ -442,12 +418,9 @@ async def test_an_event_is_a_compact_row_without_a_copy_of_the_payload(
     record = sandbox.store.all_interviews()[0]
     position = sandbox.store.position(record.position_id)
     assert position is not None
-    db = str(tmp_path / "state.db")
-    store = SqliteEventStore(db)
-    snapshot = webhook_snapshot(sandbox.store, record)
-    date = 1_790_000_000_123.5
-    store.add("interview.finish", date, snapshot, encode_event("interview.finish", snapshot, int(date)))
-    store.close()
+    db = _received(
+        tmp_path, ("interview.finish", 1_790_000_000_123.5, webhook_snapshot(sandbox.store, record))
+    )
     async with connect(sandbox, state_db=db) as client:
         received = data(await client.call_tool("list_webhook_events", {"since": "2000-01-01"}))
     async with connect(sandbox) as client:
@@ -472,12 +445,12 @@ async def test_an_event_is_a_compact_row_without_a_copy_of_the_payload(
 async def test_the_events_resource_shows_the_rows_the_tool_shows(
     sandbox: RunningSandbox, tmp_path: Path
 ) -> None:
-    db = str(tmp_path / "state.db")
     now = time.time() * 1000
-    store = SqliteEventStore(db)
-    _add(store, "interview.create", now - 2_000, "a" * 24)
-    _add(store, "interview.status-change", now - 1_000, "b" * 24, name="Bo")
-    store.close()
+    db = _received(
+        tmp_path,
+        ("interview.create", now - 2_000, _payload("a" * 24)),
+        ("interview.status-change", now - 1_000, _payload("b" * 24, name="Bo")),
+    )
     async with connect(sandbox, state_db=db) as client:
         listed = data(await client.call_tool("list_webhook_events", {}))
         resource = json.loads((await read_text(client, "hireflix://events")).text)

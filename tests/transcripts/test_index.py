@@ -27,6 +27,7 @@ from hireflix_mcp.transcripts.text import sentences
 from hireflix_mcp.transcripts.text import snippet
 from hireflix_mcp.transcripts.text import token_times
 from hireflix_mcp.transcripts.text import unpack_times
+from tests.support import run_in_threads
 
 POSITION = "aaaaaaaaaaaaaaaaaaaaaaaa"
 OTHER_POSITION = "bbbbbbbbbbbbbbbbbbbbbbbb"
@@ -45,20 +46,13 @@ def timed(text: str, start: float = 1.0) -> bytes | None:
     return pack_times(token_times(text, words))
 
 
-def doc(
-    interview_id: str,
-    candidate: str,
-    text: str,
-    lang: Lang,
-    *,
-    position: str = POSITION,
-    status: str = "to_evaluate",
-) -> InterviewDoc:
+def doc(interview_id: str, candidate: str, text: str, lang: Lang) -> InterviewDoc:
+    """An interview to evaluate for POSITION, with one answer of `text`."""
     answer = AnswerDoc(
         question=2, title="Tell us about your experience", language=lang, text=text, times=timed(text)
     )
     return InterviewDoc(
-        interview_id, position, "Barista", candidate, status, 1_700_000_000_000.0, 1.0, (answer,)
+        interview_id, POSITION, "Barista", candidate, "to_evaluate", 1_700_000_000_000.0, 1.0, (answer,)
     )
 
 
@@ -70,12 +64,9 @@ def index(request: pytest.FixtureRequest) -> Iterator[TranscriptIndex]:
         [
             doc("000000000000000000000001", "Lucía Pérez", SPANISH, "es"),
             doc("000000000000000000000002", "John Smith", ENGLISH, "en"),
-            doc(
-                "000000000000000000000003",
-                "Other Person",
-                ENGLISH,
-                "en",
-                position=OTHER_POSITION,
+            dataclasses.replace(
+                doc("000000000000000000000003", "Other Person", ENGLISH, "en"),
+                position_id=OTHER_POSITION,
                 status="shortlisted",
             ),
         ],
@@ -186,22 +177,13 @@ def test_several_postgres_indexes_opening_a_fresh_database_at_once_all_succeed(
     count = 6
     start = threading.Barrier(count)
     opened: list[TranscriptIndex] = []
-    failures: list[Exception] = []
 
-    def open_one() -> None:
+    def open_one(_: int) -> None:
         start.wait(timeout=30)
-        try:
-            opened.append(open_index(fresh_postgres_url))
-        except Exception as exc:  # noqa: BLE001 - the assertion below names it
-            failures.append(exc)
+        opened.append(open_index(fresh_postgres_url))
 
-    threads = [threading.Thread(target=open_one) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
     try:
-        assert failures == []
+        run_in_threads(open_one, count, timeout_s=60)
         assert len(opened) == count
         opened[0].upsert([doc("000000000000000000000001", "Lucía Pérez", SPANISH, "es")], seen_at=1.0)
         assert found(opened[-1], "respuesta") == ["Lucía Pérez"]

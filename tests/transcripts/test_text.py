@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-
 from hireflix_mcp.transcripts.text import normals
+from tests.support import run_in_threads
 
 SPANISH = (
     "Trabajé muchas noches atendiendo clientes exigentes y aprendí a priorizar las urgencias; "
@@ -16,21 +15,12 @@ def test_words_stemmed_from_many_threads_at_once_come_out_as_from_one() -> None:
     # Distinct words each round, so every thread really stems (not only reads the cache).
     texts = [SPANISH.replace("noches", f"noches{n}").replace("turnos", f"turnos{n}") for n in range(400)]
     expected = [normals(text, "es") for text in texts[:1]]  # warm the import
-    failures: list[BaseException] = []
     results: dict[int, list[list[str]]] = {}
 
     def work(worker: int) -> None:
-        try:
-            results[worker] = [normals(f"{text} {worker}x{i}", "es") for i, text in enumerate(texts)]
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            failures.append(exc)
+        results[worker] = [normals(f"{text} {worker}x{i}", "es") for i, text in enumerate(texts)]
 
-    threads = [threading.Thread(target=work, args=(w,)) for w in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not failures, failures[:1]
+    run_in_threads(work, 8, timeout_s=60)
     assert expected
     for worker, got in results.items():
         assert got == [normals(f"{text} {worker}x{i}", "es") for i, text in enumerate(texts)]

@@ -95,16 +95,7 @@ class HireflixClient:
         """`transport` replaces the HTTP transport (tests: `httpx2.MockTransport`); `sleep` replaces
         the wait between retries (tests record the delays instead of waiting)."""
         self.config = config
-        self._transport = GraphQLTransport(
-            url=config.api_url,
-            api_key=config.api_key,
-            connect_timeout=config.connect_timeout,
-            read_timeout=config.read_timeout,
-            max_retries=config.max_retries,
-            retry_after_cap=config.retry_after_cap,
-            transport=transport,
-            sleep=sleep,
-        )
+        self._transport = GraphQLTransport(config, transport=transport, sleep=sleep)
         self._search = InterviewSearch(self, ServerAbilities())
 
     def __repr__(self) -> str:

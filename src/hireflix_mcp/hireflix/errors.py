@@ -45,6 +45,7 @@ import math
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
+from typing import ClassVar
 
 
 class HireflixError(Exception):
@@ -115,23 +116,45 @@ class Timeout(TransportError):
 
 
 # ---------------------------------------------------------------------------------- API errors
-def _naming(reason: str, operation: str | None) -> str:
-    """`reason`, followed by the operation it came from when that is known: "reason (Operation)"."""
-    return f"{reason} ({operation})" if operation else reason
-
-
 class APIError(HireflixError):
     """Hireflix answered, and the answer is a failure."""
 
 
-class AuthenticationError(APIError):
+class _AccessRefused(APIError):
+    """Hireflix refused the API key, or what the key asked for.
+
+    The message: the reason Hireflix gave (else `stock_reason`), the operation when known, then `what_to_do`:
+    "reason (Operation). what_to_do".
+    """
+
+    stock_reason: ClassVar[str]
+    what_to_do: ClassVar[str]
+
     def __init__(self, operation: str | None = None, detail: str | None = None) -> None:
-        reason = detail or "Hireflix rejected the API key"
-        super().__init__(
-            f"{_naming(reason, operation)}. Set HIREFLIX_API_KEY to a valid key: "
-            "create one in the Hireflix dashboard under My account → API keys.",
-            operation=operation,
-        )
+        reason = (detail or self.stock_reason).rstrip(".")
+        named = f"{reason} ({operation})" if operation else reason
+        super().__init__(f"{named}. {self.what_to_do}", operation=operation)
+
+
+class AuthenticationError(_AccessRefused):
+    """The API key is missing or rejected: HTTP 401, or an UNAUTHENTICATED error."""
+
+    stock_reason = "Hireflix rejected the API key"
+    what_to_do = (
+        "Set HIREFLIX_API_KEY to a valid key: "
+        "create one in the Hireflix dashboard under My account → API keys."
+    )
+
+
+class PermissionDenied(_AccessRefused):
+    """The key lacks permission for this action: HTTP 403, or a FORBIDDEN error (e.g. removing the
+    account owner)."""
+
+    stock_reason = "Hireflix refused this action"
+    what_to_do = (
+        "The API key lacks permission for this action: use a key of a Hireflix user allowed to do it, "
+        "or do it in the dashboard."
+    )
 
 
 class NotFoundError(APIError):
@@ -246,19 +269,6 @@ class ServerError(APIError):
         )
 
 
-class PermissionDenied(APIError):
-    """The key lacks permission for this action: HTTP 403, or a FORBIDDEN error (e.g. removing the
-    account owner)."""
-
-    def __init__(self, operation: str | None, detail: str | None = None) -> None:
-        reason = detail or "Hireflix refused this action"
-        super().__init__(
-            f"{_naming(reason.rstrip('.'), operation)}. The API key lacks permission "
-            "for this action: use a key of a Hireflix user allowed to do it, or do it in the dashboard.",
-            operation=operation,
-        )
-
-
 class GraphQLRequestError(APIError):
     def __init__(
         self,
@@ -266,7 +276,6 @@ class GraphQLRequestError(APIError):
         messages: Sequence[str],
         codes: Sequence[str] = (),
         *,
-        status: int | None = None,
         retryable: bool = False,
     ) -> None:
         self.messages = list(messages)
@@ -284,7 +293,6 @@ class GraphQLRequestError(APIError):
             f"Hireflix refused {operation}{code_text}: {text}.{hint}{passing}",
             operation=operation,
             retryable=retryable,
-            status=status,
         )
 
 

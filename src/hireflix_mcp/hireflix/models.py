@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Annotated
 from typing import Any
 from typing import Literal
+from typing import TypeVar
 
 from pydantic import BaseModel
 from pydantic import BeforeValidator
@@ -35,8 +36,10 @@ def _empty_if_null(value: Any) -> Any:
     return {} if value is None else value
 
 
-NonNullList = Annotated[list[Any], BeforeValidator(_drop_nulls)]
-StrList = Annotated[list[str], BeforeValidator(_drop_nulls)]
+T = TypeVar("T")
+
+NullsDropped = Annotated[list[T], BeforeValidator(_drop_nulls)]
+"""A list as Hireflix sends it: a null list reads as empty, null items are left out."""
 
 
 class HireflixModel(BaseModel):
@@ -63,7 +66,7 @@ class Position(HireflixModel):
     archived: float | None = None
     """Epoch ms when the position was archived, else None."""
     active: bool | None = None
-    tags: StrList = Field(default_factory=list)
+    tags: NullsDropped[str] = Field(default_factory=list)
     created_at: float | None = None
     updated_at: float | None = None
     expires: float | None = None
@@ -109,7 +112,7 @@ class PositionWithCounts(Position):
 
 
 class PositionDetail(Position):
-    questions: Annotated[list[PositionQuestion], BeforeValidator(_drop_nulls)] = Field(default_factory=list)
+    questions: NullsDropped[PositionQuestion] = Field(default_factory=list)
     interview_counts: InterviewCounts = Field(default_factory=InterviewCounts)
 
 
@@ -193,6 +196,19 @@ class Interview(HireflixModel):
         return "pending"
 
     @property
+    def recorded_at(self) -> float | None:
+        """When the candidate finished recording (epoch ms), if Hireflix gave the time."""
+        return self.completed_at or self.completed
+
+    @property
+    def position_id(self) -> str | None:
+        return self.position.id if self.position else None
+
+    @property
+    def position_name(self) -> str | None:
+        return self.position.name if self.position else None
+
+    @property
     def score_value(self) -> float | None:
         return self.score.value if self.score else None
 
@@ -243,7 +259,7 @@ class TranscriptWord(HireflixModel):
 class Transcription(HireflixModel):
     language_code: str | None = None
     text: str | None = None
-    words: Annotated[list[TranscriptWord], BeforeValidator(_drop_nulls)] | None = None
+    words: NullsDropped[TranscriptWord] | None = None
     """None when word timings were not requested."""
 
 
@@ -277,9 +293,6 @@ class InterviewQuestion(HireflixModel):
     answer: Answer | None = None
 
 
-_QuestionList = Annotated[list[InterviewQuestion], BeforeValidator(_drop_nulls)]
-
-
 class InterviewDetail(Interview):
     """One interview in full (`GetInterview`)."""
 
@@ -289,16 +302,16 @@ class InterviewDetail(Interview):
     thumbnail: str | None = None
     user_metadata: dict[str, Any] | None = None
     external_link: ShareLink | None = None
-    questions: _QuestionList = Field(default_factory=list)
-    comments: Annotated[list[InterviewComment], BeforeValidator(_drop_nulls)] = Field(default_factory=list)
-    scores: Annotated[list[TeamMemberScore], BeforeValidator(_drop_nulls)] = Field(default_factory=list)
+    questions: NullsDropped[InterviewQuestion] = Field(default_factory=list)
+    comments: NullsDropped[InterviewComment] = Field(default_factory=list)
+    scores: NullsDropped[TeamMemberScore] = Field(default_factory=list)
 
 
 class InterviewTranscript(HireflixModel):
     """Per question, the answer's transcription (`GetInterviewTranscript`)."""
 
     id: str
-    questions: _QuestionList = Field(default_factory=list)
+    questions: NullsDropped[InterviewQuestion] = Field(default_factory=list)
 
 
 class InterviewMedia(HireflixModel):
@@ -306,8 +319,8 @@ class InterviewMedia(HireflixModel):
 
     id: str
     thumbnail: str | None = None
-    thumbnails: StrList = Field(default_factory=list)
-    questions: _QuestionList = Field(default_factory=list)
+    thumbnails: NullsDropped[str] = Field(default_factory=list)
+    questions: NullsDropped[InterviewQuestion] = Field(default_factory=list)
 
 
 class IpGeolocation(HireflixModel):
@@ -326,16 +339,16 @@ class InterviewAccessInfo(HireflixModel):
     """Who opened an interview from where (`GetInterviewAccessInfo`)."""
 
     id: str
-    ip_addresses: StrList = Field(default_factory=list)
-    user_agents: StrList = Field(default_factory=list)
-    thumbnails: StrList = Field(default_factory=list)
-    geolocation: Annotated[list[IpGeolocation], BeforeValidator(_drop_nulls)] = Field(default_factory=list)
+    ip_addresses: NullsDropped[str] = Field(default_factory=list)
+    user_agents: NullsDropped[str] = Field(default_factory=list)
+    thumbnails: NullsDropped[str] = Field(default_factory=list)
+    geolocation: NullsDropped[IpGeolocation] = Field(default_factory=list)
 
 
 class InterviewPage(HireflixModel):
     """One page of `interviewList`. An empty page means the listing has ended."""
 
-    results: Annotated[list[Interview], BeforeValidator(_drop_nulls)] = Field(default_factory=list)
+    results: NullsDropped[Interview] = Field(default_factory=list)
     last_cursor: str | None = None
     count: int | None = None
     total: int | None = None
@@ -386,19 +399,21 @@ class AuditLogEntry(HireflixModel):
     @property
     def object_type(self) -> str | None:
         """The kind of thing touched (INTERVIEW, POSITION, MEMBER, WEBHOOK, ...), if Hireflix says."""
-        value = (self.object or {}).get("type")
-        return str(value) if value is not None else None
+        return self._object_field("type")
 
     @property
     def object_id(self) -> str | None:
-        value = (self.object or {}).get("id")
+        return self._object_field("id")
+
+    def _object_field(self, key: str) -> str | None:
+        value = (self.object or {}).get(key)
         return str(value) if value is not None else None
 
 
 class AuditLogPage(HireflixModel):
     count: int | None = None
     total: int | None = None
-    results: Annotated[list[AuditLogEntry], BeforeValidator(_drop_nulls)] = Field(default_factory=list)
+    results: NullsDropped[AuditLogEntry] = Field(default_factory=list)
 
 
 class AuditLogWindow(HireflixModel):
@@ -418,7 +433,7 @@ class AuditLogWindow(HireflixModel):
 class Webhook(HireflixModel):
     id: str
     url: str
-    events: StrList = Field(default_factory=list)
+    events: NullsDropped[str] = Field(default_factory=list)
     active: bool = True
     external: str | None = None
 

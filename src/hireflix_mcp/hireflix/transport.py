@@ -43,8 +43,8 @@ from urllib.parse import urlsplit
 
 import anyio
 import httpx2
-from pydantic import SecretStr
 
+from hireflix_mcp.hireflix.config import ClientConfig
 from hireflix_mcp.hireflix.errors import AuthenticationError
 from hireflix_mcp.hireflix.errors import ConnectionFailed
 from hireflix_mcp.hireflix.errors import GraphQLRequestError
@@ -136,26 +136,21 @@ class GraphQLTransport:
 
     def __init__(
         self,
+        config: ClientConfig,
         *,
-        url: str,
-        api_key: SecretStr | str | None,
-        connect_timeout: float = 5.0,
-        read_timeout: float = 30.0,
-        max_retries: int = 3,
-        retry_after_cap: float = 30.0,
-        transport: httpx2.AsyncBaseTransport | None = None,
-        sleep: Sleep | None = None,
+        transport: httpx2.AsyncBaseTransport | None,
+        sleep: Sleep | None,
         backoff_base: float = BACKOFF_BASE,
         backoff_cap: float = BACKOFF_CAP,
         jitter: Callable[[], float] = random.random,
     ) -> None:
-        self._url = url
-        self._host = urlsplit(url).netloc or url
-        self._key = api_key if isinstance(api_key, SecretStr) or api_key is None else SecretStr(api_key)
-        self._connect_timeout = connect_timeout
-        self._read_timeout = read_timeout
-        self.max_retries = max_retries
-        self.retry_after_cap = retry_after_cap
+        """`config`: where, with which key, how patiently. `transport` and `sleep` are the client's
+        (`HireflixClient`, which says what None means)."""
+        self._config = config
+        self._url = config.api_url
+        self._host = urlsplit(config.api_url).netloc or config.api_url
+        self._key = config.api_key
+        self.max_retries = config.max_retries
         self._sleep: Sleep = sleep or anyio.sleep
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
@@ -204,10 +199,10 @@ class GraphQLTransport:
             # Proxy variables from the environment apply to the real API, never to a loopback sandbox.
             trust_env=urlsplit(self._url).hostname not in LOOPBACK_HOSTS,
             timeout=httpx2.Timeout(
-                connect=self._connect_timeout,
-                read=self._read_timeout,
-                write=self._read_timeout,
-                pool=self._connect_timeout,
+                connect=self._config.connect_timeout,
+                read=self._config.read_timeout,
+                write=self._config.read_timeout,
+                pool=self._config.connect_timeout,
             ),
             # Below common server keep-alive timeouts (uvicorn: 5 s), so a pooled connection is not
             # reused just as the server closes it, which would turn a harmless retry into an unknown outcome.
@@ -274,7 +269,7 @@ class GraphQLTransport:
 
     def backoff_delay(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds to wait before retry number `attempt` (1-based)."""
-        if retry_after is not None and retry_after <= self.retry_after_cap:
+        if retry_after is not None and retry_after <= self._config.retry_after_cap:
             return retry_after
         ceiling = min(self._backoff_cap, self._backoff_base * 2.0 ** (attempt - 1))
         return self._jitter() * ceiling
@@ -294,13 +289,13 @@ class GraphQLTransport:
             response = await self._http().post(self._url, content=body, headers={"X-API-KEY": key})
         except (httpx2.ConnectTimeout, httpx2.PoolTimeout):
             raise _Failure(
-                Timeout(name, self._connect_timeout, phase="accept the connection"), "no"
+                Timeout(name, self._config.connect_timeout, phase="accept the connection"), "no"
             ) from None
         except httpx2.ConnectError as exc:
             reason = self._redact(str(exc)) or type(exc).__name__
             raise _Failure(ConnectionFailed(name, self._host, reason), "no") from None
         except httpx2.TimeoutException:
-            raise _Failure(Timeout(name, self._read_timeout), "maybe") from None
+            raise _Failure(Timeout(name, self._config.read_timeout), "maybe") from None
         except httpx2.TransportError as exc:
             reason = self._redact(str(exc)) or type(exc).__name__
             raise _Failure(
@@ -338,7 +333,7 @@ class GraphQLTransport:
             errors = payload.get("errors") if isinstance(payload, dict) else None
             if isinstance(errors, list) and errors:
                 raise _Failure(from_graphql_errors(errors, name, variables), "no")
-            raise _Failure(GraphQLRequestError(name, [f"HTTP {status}: {text[:200]}"], status=status), "no")
+            raise _Failure(GraphQLRequestError(name, [f"HTTP {status}: {text[:200]}"]), "no")
         if not isinstance(payload, dict) or ("data" not in payload and "errors" not in payload):
             detail = "not JSON" if payload is None else "JSON without data or errors"
             raise _Failure(MalformedResponseError(name, f"HTTP {status}, {detail}"), "maybe")

@@ -234,17 +234,7 @@ class PostgresState(ListedEventStore, ListedAuditTrail):
 
     def _prune_events(self) -> None:
         with self.pool.connection() as conn:
-            expired = conn.execute(
-                "DELETE FROM webhook_events WHERE received_ms < %s",
-                (self._clock() * 1000 - self._retention_ms,),
-            ).rowcount
-            excess = conn.execute(
-                "DELETE FROM webhook_events WHERE digest IN (SELECT digest FROM webhook_events"
-                " ORDER BY received_ms DESC, digest OFFSET %s)",
-                (self._max_events,),
-            ).rowcount
-        if expired or excess:
-            logger.info("event store: forgot %d expired and %d excess events", expired, excess)
+            self._forget_old(conn, self._clock())
 
     def _fetch(self, sql: str, params: builtins.list[Any]) -> builtins.list[tuple[Any, ...]]:
         with self.pool.connection() as conn:

@@ -264,7 +264,6 @@ class MemberChangeResult(ConfirmationFields):
 
 
 @tool(
-    toolset="account",
     kind="read",
     title="Read account activity",
     description=(
@@ -318,7 +317,6 @@ async def _members(ctx: Ctx) -> list[hx.TeamMember]:
 
 
 @tool(
-    toolset="account",
     kind="read",
     title="List team members",
     description="The team members with access to the Hireflix account, with their ids and e-mails.",
@@ -373,7 +371,6 @@ async def preview_add(email: str) -> Preview:
 
 
 @tool(
-    toolset="account",
     kind="write",
     title="Add a team member",
     description=(
@@ -426,7 +423,6 @@ async def preview_remove(ctx: Ctx, member_id: str | None, email: str | None) -> 
 
 
 @tool(
-    toolset="account",
     kind="destructive",
     title="Remove a team member",
     description=(

@@ -2,9 +2,10 @@
 server registers.
 
 Each tool is declared beside its function with `@tool` (`tools.registry`): name, title, description,
-toolset, kind and confirmation travel with the code. This module only orders them and applies profiles
-(`--toolsets`, `--tools`, `--exclude-tools`, `--read-only`) before registration, so a tool outside the
-profile is not registered at all.
+kind and confirmation travel with the code. This module orders them, puts each in its toolset (written
+only here: a profile picks toolsets without importing the modules of those it leaves out) and applies
+profiles (`--toolsets`, `--tools`, `--exclude-tools`, `--read-only`) before registration, so a tool
+outside the profile is not registered at all.
 """
 
 from __future__ import annotations

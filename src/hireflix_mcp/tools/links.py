@@ -29,7 +29,6 @@ class ApplicationLink(BaseModel):
 
 
 @tool(
-    toolset="links",
     kind="read",
     title="Build an application link",
     description="A public link to apply to a position, candidate details prefilled. No API call.",
@@ -68,7 +67,6 @@ class EmbedCode(BaseModel):
 
 
 @tool(
-    toolset="links",
     kind="read",
     title="Get embed code",
     description="An iframe snippet embedding an interview (camera/mic, iOS notes).",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from collections.abc import Callable
 from typing import Annotated
 
 from mcp.server.mcpserver.exceptions import ToolError
@@ -66,7 +68,6 @@ class PositionUpdate(BaseModel):
 
 
 @tool(
-    toolset="positions",
     kind="read",
     title="List positions",
     # include_archived says what it adds, and a result counts what it left out (archived_hidden).
@@ -93,7 +94,6 @@ async def list_positions(
 
 
 @tool(
-    toolset="positions",
     kind="read",
     title="Get a position",
     description="A position's questions, settings and interview counts.",
@@ -103,7 +103,6 @@ async def get_position(position_id: PositionId, ctx: Ctx) -> PositionDetail:
 
 
 @tool(
-    toolset="positions",
     kind="write",
     title="Create a position",
     description="Creates a position with its interview questions.",
@@ -124,7 +123,6 @@ async def create_position(
 
 
 @tool(
-    toolset="positions",
     kind="write",
     title="Update a position",
     description="Renames or re-describes a position.",
@@ -171,55 +169,43 @@ async def update_position(
     )
 
 
-async def _position_preview(ctx: Ctx, position_id: str, question: str) -> Preview:
-    """`question` with `{position}` filled in: the name and every interview the action touches."""
-    p = await hireflix(ctx).get_position(position_id)
-    return Preview(question.format(position=f"{quoted(p.name)} ({counts_phrase(p.interview_counts)})"))
+def _asking(question: str) -> Callable[[Ctx, str], Awaitable[Preview]]:
+    """The preview of a confirmed position tool: `question` with `{position}` filled in, the position's
+    name and every interview the action touches."""
+
+    async def preview(ctx: Ctx, position_id: str) -> Preview:
+        p = await hireflix(ctx).get_position(position_id)
+        return Preview(question.format(position=f"{quoted(p.name)} ({counts_phrase(p.interview_counts)})"))
+
+    return preview
 
 
-async def preview_archive(ctx: Ctx, position_id: str) -> Preview:
-    return await _position_preview(
-        ctx,
-        position_id,
-        "Archive the position {position}? It stops accepting invites; its interviews stay readable.",
-    )
-
-
-async def preview_delete(ctx: Ctx, position_id: str) -> Preview:
-    return await _position_preview(
-        ctx, position_id, "Delete the position {position} and every interview in it? This cannot be undone."
-    )
+def _done(message: str, position: hx.Position) -> PositionChangeResult:
+    """The result of a confirmed position tool that went ahead: what it did, to which position."""
+    return PositionChangeResult(status="done", message=message, position=PositionSummary.of(position))
 
 
 @tool(
-    toolset="positions",
     kind="write",
     title="Archive a position",
     description=("Stops a position taking invites (interviews stay readable). The user confirms first."),
-    confirm=preview_archive,
+    confirm=_asking(
+        "Archive the position {position}? It stops accepting invites; its interviews stay readable."
+    ),
 )
 async def archive_position(position_id: PositionId, ctx: Ctx) -> PositionChangeResult:
     archived = await hireflix(ctx).archive_position(position_id)
-    return PositionChangeResult(
-        status="done",
-        message=f"Archived the position '{archived.name}'.",
-        position=PositionSummary.of(archived),
-    )
+    return _done(f"Archived the position '{archived.name}'.", archived)
 
 
 @tool(
-    toolset="positions",
     kind="destructive",
     title="Delete a position",
     description=(
         "Deletes a position and its interviews for good (prefer archive_position). The user confirms first."
     ),
-    confirm=preview_delete,
+    confirm=_asking("Delete the position {position} and every interview in it? This cannot be undone."),
 )
 async def delete_position(position_id: PositionId, ctx: Ctx) -> PositionChangeResult:
     deleted = await hireflix(ctx).delete_position(position_id)
-    return PositionChangeResult(
-        status="done",
-        message=f"Deleted the position '{deleted.name}' and its interviews.",
-        position=PositionSummary.of(deleted),
-    )
+    return _done(f"Deleted the position '{deleted.name}' and its interviews.", deleted)

@@ -2,12 +2,12 @@
 
 A tool is declared once, where it lives:
 
-    @tool(toolset="interviews", kind="destructive", title="Delete an interview", description="...",
+    @tool(kind="destructive", title="Delete an interview", description="...",
           confirm=preview_delete_interview)
     async def delete_interview(interview_id: InterviewId, ctx: Ctx) -> DeleteResult: ...
 
-The decorator turns the function into a `ToolSpec` (name from the function, annotations from the kind)
-and wraps it once:
+The decorator turns the function into a `ToolSpec` (name from the function, annotations from the kind,
+toolset from `tools.catalog.CATALOG`, the one place a toolset is written) and wraps it once:
 - Hireflix failures (`HireflixError`) become a `ToolError` written for the model (`views.errors`).
 - `confirm=` gates the tool (policy in `hireflix_mcp.confirm`): the wrapper adds the
   `confirmation_token` argument and the SDK resolvers that ask the human, applies the policy to the
@@ -196,7 +196,6 @@ class CatalogTool(Tool):
 
 def tool(
     *,
-    toolset: Toolset,
     kind: Kind,
     title: str,
     description: str,
@@ -209,6 +208,7 @@ def tool(
 
     def declare(fn: Callable[..., Awaitable[Any]]) -> ToolSpec:
         name = fn.__name__
+        toolset = _toolset_of(name)
         wrapped = _map_upstream_errors(fn) if confirm is None else _gated(name, fn, confirm)
         return ToolSpec(
             fn=wrapped,
@@ -225,6 +225,17 @@ def tool(
         )
 
     return declare
+
+
+def _toolset_of(name: str) -> Toolset:
+    """The toolset the catalogue lists the tool under: it must say so without importing the tool modules
+    (opt-in toolsets that are off are never imported), so it is where a toolset is written."""
+    from hireflix_mcp.tools.catalog import tool_names  # the catalogue imports this module
+
+    toolset = tool_names().get(name)
+    if toolset is None:  # pragma: no cover - a declaration bug
+        raise TypeError(f"{name} is not in tools.catalog.CATALOG: list it there, under its toolset")
+    return toolset
 
 
 def _output_model(fn: Callable[..., Awaitable[Any]]) -> type[BaseModel] | None:

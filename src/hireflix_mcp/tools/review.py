@@ -98,7 +98,6 @@ class ShareResult(ConfirmationFields):
 
 
 @tool(
-    toolset="review",
     kind="write",
     title="Score an interview",
     description="Sets an interview's score: 0.5 to 5 in halves.",
@@ -109,7 +108,6 @@ async def score_interview(interview_id: InterviewId, score: Score, ctx: Ctx) -> 
 
 
 @tool(
-    toolset="review",
     kind="write",
     title="Comment on an interview",
     description="Adds a comment to an interview for the hiring team.",
@@ -128,7 +126,6 @@ async def comment_on_interview(interview_id: InterviewId, comment: CommentText, 
 
 
 @tool(
-    toolset="review",
     kind="write",
     title="Set interview status",
     description="Shortlists (once recorded) or discards an interview, or returns it to to_evaluate.",
@@ -196,7 +193,6 @@ async def preview_share(ctx: Ctx, interview_id: str, duration_days: int) -> Prev
 
 
 @tool(
-    toolset="review",
     kind="write",
     title="Share a recording",
     description=("A public link to an interview's recording (personal data). The user confirms first."),

@@ -136,7 +136,6 @@ async def with_times(service: TranscriptService, result: SearchResult) -> Search
 
 
 @tool(
-    toolset="interviews",
     kind="read",
     title="Search transcripts",
     description=(

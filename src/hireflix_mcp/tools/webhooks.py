@@ -321,7 +321,6 @@ class WebhookEventList(BaseModel):
 
 
 @tool(
-    toolset="webhooks",
     kind="read",
     title="List webhooks",
     description="The URLs Hireflix sends interview events to, with their events.",
@@ -391,7 +390,6 @@ async def preview_create(ctx: Ctx, url: str | None, events: list[hx.WebhookEvent
 
 
 @tool(
-    toolset="webhooks",
     kind="write",
     title="Create a webhook",
     description="Sends interview events, with candidate data, to a URL (omit url for this server's own "
@@ -433,7 +431,6 @@ async def preview_delete(ctx: Ctx, webhook_id: str) -> Preview:
 
 
 @tool(
-    toolset="webhooks",
     kind="destructive",
     title="Delete a webhook",
     description="Stops Hireflix sending events to a webhook. The user confirms first.",
@@ -544,7 +541,6 @@ def _continued(
 
 
 @tool(
-    toolset="webhooks",
     kind="read",
     title="List webhook events",
     description=(

@@ -184,10 +184,11 @@ SLOTS = 64
 
 
 class SqlIndex:
-    """What the SQL stores do alike: reading interviews, answers, progress and coverage back, and the hits of
-    ranked row ids. A store gives its connection (`_db`, used under `_lock`), `_tx`, the table holding the
-    answers' texts (`_texts`), the size on disk, and its own SQL for writing and matching. Shared SQL is
-    written with `?` marks; `_mark` is the driver's."""
+    """What the SQL stores do alike: reading interviews, answers, progress and coverage back, deleting an
+    interview or changing its status, and the hits of ranked row ids. A store gives its connection (`_db`,
+    used under `_lock`), `_tx`, the table holding the answers' texts (`_texts`), the size on disk, how it
+    removes or re-labels an interview's answers (`_remove`, `_restatus`), and its own SQL for writing and
+    matching. Shared SQL is written with `?` marks; `_mark` is the driver's."""
 
     where: str
     _db: Any
@@ -199,6 +200,14 @@ class SqlIndex:
         raise NotImplementedError
 
     def _bytes(self) -> int:
+        raise NotImplementedError
+
+    def _remove(self, db: Any, n: int) -> None:
+        """Delete the answers of interview number `n` (its row stays)."""
+        raise NotImplementedError
+
+    def _restatus(self, db: Any, n: int, position_id: str, status: str) -> None:
+        """Give the answers of interview number `n` (of `position_id`) the review status `status`."""
         raise NotImplementedError
 
     def _sql(self, sql: str) -> str:
@@ -243,6 +252,35 @@ class SqlIndex:
         found = db.execute(self._sql("SELECT n FROM tx_interviews WHERE id = ?"), (doc.interview_id,))
         return int(found.fetchone()[0])
 
+    def _find(self, db: Any, interview_id: str) -> tuple[int, str] | None:
+        """The interview's number and position id; None when the index does not know it."""
+        row = db.execute(
+            self._sql("SELECT n, position_id FROM tx_interviews WHERE id = ?"), (interview_id,)
+        ).fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
+
+    def delete(self, interview_id: str) -> bool:
+        with self._tx() as db:
+            if (found := self._find(db, interview_id)) is None:
+                return False
+            n, _ = found
+            self._remove(db, n)
+            db.execute(self._sql("DELETE FROM tx_interviews WHERE n = ?"), (n,))
+            self._changed(db)
+            return True
+
+    def set_status(self, interview_id: str, status: str, *, at: float) -> bool:
+        with self._tx() as db:
+            if (found := self._find(db, interview_id)) is None:
+                return False
+            n, position_id = found
+            db.execute(
+                self._sql("UPDATE tx_interviews SET status = ?, updated_at = ? WHERE n = ?"), (status, at, n)
+            )
+            self._restatus(db, n, position_id, status)
+            self._changed(db)
+            return True
+
     def known(self, position_id: str) -> dict[str, tuple[float | None, str, int]]:
         rows = self._rows(
             "SELECT id, updated_at, status, answers FROM tx_interviews WHERE position_id = ?", (position_id,)
@@ -259,14 +297,13 @@ class SqlIndex:
 
     def set_times(self, interview_id: str, times: Mapping[int, bytes]) -> None:
         with self._tx() as db:
-            found = db.execute(self._sql("SELECT n FROM tx_interviews WHERE id = ?"), (interview_id,))
-            row = found.fetchone()
-            if row is not None:
+            if (found := self._find(db, interview_id)) is not None:
+                n, _ = found
                 for question, blob in times.items():
                     if question < SLOTS:
                         db.execute(
                             self._sql(f"UPDATE {self._texts} SET times = ? WHERE rowid = ?"),  # noqa: S608
-                            (blob, int(row[0]) * SLOTS + question),
+                            (blob, n * SLOTS + question),
                         )
 
     def progress(self, position_id: str) -> Progress | None:

@@ -152,28 +152,8 @@ class PostgresIndex(SqlIndex):
                 "UPDATE tx_interviews SET seen_at = %s WHERE id = ANY(%s)", (seen_at, list(interview_ids))
             )
 
-    def delete(self, interview_id: str) -> bool:
-        with self._tx() as db:
-            row = db.execute(
-                "DELETE FROM tx_interviews WHERE id = %s RETURNING n", (interview_id,)
-            ).fetchone()
-            if row is None:
-                return False
-            self._remove(db, int(row[0]))
-            self._changed(db)
-            return True
-
-    def set_status(self, interview_id: str, status: str, *, at: float) -> bool:
-        with self._tx() as db:
-            row = db.execute(
-                "UPDATE tx_interviews SET status = %s, updated_at = %s WHERE id = %s RETURNING n",
-                (status, at, interview_id),
-            ).fetchone()
-            if row is None:
-                return False
-            db.execute("UPDATE tx_answers SET status = %s WHERE n = %s", (status, row[0]))
-            self._changed(db)
-            return True
+    def _restatus(self, db: psycopg.Connection[Any], n: int, position_id: str, status: str) -> None:
+        db.execute("UPDATE tx_answers SET status = %s WHERE n = %s", (status, n))
 
     def forget_unseen(self, position_id: str, before: float) -> int:
         with self._tx() as db:

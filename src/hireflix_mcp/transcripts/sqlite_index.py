@@ -128,39 +128,19 @@ class SqliteIndex(SqlIndex):
                 "UPDATE tx_interviews SET seen_at = ? WHERE id = ?", [(seen_at, i) for i in interview_ids]
             )
 
-    def delete(self, interview_id: str) -> bool:
-        with self._tx() as db:
-            row = db.execute("SELECT n FROM tx_interviews WHERE id = ?", (interview_id,)).fetchone()
-            if row is None:
-                return False
-            self._remove(db, int(row[0]))
-            db.execute("DELETE FROM tx_interviews WHERE n = ?", (row[0],))
-            self._changed(db)
-            return True
-
-    def set_status(self, interview_id: str, status: str, *, at: float) -> bool:
-        """A new review status: the interview's scope tokens are rewritten (its text is not fetched again)."""
-        with self._tx() as db:
-            row = db.execute(
-                "SELECT n, position_id FROM tx_interviews WHERE id = ?", (interview_id,)
-            ).fetchone()
-            if row is None:
-                return False
-            n, position_id = int(row[0]), str(row[1])
-            db.execute("UPDATE tx_interviews SET status = ?, updated_at = ? WHERE n = ?", (status, at, n))
-            rows = db.execute(
-                "SELECT rowid, en, es, other FROM tx_fts WHERE rowid BETWEEN ? AND ?",
-                (n * SLOTS, n * SLOTS + SLOTS - 1),
-            ).fetchall()
-            scope = scope_tokens(position_id, status)
-            for rowid, en, es, other in rows:
-                db.execute("DELETE FROM tx_fts WHERE rowid = ?", (rowid,))
-                db.execute(
-                    "INSERT INTO tx_fts (rowid, en, es, other, scope) VALUES (?, ?, ?, ?, ?)",
-                    (rowid, en, es, other, scope),
-                )
-            self._changed(db)
-            return True
+    def _restatus(self, db: sqlite3.Connection, n: int, position_id: str, status: str) -> None:
+        """The answers' scope tokens are rewritten (their text is not fetched again)."""
+        rows = db.execute(
+            "SELECT rowid, en, es, other FROM tx_fts WHERE rowid BETWEEN ? AND ?",
+            (n * SLOTS, n * SLOTS + SLOTS - 1),
+        ).fetchall()
+        scope = scope_tokens(position_id, status)
+        for rowid, en, es, other in rows:
+            db.execute("DELETE FROM tx_fts WHERE rowid = ?", (rowid,))
+            db.execute(
+                "INSERT INTO tx_fts (rowid, en, es, other, scope) VALUES (?, ?, ?, ?, ?)",
+                (rowid, en, es, other, scope),
+            )
 
     def forget_unseen(self, position_id: str, before: float) -> int:
         with self._tx() as db:

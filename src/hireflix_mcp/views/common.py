@@ -97,8 +97,7 @@ def who(interview: hx.Interview) -> str:
 
 def position_label(interview: hx.Interview) -> str:
     """The interview's position as a preview names it: `quoted`, or 'its position'."""
-    name = interview.position.name if interview.position else None
-    return quoted(name) if name else "its position"
+    return quoted(interview.position_name) if interview.position_name else "its position"
 
 
 def interview_url(interview: hx.Interview) -> str | None:

@@ -136,7 +136,7 @@ class EventRow(Compact):
             interview_id=interview.id,
             candidate_name=candidate_name(interview.candidate) or None,
             candidate_email=candidate_email(interview.candidate) or None,
-            position_name=interview.position.name if interview.position else None,
+            position_name=interview.position_name,
             status=status,
         )
 

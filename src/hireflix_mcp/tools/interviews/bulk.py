@@ -541,7 +541,6 @@ async def preview_bulk_invite(
 
 
 @tool(
-    toolset="interviews",
     kind="write",
     title="Invite candidates in bulk",
     description=(

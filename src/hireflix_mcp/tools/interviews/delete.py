@@ -56,7 +56,6 @@ async def preview_delete_interview(ctx: Ctx, interview_id: str) -> Preview:
 
 
 @tool(
-    toolset="interviews",
     kind="destructive",
     title="Delete an interview",
     description="Deletes an interview and its recording for good. The user confirms first.",
@@ -99,7 +98,6 @@ async def preview_reinvite(ctx: Ctx, position_id: str, email: str, send_invite_e
 
 
 @tool(
-    toolset="interviews",
     kind="destructive",
     title="Re-invite a candidate",
     description=(

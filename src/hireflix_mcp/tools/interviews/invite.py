@@ -69,7 +69,6 @@ def invite_request(position_id: str, row: CandidateRow, send_invite_email: bool)
 
 
 @tool(
-    toolset="interviews",
     kind="write",
     title="Invite a candidate",
     description=("Invites a candidate to record an interview; returns its id and link."),

@@ -97,7 +97,6 @@ class AccessInfo(BaseModel):
 
 
 @tool(
-    toolset="interviews",
     kind="read",
     title="Get an interview",
     description="An interview: candidate, status, score, comments, links and answers.",
@@ -157,7 +156,6 @@ def _parts(text: str | None, words: str | None) -> list[_Part]:
 
 
 @tool(
-    toolset="interviews",
     kind="read",
     title="Read a transcript",
     description=("A candidate's transcribed answers per question (candidate-written), paginated."),
@@ -227,7 +225,6 @@ async def get_interview_transcript(
 
 
 @tool(
-    toolset="interviews",
     kind="read",
     title="Get interview videos",
     description="Video and thumbnail URLs of an interview's answers.",
@@ -257,7 +254,6 @@ async def get_interview_media(interview_id: InterviewId, ctx: Ctx) -> MediaResul
 
 
 @tool(
-    toolset="interviews",
     kind="read",
     title="Get interview access info",
     description="IPs, browsers and locations of the recording (wrong behind a VPN).",

@@ -73,7 +73,6 @@ class FindResult(BaseModel):
 
 
 @tool(
-    toolset="interviews",
     kind="read",
     title="Search interviews",
     description=("A position's interviews by status, recorded, e-mail, name or score; any_of ORs."),
@@ -123,7 +122,6 @@ async def search_interviews(
 
 
 @tool(
-    toolset="interviews",
     kind="read",
     title="Find a candidate",
     description="A candidate's interviews in every position, by e-mail or name.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.embedded import running_sandbox
 from tests.tools.conftest import Era
+from tests.tools.conftest import call_error
 from tests.tools.conftest import connect
 from tests.tools.conftest import data
 from tests.tools.conftest import error_text
@@ -151,46 +153,40 @@ async def test_metadata_at_the_limits_is_accepted(sandbox: RunningSandbox) -> No
     assert record.metadata == metadata
 
 
-async def test_invite_that_hireflix_rejects_reports_its_field_errors(sandbox: RunningSandbox) -> None:
-    # Our e-mail check is looser than Hireflix's; its ValidationError comes back with the field named.
-    position = open_position(sandbox)
-    async with connect(sandbox) as client:
-        message = error_text(
-            await client.call_tool(
-                "invite_candidate", {"position_id": position.id, "email": "a@b.c.", "first_name": "A"}
-            )
-        )
-    assert "candidate.email" in message
-    assert "will not help" in message
-
-
-async def test_invite_to_an_archived_position_is_a_tool_error_that_creates_nothing(
+@pytest.mark.parametrize(
+    ("position_id", "fields", "said"),
+    [
+        # Our e-mail check is looser than Hireflix's; its ValidationError comes back with the field named.
+        pytest.param(
+            lambda sandbox: open_position(sandbox).id,
+            {"email": "a@b.c."},
+            ["candidate.email", "will not help"],
+            id="an-email-hireflix-rejects",
+        ),
+        pytest.param(
+            lambda sandbox: archived_position(sandbox).id,
+            {},
+            ["not accepting invites"],
+            id="an-archived-position",
+        ),
+        pytest.param(
+            lambda sandbox: MISSING_ID, {}, [MISSING_ID, "list_positions"], id="an-unknown-position"
+        ),
+    ],
+)
+async def test_an_invite_hireflix_refuses_is_a_tool_error_that_says_why_and_creates_nothing(
     sandbox: RunningSandbox,
+    position_id: Callable[[RunningSandbox], str],
+    fields: dict[str, str],
+    said: list[str],
 ) -> None:
-    position = archived_position(sandbox)
+    arguments = {"position_id": position_id(sandbox), "email": "who@example.com", "first_name": "W", **fields}
     before = sandbox.store.count_interviews()
     async with connect(sandbox) as client:
-        message = error_text(
-            await client.call_tool(
-                "invite_candidate",
-                {"position_id": position.id, "email": "late@example.com", "first_name": "L"},
-            )
-        )
-    assert "not accepting invites" in message
+        message = await call_error(client, "invite_candidate", arguments)
+    for words in said:
+        assert words in message
     assert sandbox.store.count_interviews() == before
-
-
-async def test_invite_to_an_unknown_position_says_where_position_ids_come_from(
-    sandbox: RunningSandbox,
-) -> None:
-    async with connect(sandbox) as client:
-        message = error_text(
-            await client.call_tool(
-                "invite_candidate", {"position_id": MISSING_ID, "email": "who@example.com", "first_name": "W"}
-            )
-        )
-    assert MISSING_ID in message
-    assert "list_positions" in message
 
 
 async def test_invite_beyond_the_plan_quota_is_a_tool_error_and_sends_nothing_more() -> None:

@@ -12,17 +12,14 @@ from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.media import local_url
 from hireflix_sandbox.store import AnswerRecord
 from hireflix_sandbox.store import InterviewRecord
-from tests.test_resources import read_json
 from tests.tools.conftest import Era
 from tests.tools.conftest import call
+from tests.tools.conftest import call_error
 from tests.tools.conftest import connect
 from tests.tools.conftest import data
-from tests.tools.conftest import error_text
-from tests.tools.conftest import invite
 from tests.tools.conftest import text
 from tests.tools.test_interviews_support import MISSING_ID
 from tests.tools.test_interviews_support import completed_interview
-from tests.tools.test_interviews_support import open_position
 
 pytestmark = pytest.mark.anyio
 
@@ -123,7 +120,7 @@ async def test_unknown_interview_is_a_tool_error_saying_where_interview_ids_come
             "get_interview_media",
             "get_interview_access_info",
         ):
-            message = error_text(await client.call_tool(tool, {"interview_id": MISSING_ID}))
+            message = await call_error(client, tool, {"interview_id": MISSING_ID})
             assert MISSING_ID in message, tool
             assert "search_interviews or find_candidate" in message, tool
 
@@ -244,13 +241,11 @@ async def test_a_transcript_cursor_only_continues_the_call_that_returned_it(sand
     async with connect(sandbox) as client:
         first = await call(client, "get_interview_transcript", {"interview_id": record.id})
         assert first.get("next_cursor") is not None
-        elsewhere = error_text(
-            await client.call_tool(
-                "get_interview_transcript", {"interview_id": other.id, "cursor": first["next_cursor"]}
-            )
+        elsewhere = await call_error(
+            client, "get_interview_transcript", {"interview_id": other.id, "cursor": first["next_cursor"]}
         )
-        garbage = error_text(
-            await client.call_tool("get_interview_transcript", {"interview_id": record.id, "cursor": "%%%"})
+        garbage = await call_error(
+            client, "get_interview_transcript", {"interview_id": record.id, "cursor": "%%%"}
         )
     assert "another interview" in elsewhere
     assert "cursor" in garbage
@@ -309,24 +304,3 @@ async def test_a_pending_interview_says_when_its_invitation_expires(sandbox: Run
         result = await call(client, "get_interview", {"interview_id": record.id})
     assert result["status"] == "pending"
     assert result["expires_at"].endswith("Z")
-
-
-async def test_every_tool_and_resource_names_an_interview_with_one_vocabulary(
-    sandbox: RunningSandbox,
-) -> None:
-    """interview_id and invited_at everywhere an interview is shown, never id or created_at."""
-    position = open_position(sandbox)
-    async with connect(sandbox) as client:
-        result = await invite(client, position.id, "vocab@example.com", "Vo", send_invite_email=False)
-        invited = result["interview"]
-        interview_id = invited["interview_id"]
-        detail = await call(client, "get_interview", {"interview_id": interview_id})
-        searched = await call(
-            client, "search_interviews", {"position_id": position.id, "email": "vocab@example.com"}
-        )
-        listed = searched["interviews"]
-        resource = await read_json(client, f"hireflix://interviews/{interview_id}")
-    shown = [invited, detail, *listed, resource]
-    assert [item["interview_id"] for item in shown] == [interview_id] * 4
-    assert len({item["invited_at"] for item in shown}) == 1
-    assert all("id" not in item and "created_at" not in item for item in shown)

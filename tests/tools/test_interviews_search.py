@@ -14,8 +14,8 @@ from tests.support import refuse_combinators
 from tests.support import refuse_find_candidate
 from tests.tools.conftest import Era
 from tests.tools.conftest import call
+from tests.tools.conftest import call_error
 from tests.tools.conftest import connect
-from tests.tools.conftest import error_text
 from tests.tools.conftest import invite
 from tests.tools.conftest import rejected_before_sending
 from tests.tools.test_interviews_support import MISSING_ID
@@ -171,10 +171,8 @@ async def test_a_cursor_this_tool_did_not_return_says_to_pass_next_cursor_back(
 ) -> None:
     position = open_position(sandbox)
     async with connect(sandbox) as client:
-        message = error_text(
-            await client.call_tool(
-                "search_interviews", {"position_id": position.id, "recorded": True, "cursor": "local:%%%"}
-            )
+        message = await call_error(
+            client, "search_interviews", {"position_id": position.id, "recorded": True, "cursor": "local:%%%"}
         )
     assert "next_cursor" in message
 
@@ -280,11 +278,10 @@ async def test_a_cursor_from_another_search_is_refused(
     monkeypatch.setattr(hx_search, "FILTER_OR", "anyOf")
     async with connect(sandbox) as client:
         first = await call(client, "search_interviews", {"position_id": position.id, "name": "a", "limit": 1})
-        message = error_text(
-            await client.call_tool(
-                "search_interviews",
-                {"position_id": position.id, "name": "e", "limit": 1, "cursor": first["next_cursor"]},
-            )
+        message = await call_error(
+            client,
+            "search_interviews",
+            {"position_id": position.id, "name": "e", "limit": 1, "cursor": first["next_cursor"]},
         )
     assert "different search" in message
 
@@ -321,7 +318,7 @@ async def test_search_in_an_unknown_position_says_where_position_ids_come_from(
     sandbox: RunningSandbox,
 ) -> None:
     async with connect(sandbox) as client:
-        message = error_text(await client.call_tool("search_interviews", {"position_id": MISSING_ID}))
+        message = await call_error(client, "search_interviews", {"position_id": MISSING_ID})
     assert MISSING_ID in message
     assert "list_positions" in message
 

@@ -8,9 +8,10 @@ from hireflix_sandbox.embedded import RunningSandbox
 from tests.tools.conftest import Elicitor
 from tests.tools.conftest import Era
 from tests.tools.conftest import accepted
+from tests.tools.conftest import call
+from tests.tools.conftest import call_error
 from tests.tools.conftest import call_with_token
 from tests.tools.conftest import connect
-from tests.tools.conftest import data
 from tests.tools.conftest import error_text
 from tests.tools.conftest import rejected_before_sending
 from tests.tools.test_interviews_support import senior_backend_position
@@ -39,8 +40,8 @@ async def test_list_positions_hides_archived_unless_asked(sandbox: RunningSandbo
     archived = [p for p in everything if p["archived"] is not None]
     assert archived, "demo data has an archived position"
     async with connect(sandbox, era=era) as client:
-        default = data(await client.call_tool("list_positions", {}))
-        full = data(await client.call_tool("list_positions", {"include_archived": True}))
+        default = await call(client, "list_positions", {})
+        full = await call(client, "list_positions", {"include_archived": True})
     assert default["total"] == len(everything) - len(archived)
     assert default["archived_hidden"] == len(archived)
     assert all(not p["archived"] for p in default["positions"])
@@ -50,7 +51,7 @@ async def test_list_positions_hides_archived_unless_asked(sandbox: RunningSandbo
 async def test_get_position_reports_questions_and_interview_counts(sandbox: RunningSandbox, era: Era) -> None:
     position_id = _open_position_id(sandbox)
     async with connect(sandbox, era=era) as client:
-        detail = data(await client.call_tool("get_position", {"position_id": position_id}))
+        detail = await call(client, "get_position", {"position_id": position_id})
     assert detail["id"] == position_id
     assert detail["questions"]
     assert all(q["title"] for q in detail["questions"])
@@ -86,7 +87,7 @@ async def test_get_position_counts_the_recorded_interviews_beside_the_statuses(
 ) -> None:
     position = senior_backend_position(sandbox)
     async with connect(sandbox) as client:
-        detail = data(await client.call_tool("get_position", {"position_id": position.id}))
+        detail = await call(client, "get_position", {"position_id": position.id})
     assert detail["interview_counts"] == SENIOR_BACKEND_COUNTS
     assert _recorded_in(sandbox, position.id) == 7
 
@@ -94,7 +95,7 @@ async def test_get_position_counts_the_recorded_interviews_beside_the_statuses(
 async def test_list_positions_gives_each_position_its_counts_in_one_request(sandbox: RunningSandbox) -> None:
     async with connect(sandbox) as client:
         sandbox.reset_request_counts()
-        listed = data(await client.call_tool("list_positions", {"include_archived": True}))
+        listed = await call(client, "list_positions", {"include_archived": True})
         sent = sandbox.request_counts()["by_operation_name"]
     assert sent == {"ListPositionsWithCounts": 1}
     by_name = {p["name"]: p for p in listed["positions"]}
@@ -107,27 +108,24 @@ async def test_list_positions_gives_each_position_its_counts_in_one_request(sand
 
 async def test_unknown_position_is_a_tool_error_pointing_at_list_positions(sandbox: RunningSandbox) -> None:
     async with connect(sandbox) as client:
-        message = error_text(await client.call_tool("get_position", {"position_id": MISSING_ID}))
+        message = await call_error(client, "get_position", {"position_id": MISSING_ID})
     assert MISSING_ID in message
     assert "list_positions" in message
 
 
 async def test_create_then_update_position_round_trips(sandbox: RunningSandbox, era: Era) -> None:
     async with connect(sandbox, era=era) as client:
-        created = data(
-            await client.call_tool(
-                "create_position",
-                {
-                    "name": "Data Engineer",
-                    "description": "Pipelines",
-                    "questions": [{"title": "Tell us about a pipeline you built"}, {"title": "Why us?"}],
-                },
-            )
+        created = await call(
+            client,
+            "create_position",
+            {
+                "name": "Data Engineer",
+                "description": "Pipelines",
+                "questions": [{"title": "Tell us about a pipeline you built"}, {"title": "Why us?"}],
+            },
         )
-        updated = data(
-            await client.call_tool(
-                "update_position", {"position_id": created["id"], "name": "Senior Data Engineer"}
-            )
+        updated = await call(
+            client, "update_position", {"position_id": created["id"], "name": "Senior Data Engineer"}
         )
     assert [q["title"] for q in created["questions"]] == ["Tell us about a pipeline you built", "Why us?"]
     assert created["interview_counts"]["total"] == 0
@@ -139,11 +137,10 @@ async def test_update_position_says_what_changed_from_what_to(sandbox: RunningSa
     position_id = _open_position_id(sandbox)
     before = next(p for p in _positions(sandbox) if p["id"] == position_id)
     async with connect(sandbox) as client:
-        updated = data(
-            await client.call_tool(
-                "update_position",
-                {"position_id": position_id, "name": "Staff Engineer", "description": "Own the platform."},
-            )
+        updated = await call(
+            client,
+            "update_position",
+            {"position_id": position_id, "name": "Staff Engineer", "description": "Own the platform."},
         )
     assert updated["changed"]["name"] == {"from": before["name"], "to": "Staff Engineer"}
     assert updated["changed"]["description"]["to"] == "Own the platform."
@@ -159,7 +156,7 @@ async def test_update_position_to_what_it_already_is_changes_nothing_and_says_so
     name = next(p["name"] for p in _positions(sandbox) if p["id"] == position_id)
     async with connect(sandbox) as client:
         sandbox.reset_request_counts()
-        again = data(await client.call_tool("update_position", {"position_id": position_id, "name": name}))
+        again = await call(client, "update_position", {"position_id": position_id, "name": name})
         sent = sandbox.request_counts()["by_operation_name"]
     assert again.get("changed", {}) == {}
     assert again["message"].startswith("Nothing changed")
@@ -171,9 +168,7 @@ async def test_update_of_an_unknown_position_points_at_list_positions_and_writes
 ) -> None:
     async with connect(sandbox) as client:
         sandbox.reset_request_counts()
-        message = error_text(
-            await client.call_tool("update_position", {"position_id": MISSING_ID, "name": "X"})
-        )
+        message = await call_error(client, "update_position", {"position_id": MISSING_ID, "name": "X"})
         sent = sandbox.request_counts()["by_operation_name"]
     assert "list_positions" in message
     assert "UpdatePosition" not in sent
@@ -197,7 +192,7 @@ async def test_archive_with_accepted_elicitation_archives_and_names_the_position
 async def test_token_for_one_position_cannot_delete_another(sandbox: RunningSandbox) -> None:
     ids = [str(p["id"]) for p in _positions(sandbox)]
     async with connect(sandbox) as client:
-        first = data(await client.call_tool("delete_position", {"position_id": ids[0]}))
+        first = await call(client, "delete_position", {"position_id": ids[0]})
         message = error_text(
             await call_with_token(
                 client, "delete_position", {"position_id": ids[1]}, first["confirmation_token"]
@@ -210,7 +205,7 @@ async def test_token_for_one_position_cannot_delete_another(sandbox: RunningSand
 async def test_forged_token_changes_nothing(sandbox: RunningSandbox) -> None:
     position_id = _open_position_id(sandbox)
     async with connect(sandbox) as client:
-        first = data(await client.call_tool("delete_position", {"position_id": position_id}))
+        first = await call(client, "delete_position", {"position_id": position_id})
         forged = first["confirmation_token"][:-4] + "AAAA"
         message = error_text(
             await call_with_token(client, "delete_position", {"position_id": position_id}, forged)
@@ -223,7 +218,7 @@ async def test_confirm_off_deletes_without_asking(sandbox: RunningSandbox) -> No
     position_id = _open_position_id(sandbox)
     elicitor = Elicitor("decline")
     async with connect(sandbox, confirm="off", elicitor=elicitor) as client:
-        result = data(await client.call_tool("delete_position", {"position_id": position_id}))
+        result = await call(client, "delete_position", {"position_id": position_id})
     assert result["status"] == "done"
     assert elicitor.messages == []
     assert not _exists(sandbox, position_id)

@@ -21,6 +21,8 @@ from tests.test_resources import read_text
 from tests.tools.conftest import Elicitor
 from tests.tools.conftest import Era
 from tests.tools.conftest import accepted
+from tests.tools.conftest import call
+from tests.tools.conftest import call_error
 from tests.tools.conftest import call_with_token
 from tests.tools.conftest import connect
 from tests.tools.conftest import data
@@ -53,7 +55,7 @@ async def test_list_webhooks_shows_url_events_and_state_but_never_the_secret(
     sandbox: RunningSandbox, era: Era
 ) -> None:
     async with connect(sandbox, era=era) as client:
-        result = data(await client.call_tool("list_webhooks", {}))
+        result = await call(client, "list_webhooks", {})
     hook = sandbox.store.webhooks()[0]
     assert result["total"] == 1
     assert result["webhooks"] == [
@@ -71,7 +73,7 @@ async def test_create_webhook_names_the_host_and_the_data_then_stores_it_with_ev
     events = ["interview.finish", "interview.create", "interview.finish"]
     elicitor = Elicitor("accept")
     async with connect(sandbox, era=era, elicitor=elicitor) as client:
-        result = data(await client.call_tool("create_webhook", {"url": url, "events": events}))
+        result = await call(client, "create_webhook", {"url": url, "events": events})
     assert elicitor.messages == [
         'Send candidate data to the host "ats.example.com"? Hireflix will POST every interview.finish and '
         "interview.create event, with candidates' names, e-mail addresses, phone numbers and interview "
@@ -104,14 +106,12 @@ async def test_declined_or_cancelled_create_adds_no_webhook(
 async def test_create_without_elicitation_needs_a_token_bound_to_the_url(sandbox: RunningSandbox) -> None:
     args = {"url": "https://ats.example.com/h", "events": ["interview.finish"]}
     async with connect(sandbox) as client:
-        first = data(await client.call_tool("create_webhook", args))
+        first = await call(client, "create_webhook", args)
         token = first["confirmation_token"]
         other = {**args, "url": "https://other.example.com/h"}
-        mismatched = error_text(
-            await client.call_tool("create_webhook", {**other, "confirmation_token": token})
-        )
+        mismatched = await call_error(client, "create_webhook", {**other, "confirmation_token": token})
         assert len(sandbox.store.webhooks()) == 1
-        done = data(await client.call_tool("create_webhook", {**args, "confirmation_token": token}))
+        done = await call(client, "create_webhook", {**args, "confirmation_token": token})
     assert first["status"] == "confirmation_required"
     assert '"ats.example.com"' in first["message"]
     assert "different arguments" in mismatched
@@ -131,7 +131,7 @@ async def test_plain_http_webhook_is_allowed_on_loopback_against_a_local_hirefli
     sandbox: RunningSandbox, url: str, stored: str
 ) -> None:
     async with connect(sandbox, elicitor=Elicitor("accept")) as client:
-        result = data(await client.call_tool("create_webhook", {"url": url, "events": ["interview.delete"]}))
+        result = await call(client, "create_webhook", {"url": url, "events": ["interview.delete"]})
     assert stored in _hook_urls(sandbox)
     assert result["webhook"]["url"] == stored
 
@@ -183,7 +183,7 @@ async def test_delete_token_for_another_webhook_or_forged_changes_nothing(sandbo
         )
     other = data(created)["webhook"]
     async with connect(sandbox) as client:
-        first = data(await client.call_tool("delete_webhook", {"webhook_id": hook_id}))
+        first = await call(client, "delete_webhook", {"webhook_id": hook_id})
         token = first["confirmation_token"]
         mismatched = error_text(
             await call_with_token(client, "delete_webhook", {"webhook_id": other["id"]}, token)
@@ -217,7 +217,7 @@ async def test_polling_finds_an_interview_completed_since_the_given_time(
     since = _iso(time.time() * 1000 - 1000)
     sandbox.complete_interview(pending.id)
     async with connect(sandbox, era=era) as client:
-        result = data(await client.call_tool("list_webhook_events", {"since": since}))
+        result = await call(client, "list_webhook_events", {"since": since})
     assert result["mode"] == "polling"
     assert "cannot see deletions" in result["note"]
     finished = [e for e in result["events"] if e["event"] == "interview.finish"]
@@ -252,11 +252,9 @@ async def test_polling_reports_invites_and_status_marks_newest_first_and_filters
                 }
             },
         )["data"]["inviteCandidateToInterview"]["id"]
-        everything = data(await client.call_tool("list_webhook_events", {"since": since}))
-        only_status = data(
-            await client.call_tool(
-                "list_webhook_events", {"since": since, "event": "interview.status-change"}
-            )
+        everything = await call(client, "list_webhook_events", {"since": since})
+        only_status = await call(
+            client, "list_webhook_events", {"since": since, "event": "interview.status-change"}
         )
     assert [(e["event"], e["interview_id"]) for e in everything["events"]] == [
         ("interview.create", invited),
@@ -270,9 +268,7 @@ async def test_polling_stops_each_position_at_since(sandbox: RunningSandbox) -> 
     positions = sandbox.store.positions()
     async with connect(sandbox) as client:
         sandbox.reset_request_counts()
-        result = data(
-            await client.call_tool("list_webhook_events", {"since": _iso(time.time() * 1000 + 60_000)})
-        )
+        result = await call(client, "list_webhook_events", {"since": _iso(time.time() * 1000 + 60_000)})
     assert result.get("events", []) == []
     assert "next_cursor" not in result
     assert sandbox.request_counts()["by_operation_name"]["SearchInterviews"] == len(positions)
@@ -282,10 +278,10 @@ async def test_polling_limit_keeps_the_newest_and_a_cursor_continues_exactly_aft
     sandbox: RunningSandbox,
 ) -> None:
     async with connect(sandbox) as client:
-        everything = data(await client.call_tool("list_webhook_events", {"since": "2000-01-01", "limit": 50}))
-        first_three = data(await client.call_tool("list_webhook_events", {"since": "2000-01-01", "limit": 3}))
-        next_three = data(
-            await client.call_tool("list_webhook_events", {"cursor": first_three["next_cursor"], "limit": 3})
+        everything = await call(client, "list_webhook_events", {"since": "2000-01-01", "limit": 50})
+        first_three = await call(client, "list_webhook_events", {"since": "2000-01-01", "limit": 3})
+        next_three = await call(
+            client, "list_webhook_events", {"cursor": first_three["next_cursor"], "limit": 3}
         )
     assert len(everything["events"]) > 6
     times = [e["at"] for e in everything["events"]]
@@ -300,10 +296,8 @@ async def test_polling_for_deletions_or_score_changes_says_it_cannot_see_them(
 ) -> None:
     async with connect(sandbox) as client:
         sandbox.reset_request_counts()
-        result = data(
-            await client.call_tool(
-                "list_webhook_events", {"since": "2000-01-01", "event": "interview.delete"}
-            )
+        result = await call(
+            client, "list_webhook_events", {"since": "2000-01-01", "event": "interview.delete"}
         )
     assert result.get("events", []) == []
     assert "cannot see deletions, score changes" in result["note"]
@@ -316,7 +310,7 @@ async def test_polling_stops_after_its_page_budget_and_says_the_scan_is_partial(
     monkeypatch.setattr(webhooks, "POLL_MAX_PAGES", 2)
     async with connect(sandbox) as client:
         sandbox.reset_request_counts()
-        result = data(await client.call_tool("list_webhook_events", {"since": "2000-01-01", "limit": 50}))
+        result = await call(client, "list_webhook_events", {"since": "2000-01-01", "limit": 50})
     assert sandbox.request_counts()["by_operation_name"]["SearchInterviews"] == 2
     assert "stopped after 2 pages" in result["note"]
     assert result["events"]
@@ -336,21 +330,8 @@ async def test_polled_candidate_data_is_sanitised(sandbox: RunningSandbox) -> No
         },
     )
     async with connect(sandbox) as client:
-        result = data(await client.call_tool("list_webhook_events", {"since": since}))
+        result = await call(client, "list_webhook_events", {"since": since})
     assert result["events"][0]["candidate_name"] == "Malory"
-
-
-@pytest.mark.parametrize(
-    ("args", "field"),
-    [({"since": "yesterday"}, "since"), ({"since": "2025-13-01"}, "since"),
-     ({"event": "interview.finished"}, "event"), ({"limit": 0}, "limit"), ({"limit": 51}, "limit"),
-     ({"cursor": "not-a-cursor"}, "cursor")],
-)  # fmt: skip
-async def test_bad_event_query_is_rejected_before_anything_is_sent(
-    sandbox: RunningSandbox, args: dict[str, Any], field: str
-) -> None:
-    message = await rejected_before_sending(sandbox, "list_webhook_events", args)
-    assert field in message
 
 
 # ------------------------------------------------------------------------------------------ events: received
@@ -384,11 +365,9 @@ async def test_received_events_are_listed_newest_first_without_calling_hireflix(
     )
     async with connect(sandbox, era=era, state_db=db) as client:
         sandbox.reset_request_counts()
-        recent = data(await client.call_tool("list_webhook_events", {}))
-        finishes = data(
-            await client.call_tool("list_webhook_events", {"event": "interview.finish", "limit": 1})
-        )
-        old = data(await client.call_tool("list_webhook_events", {"since": _iso(now - 4 * 86_400_000)}))
+        recent = await call(client, "list_webhook_events", {})
+        finishes = await call(client, "list_webhook_events", {"event": "interview.finish", "limit": 1})
+        old = await call(client, "list_webhook_events", {"since": _iso(now - 4 * 86_400_000)})
     assert recent["mode"] == "received"
     assert [e["interview_id"] for e in recent["events"]] == ["c" * 24, "b" * 24, "a" * 24]
     assert recent["events"][1]["candidate_name"] == "Bobby"
@@ -402,7 +381,7 @@ async def test_received_events_are_listed_newest_first_without_calling_hireflix(
 async def test_configured_receiver_with_no_events_says_none_arrived(sandbox: RunningSandbox) -> None:
     async with connect(sandbox, webhook_secret=SecretStr("s" * 32)) as client:
         sandbox.reset_request_counts()
-        result = data(await client.call_tool("list_webhook_events", {}))
+        result = await call(client, "list_webhook_events", {})
     assert result["mode"] == "received"
     assert result.get("events", []) == []
     assert "list_webhooks" in result["note"]
@@ -422,11 +401,9 @@ async def test_an_event_is_a_compact_row_without_a_copy_of_the_payload(
         tmp_path, ("interview.finish", 1_790_000_000_123.5, webhook_snapshot(sandbox.store, record))
     )
     async with connect(sandbox, state_db=db) as client:
-        received = data(await client.call_tool("list_webhook_events", {"since": "2000-01-01"}))
+        received = await call(client, "list_webhook_events", {"since": "2000-01-01"})
     async with connect(sandbox) as client:
-        polled_rows = data(
-            await client.call_tool("list_webhook_events", {"since": "2000-01-01", "limit": 50})
-        )["events"]
+        polled = await call(client, "list_webhook_events", {"since": "2000-01-01", "limit": 50})
     (row,) = received["events"]
     assert row == {
         "event": "interview.finish",
@@ -436,7 +413,7 @@ async def test_an_event_is_a_compact_row_without_a_copy_of_the_payload(
         "candidate_email": record.email,
         "position_name": position.name,
     }
-    for event in polled_rows:
+    for event in polled["events"]:
         assert set(event) <= {"event", "at", "interview_id", "candidate_name", "candidate_email",
                               "position_name", "status"}  # fmt: skip
         assert event["at"].endswith("Z")
@@ -452,7 +429,7 @@ async def test_the_events_resource_shows_the_rows_the_tool_shows(
         ("interview.status-change", now - 1_000, _payload("b" * 24, name="Bo")),
     )
     async with connect(sandbox, state_db=db) as client:
-        listed = data(await client.call_tool("list_webhook_events", {}))
+        listed = await call(client, "list_webhook_events", {})
         resource = json.loads((await read_text(client, "hireflix://events")).text)
     assert resource["events"] == listed["events"]
     assert "get_interview" in listed["note"], "a received status-change does not carry the new status"
@@ -462,7 +439,7 @@ async def test_without_a_receiver_the_tool_and_the_events_resource_tell_the_same
     sandbox: RunningSandbox,
 ) -> None:
     async with connect(sandbox) as client:
-        listed = data(await client.call_tool("list_webhook_events", {"since": "2000-01-01"}))
+        listed = await call(client, "list_webhook_events", {"since": "2000-01-01"})
         resource = json.loads((await read_text(client, "hireflix://events")).text)
     assert listed["mode"] == "polling"
     assert listed["events"]

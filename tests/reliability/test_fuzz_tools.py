@@ -284,7 +284,11 @@ class Session:
     ids: dict[str, list[str]]
 
     def call(self, name: str, arguments: dict[str, Any]) -> CallToolResult:
-        result: CallToolResult = self.portal.call(self.client.call_tool, name, arguments)
+        """`name` called with `arguments`; a protocol error (instead of a result) fails the test."""
+        try:
+            result: CallToolResult = self.portal.call(self.client.call_tool, name, arguments)
+        except MCPError as exc:
+            pytest.fail(f"{name}({arguments!r}) raised a protocol error: {exc}")
         return result
 
     def upstream_requests(self) -> int:
@@ -316,19 +320,26 @@ def _crashed(name: str, result: CallToolResult) -> bool:
     return message in ("", f"Error executing tool {name}") or message.endswith(f"Error executing tool {name}")
 
 
-@pytest.mark.parametrize("name", TOOL_NAMES)
-@FUZZ
-@given(data=st.data())
+def for_each_tool(names: list[str]) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A property run once per tool in `names` (its `name` argument), on `FUZZ` examples drawn from `data`."""
+
+    def decorate(test: Callable[..., None]) -> Callable[..., None]:
+        per_tool: Callable[..., None] = pytest.mark.parametrize("name", names)(
+            FUZZ(given(data=st.data())(test))
+        )
+        return per_tool
+
+    return decorate
+
+
+@for_each_tool(TOOL_NAMES)
 def test_valid_arguments_from_the_published_schema_never_crash_a_tool(
     session: Session, name: str, data: st.DataObject
 ) -> None:
     tool = session.tools[name]
     arguments = data.draw(valid(tool.input_schema, tool.input_schema, session.ids), label="arguments")
     before = session.upstream_requests() if name in LOCAL_ONLY else 0
-    try:
-        result = session.call(name, arguments)
-    except MCPError as exc:
-        pytest.fail(f"{name}({arguments!r}) raised a protocol error: {exc}")
+    result = session.call(name, arguments)
     assert not _crashed(name, result), f"{name}({arguments!r}) crashed: {text(result)!r}"
     content = None if result.is_error else parsed(result)
     # invite_candidates asks only above 10 rows (it e-mails that many people).
@@ -344,18 +355,13 @@ INVALID_TOOLS = [spec.name for spec in TOOLS if spec.name not in ("list_members"
 """Every tool with an argument to get wrong (list_members and list_webhooks take none)."""
 
 
-@pytest.mark.parametrize("name", INVALID_TOOLS)
-@FUZZ
-@given(data=st.data())
+@for_each_tool(INVALID_TOOLS)
 def test_invalid_arguments_are_a_tool_error_naming_the_argument_and_send_nothing_upstream(
     session: Session, name: str, data: st.DataObject
 ) -> None:
     arguments, field = data.draw(invalid_call(session.tools[name], session.ids), label="arguments")
     before = session.upstream_requests()
-    try:
-        result = session.call(name, arguments)
-    except MCPError as exc:
-        pytest.fail(f"{name}({arguments!r}) raised a protocol error: {exc}")
+    result = session.call(name, arguments)
     message = text(result)
     assert result.is_error, f"{name} accepted {field}={arguments.get(field)!r}: {text(result)}"
     assert field in message, f"{name}: the error does not name {field}: {message}"

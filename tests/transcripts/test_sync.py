@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import anyio
 import pytest
@@ -130,6 +133,36 @@ async def test_search_transcripts_through_the_client_sanitises_cites_and_applies
 
         bad = await client.call_tool("search_transcripts", {"query": '" "'})
         assert bad.is_error
+
+
+async def test_recorded_since_keeps_answers_recorded_from_that_date_and_refuses_a_number(
+    sandbox: RunningSandbox,
+) -> None:
+    store = sandbox.store
+    record = next(r for r in store.all_interviews() if r.completed and r.completed_at and store.answers(r.id))
+    assert record.completed_at is not None
+    store.save(dataclasses.replace(store.answers(record.id)[0], text="I once herded Quokkas at dawn."))
+    day = datetime.fromtimestamp(record.completed_at / 1000, UTC).date()
+    async with Client(build_server(sandbox_settings(sandbox), Profile())) as client:
+
+        async def hits(since: object) -> list[str]:
+            result = await client.call_tool(
+                "search_transcripts", {"query": "quokkas", "recorded_since": since}
+            )
+            assert not result.is_error, result.content
+            body = json.loads(result.content[0].text)  # type: ignore[union-attr]
+            return [hit["interview_id"] for hit in body.get("hits", [])]
+
+        assert await hits(day.isoformat()) == [record.id]
+        assert await hits((day + timedelta(days=1)).isoformat()) == []
+        assert await hits(f"{day.isoformat()}T00:00:00+14:00") == [record.id]
+
+        before = sandbox.request_counts()["total"]
+        refused = await client.call_tool("search_transcripts", {"query": "quokkas", "recorded_since": 0})
+        message = refused.content[0].text  # type: ignore[union-attr]
+        assert refused.is_error
+        assert "recorded_since" in message
+        assert sandbox.request_counts()["total"] == before
 
 
 async def test_webhook_events_update_the_index_at_once(sandbox: RunningSandbox) -> None:

@@ -6,9 +6,6 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from dataclasses import field
-from datetime import UTC
-from datetime import date
-from datetime import datetime
 from functools import partial
 from typing import Annotated
 from typing import Any
@@ -28,7 +25,10 @@ from hireflix_mcp.sanitize import CandidateText
 from hireflix_mcp.sanitize import candidate_text
 from hireflix_mcp.state import Ctx
 from hireflix_mcp.state import hireflix
+from hireflix_mcp.tools.inputs import DAY_MS
 from hireflix_mcp.tools.inputs import Email
+from hireflix_mcp.tools.inputs import TimeBound
+from hireflix_mcp.tools.inputs import time_bound
 from hireflix_mcp.tools.registry import Preview
 from hireflix_mcp.tools.registry import tool
 from hireflix_mcp.views.common import HEX_ID
@@ -40,41 +40,11 @@ from hireflix_mcp.views.common import quoted
 from hireflix_mcp.views.common import quoted_email
 from hireflix_mcp.views.confirmation import ConfirmationFields
 
-DAY_MS = 86_400_000
 LOG_DAYS = 60
 """Hireflix keeps the audit log of the last two months."""
 
 # --------------------------------------------------------------------------------------------- inputs
 
-
-def _time_bound(value: str, *, end: bool) -> float:
-    """An ISO 8601 date or date-time as epoch ms (UTC unless it names a zone). As the end of a range a
-    date means the end of that day, and a time without fractions the end of that second, so that an
-    entry's `at` (shown to the second) given back as `until` includes that entry."""
-    text = value.strip()
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        moment = datetime.fromisoformat(text)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        ms = moment.timestamp() * 1000
-        return ms + 999 if end and moment.microsecond == 0 else ms
-    midnight = datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000
-    return midnight + DAY_MS - 1 if end else midnight
-
-
-def _iso_date_or_time(value: str) -> str:
-    try:
-        _time_bound(value, end=False)
-    except (ValueError, OverflowError):
-        raise ValueError(
-            "must be an ISO 8601 date or time, e.g. 2026-03-01 or 2026-03-01T09:00:00Z"
-        ) from None
-    return value.strip()
-
-
-TimeBound = Annotated[str, Field(max_length=40), AfterValidator(_iso_date_or_time)]
 
 # --------------------------------------------------------------------------------------------- outputs
 
@@ -288,8 +258,8 @@ async def get_account_logs(
     (`HireflixClient.read_account_logs`, at most 1,000 entries a call; the note says when it stopped
     early and `next_skip` reads on). Each entry then names what it touched: the interview's candidate
     and position, the position, the other member, looked up once per call."""
-    since_ms = _time_bound(since, end=False) if since is not None else None
-    until_ms = _time_bound(until, end=True) if until is not None else None
+    since_ms = time_bound(since) if since is not None else None
+    until_ms = time_bound(until, end=True) if until is not None else None
     if since_ms is not None and until_ms is not None and since_ms > until_ms:
         raise ToolError(f"since ({since}) is after until ({until}); give a range that runs forward in time.")
     hf = hireflix(ctx)

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC
-from datetime import datetime
 from typing import Annotated
 
 import anyio
@@ -18,6 +16,8 @@ from hireflix_mcp.sanitize import CandidateText
 from hireflix_mcp.state import Ctx
 from hireflix_mcp.state import app_state
 from hireflix_mcp.tools.inputs import PositionId
+from hireflix_mcp.tools.inputs import TimeBound
+from hireflix_mcp.tools.inputs import time_bound
 from hireflix_mcp.tools.registry import tool
 from hireflix_mcp.transcripts.index import COUNT_CAP
 from hireflix_mcp.transcripts.index import Coverage
@@ -148,7 +148,7 @@ async def search_transcripts(
     ctx: Ctx,
     position_id: PositionId | None = None,
     status: ReviewStatus | None = None,
-    recorded_since: Annotated[datetime | None, Field(description="ISO date.")] = None,
+    recorded_since: Annotated[TimeBound | None, Field(description="ISO date.")] = None,
     limit: Annotated[int, Field(ge=1, le=MAX_HITS)] = 10,
 ) -> TranscriptSearch:
     service = app_state(ctx).transcripts
@@ -158,10 +158,7 @@ async def search_transcripts(
         parsed = parse(query)
     except QueryError as exc:
         raise ToolError(str(exc)) from None
-    since = None
-    if recorded_since is not None:
-        moment = recorded_since if recorded_since.tzinfo else recorded_since.replace(tzinfo=UTC)
-        since = moment.timestamp() * 1000
+    since = time_bound(recorded_since) if recorded_since is not None else None
     filters = Filters(position_id=position_id, status=status, recorded_since=since)
     await service.ensure_synced([position_id] if position_id else None)
     index = service.index

@@ -44,6 +44,8 @@ from hireflix_mcp.settings import Settings
 from hireflix_mcp.state import Ctx
 from hireflix_mcp.state import app_state
 from hireflix_mcp.state import hireflix
+from hireflix_mcp.tools.inputs import TimeBound
+from hireflix_mcp.tools.inputs import time_bound
 from hireflix_mcp.tools.registry import Preview
 from hireflix_mcp.tools.registry import tool
 from hireflix_mcp.views.common import HEX_ID
@@ -250,20 +252,6 @@ def _unique(events: list[hx.WebhookEvent]) -> list[hx.WebhookEvent]:
     return list(dict.fromkeys(events))
 
 
-def _parse_time(value: str) -> datetime:
-    """An ISO 8601 time as an aware datetime; one without a zone is taken as UTC."""
-    parsed = datetime.fromisoformat(value.strip())
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
-
-
-def _iso_time(value: str) -> str:
-    try:
-        _parse_time(value)
-    except ValueError:
-        raise ValueError("since must be an ISO 8601 time, e.g. 2025-06-01T09:00:00Z or 2025-06-01") from None
-    return value.strip()
-
-
 MAX_URL = 2048
 OptionalWebhookUrl = Annotated[
     str | None,
@@ -277,7 +265,6 @@ WebhookEvents = Annotated[
     Field(min_length=1, max_length=10, description="The events to send."),
     AfterValidator(_unique),
 ]
-IsoTime = Annotated[str, Field(max_length=40), AfterValidator(_iso_time)]
 WebhookId = Annotated[str, Field(pattern=HEX_ID, description="From list_webhooks.")]
 
 # --------------------------------------------------------------------------------------------- outputs
@@ -518,8 +505,8 @@ async def _poll(hf: HireflixClient, since_ms: float) -> tuple[list[tuple[Polling
 def _since_ms(since: str | None) -> float:
     """`since` (default: 24 hours ago) in epoch ms, within what an event's date can be and a cursor
     carries: "0001-01-01" means from the start."""
-    start = _parse_time(since) if since else datetime.now(UTC) - DEFAULT_LOOKBACK
-    return min(max(start.timestamp() * 1000, 0.0), LATEST_EVENT_MS)
+    start = time_bound(since) if since else (datetime.now(UTC) - DEFAULT_LOOKBACK).timestamp() * 1000
+    return min(max(start, 0.0), LATEST_EVENT_MS)
 
 
 def _continued(
@@ -550,7 +537,7 @@ def _continued(
 async def list_webhook_events(
     ctx: Ctx,
     since: Annotated[
-        IsoTime | None,
+        TimeBound | None,
         Field(description="Events from then on: ISO 8601, UTC if no zone. Default: 24 h ago."),
     ] = None,
     event: Annotated[hx.WebhookEvent | None, Field(description="Only events of this type.")] = None,

@@ -318,15 +318,14 @@ class InterviewResource(BaseModel):
     @classmethod
     def of(cls, interview: InterviewDetail) -> InterviewResource:
         candidate = interview.candidate or Candidate()
-        position = interview.position
         return cls(
             interview_id=interview.id,
-            position_id=position.id if position else None,
-            position_name=position.name if position else None,
+            position_id=interview.position_id,
+            position_name=interview.position_name,
             status=interview.review_status,
             score=interview.score_value,
             invited_at=iso(interview.created_at),
-            completed_at=iso(interview.completed_at or interview.completed),
+            completed_at=iso(interview.recorded_at),
             expires_at=invitation_expiry(interview),
             questions_answered=sum(1 for q in interview.questions if q.answered),
             questions_total=len(interview.questions),

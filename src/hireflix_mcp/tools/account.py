@@ -152,7 +152,7 @@ def _about(entry: hx.AuditLogEntry, names: _Names) -> tuple[dict[str, Any], bool
         who = candidate_name(interview.candidate) or candidate_email(interview.candidate)
         return {
             "candidate": candidate_text(who, max_chars=80) or None,
-            "position": interview.position.name if interview.position else None,
+            "position": interview.position_name,
             "interview_id": object_id,
         }, True
     if kind == "POSITION":

@@ -68,7 +68,7 @@ class ReviewedInterview(BaseModel):
         return cls(
             interview_id=interview.id,
             candidate_name=candidate_name(interview.candidate),
-            position_name=interview.position.name if interview.position else None,
+            position_name=interview.position_name,
             score=interview.score_value,
             status=interview.review_status,
         )

@@ -447,7 +447,7 @@ def _synthesise(i: hx.Interview, since_ms: float) -> list[tuple[PollingKey, Even
     """The events an interview's timestamps show at or after `since_ms`, each with its place."""
     marks: list[tuple[str, float | None, hx.InterviewStatus | None]] = [
         ("interview.create", i.created_at, None),
-        ("interview.finish", i.completed_at or i.completed, None),
+        ("interview.finish", i.recorded_at, None),
         ("interview.status-change", i.shortlisted_at or i.finalist, "shortlisted"),
         ("interview.status-change", i.discarded_at or i.archived, "discarded"),
     ]

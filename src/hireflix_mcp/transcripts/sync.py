@@ -93,7 +93,7 @@ def interview_doc(interview: hx.Interview, questions: Sequence[hx.InterviewQuest
         position_name=candidate_text(position.name or "") if position else "",
         candidate=candidate_text(candidate_name(interview.candidate)),
         status=interview.review_status,
-        recorded_at=interview.completed_at or interview.completed,
+        recorded_at=interview.recorded_at,
         updated_at=interview.updated_at,
         answers=tuple(answers),
     )

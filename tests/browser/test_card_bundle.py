@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from hireflix_mcp.card import card_html
 
 COMMITTED = Path(__file__).resolve().parents[2] / "src" / "hireflix_mcp" / "ui" / "interview-card.html"
-SIZE_BUDGET = 260_000
-"""Bytes; above the issue's ~150 KB. The official MCP Apps client (`App`: the MCP SDK's `Protocol`, its zod
-wire schemas for both protocol eras, zod) is ~210 KB of it minified, even with ui/slim.mjs keeping out what
-the card never runs; the card itself ~11 KB."""
+SIZE_TARGET = 150_000
+"""Bytes: the card issue's target. Not met (219,120 measured): the official MCP Apps client (`App`: the MCP
+SDK's `Protocol`, its zod wire schemas for both protocol eras, zod) is ~205 KB of it minified, even with
+ui/slim.mjs keeping out what the card never runs; the card itself ~11 KB."""
 
 
 def test_committed_card_is_what_its_sources_build(built: tuple[Path, Path]) -> None:
@@ -26,9 +28,13 @@ def test_the_server_serves_the_committed_card() -> None:
     assert card_html() == COMMITTED.read_text("utf-8")
 
 
-def test_card_is_one_self_contained_file_within_its_size_budget() -> None:
+@pytest.mark.xfail(strict=True, reason="219,120 bytes: the official App client alone is ~205 KB")
+def test_card_fits_its_size_target() -> None:
+    assert len(COMMITTED.read_bytes()) <= SIZE_TARGET
+
+
+def test_card_is_one_self_contained_file() -> None:
     html = COMMITTED.read_text("utf-8")
-    assert len(html.encode()) < SIZE_BUDGET, len(html.encode())
     # Nothing loaded from elsewhere: no external scripts, styles, fonts or images in the markup.
     assert not re.search(r"<(script|link|img|iframe)\b[^>]*\b(src|href)=", html, re.IGNORECASE)
     assert html.count("<script") == 1

@@ -71,13 +71,10 @@ from hireflix_mcp.state import app_state
 from hireflix_mcp.state import request_app_state
 from hireflix_mcp.views.common import HEX_ID
 from hireflix_mcp.views.common import candidate_name
-from hireflix_mcp.views.common import interview_url
-from hireflix_mcp.views.common import iso
 from hireflix_mcp.views.errors import describe_upstream_error
 from hireflix_mcp.views.events import events_resource
 from hireflix_mcp.views.interviews import ShareLinkOut
-from hireflix_mcp.views.interviews import invitation_expiry
-from hireflix_mcp.views.interviews import share_link
+from hireflix_mcp.views.interviews import interview_facts
 
 # The position resource shows exactly what the get_position tool does.
 from hireflix_mcp.views.positions import position_detail
@@ -319,14 +316,7 @@ class InterviewResource(BaseModel):
     def of(cls, interview: InterviewDetail) -> InterviewResource:
         candidate = interview.candidate or Candidate()
         return cls(
-            interview_id=interview.id,
-            position_id=interview.position_id,
-            position_name=interview.position_name,
-            status=interview.review_status,
-            score=interview.score_value,
-            invited_at=iso(interview.created_at),
-            completed_at=iso(interview.recorded_at),
-            expires_at=invitation_expiry(interview),
+            **interview_facts(interview),
             questions_answered=sum(1 for q in interview.questions if q.answered),
             questions_total=len(interview.questions),
             questions=[
@@ -334,9 +324,6 @@ class InterviewResource(BaseModel):
                 for q in interview.questions
             ],
             team_comments=len(interview.comments),
-            interview_url=interview_url(interview),
-            review_url=interview.url.private if interview.url else None,
-            share_link=share_link(interview),
             transcript=transcript_uri(interview.id),
             candidate=CandidateFields(
                 name=candidate_name(candidate),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 from typing import Literal
+from typing import TypedDict
 
 from pydantic import BaseModel
 from pydantic import Field
@@ -161,16 +162,25 @@ def transcript_text(question: hx.InterviewQuestion) -> str | None:
     return transcription.text if transcription else None
 
 
-def interview_detail(detail: hx.InterviewDetail) -> InterviewDetailOut:
-    """get_interview's answer."""
-    candidate = detail.candidate or hx.Candidate()
-    return InterviewDetailOut(
+class InterviewFacts(TypedDict):
+    """What every one-interview view (get_interview, the interview resource) states, computed once."""
+
+    interview_id: str
+    position_id: str | None
+    position_name: str | None
+    status: ReviewStatus
+    score: float | None
+    invited_at: str | None
+    completed_at: str | None
+    expires_at: str | None
+    interview_url: str | None
+    review_url: str | None
+    share_link: ShareLinkOut | None
+
+
+def interview_facts(detail: hx.InterviewDetail) -> InterviewFacts:
+    return InterviewFacts(
         interview_id=detail.id,
-        candidate=CandidateInfo(
-            name=candidate_name(candidate),
-            email=candidate.email or "",
-            phone=candidate.phone,
-        ),
         position_id=detail.position_id,
         position_name=detail.position_name,
         status=detail.review_status,
@@ -178,11 +188,24 @@ def interview_detail(detail: hx.InterviewDetail) -> InterviewDetailOut:
         invited_at=iso(detail.created_at),
         completed_at=iso(detail.recorded_at),
         expires_at=invitation_expiry(detail),
-        external_id=candidate_text(detail.external_id) if detail.external_id else None,
-        language=detail.language,
         interview_url=interview_url(detail),
         review_url=detail.url.private if detail.url else None,
         share_link=share_link(detail),
+    )
+
+
+def interview_detail(detail: hx.InterviewDetail) -> InterviewDetailOut:
+    """get_interview's answer."""
+    candidate = detail.candidate or hx.Candidate()
+    return InterviewDetailOut(
+        **interview_facts(detail),
+        candidate=CandidateInfo(
+            name=candidate_name(candidate),
+            email=candidate.email or "",
+            phone=candidate.phone,
+        ),
+        external_id=candidate_text(detail.external_id) if detail.external_id else None,
+        language=detail.language,
         comments=[Comment.of(c) for c in detail.comments],
         questions=[
             QuestionSummary(

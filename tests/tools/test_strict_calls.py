@@ -9,7 +9,6 @@ read the same once generated ids, tokens and times are masked.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -107,10 +106,6 @@ async def _results(strict: bool) -> dict[str, str]:
                 sent = _as_a_strict_model_sends_them(tools[name], arguments) if strict else arguments
                 result = await client.call_tool(name, sent)
                 shown = text(result)
-                if name == "search_transcripts" and not result.is_error:
-                    found = json.loads(shown)
-                    found["hits"] = sorted(found.get("hits", []), key=lambda hit: hit["interview_id"])
-                    shown = json.dumps(found)
                 out[name] = ("ERROR " if result.is_error else "") + _masked(shown)
             return out
 

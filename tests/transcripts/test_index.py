@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterator
 
 import pytest
 
@@ -56,11 +55,9 @@ def doc(interview_id: str, candidate: str, text: str, lang: Lang) -> InterviewDo
     )
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def index(request: pytest.FixtureRequest) -> Iterator[TranscriptIndex]:
-    url = request.getfixturevalue("fresh_postgres_url") if request.param == "postgres" else ":memory:"
-    store = open_index(url)
-    store.upsert(
+@pytest.fixture
+def index(empty_index: TranscriptIndex) -> TranscriptIndex:
+    empty_index.upsert(
         [
             doc("000000000000000000000001", "Lucía Pérez", SPANISH, "es"),
             doc("000000000000000000000002", "John Smith", ENGLISH, "en"),
@@ -72,8 +69,7 @@ def index(request: pytest.FixtureRequest) -> Iterator[TranscriptIndex]:
         ],
         seen_at=1.0,
     )
-    yield store
-    store.close()
+    return empty_index
 
 
 def found(index: TranscriptIndex, query: str, **filters: str) -> list[str]:

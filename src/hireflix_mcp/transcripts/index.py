@@ -67,6 +67,9 @@ class Hit:
 @dataclass(frozen=True)
 class SearchResult:
     hits: list[Hit]
+    """Best first: by the store's rank (bm25 in SQLite, ts_rank in PostgreSQL), equal ranks in the same
+    order in both stores (`SqlIndex._recency`: most recently recorded first, then by interview id, then by
+    question), so the order depends on the data alone, never on the order the interviews were indexed in."""
     matched_interviews: int
     matched_answers: int
     capped: bool = False
@@ -76,7 +79,8 @@ class SearchResult:
 COUNT_CAP = 5000
 """Matching answers counted at most (counting every match of a phrase of common words costs its time)."""
 RANK_WINDOW = 2000
-"""Past this many matching answers, the best are picked from the most recently indexed RANK_WINDOW."""
+"""Past this many matching answers, the best are picked from the most recently indexed RANK_WINDOW (which
+ones those are depends on the order interviews were indexed in; the hits among them are ordered as always)."""
 
 
 @dataclass(frozen=True)
@@ -195,6 +199,8 @@ class SqlIndex:
     _lock: threading.RLock
     _mark = "?"
     _texts = "tx_answers"
+    _bytewise = ""
+    """Makes `ORDER BY` compare texts byte by byte (SQLite's default; PostgreSQL's follows the database)."""
 
     def _tx(self) -> AbstractContextManager[Any]:
         raise NotImplementedError
@@ -331,6 +337,13 @@ class SqlIndex:
                     progress.completed_at,
                 ),
             )
+
+    def _recency(self, rowid: str) -> str:
+        """SQL ordering answers (row id `rowid`, their interview joined as `i`): most recently recorded first
+        (what a recruiter reviews first, as every listing of interviews is newest first; no recording time:
+        last), then by interview id (a total order, the same in both stores), then by question (`rowid`:
+        within an interview, the row id is the question's place). Orders equal ranks."""
+        return f"i.recorded_at DESC NULLS LAST, i.id{self._bytewise}, {rowid}"
 
     def _hits(self, ranked: Sequence[int], limit: int) -> list[Hit]:
         """The best `limit` interviews of answer row ids in rank order, each with its best answer."""

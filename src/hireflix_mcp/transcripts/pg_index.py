@@ -12,7 +12,8 @@ per configuration (`config = X AND tsv @@ query_X`), so each branch is a bitmap 
 no row's tsvector is read again to check the configuration (an `OR` of `config = X AND ...` over one
 index had the planner scan the table in row-id order, testing the query row by row). Position and status
 come from a B-tree (`tx_answers_scope`) combined with the GIN bitmap. The matches are gathered once and
-give both the counts and the newest RANK_WINDOW to rank (see `search`).
+give both the counts and the newest RANK_WINDOW to rank (see `search`). Equal ranks are
+ordered as in SQLite (`SqlIndex._recency`), interview ids compared byte by byte whatever the collation.
 
 The searched rows (`tx_answers`: tsvector, configuration, position, status) are kept apart from the texts
 (`tx_texts`), so a search scans narrow rows and reads texts only for the hits it returns.
@@ -96,6 +97,7 @@ def tsquery(query: Query, config: str) -> tuple[str, list[Any]]:
 class PostgresIndex(SqlIndex):
     _mark = "%s"
     _texts = "tx_texts"
+    _bytewise = ' COLLATE "C"'
 
     def __init__(self, url: str) -> None:
         from hireflix_mcp.dsn import redact_url
@@ -204,8 +206,9 @@ class PostgresIndex(SqlIndex):
     def search(self, query: Query, filters: Filters, limit: int) -> SearchResult:
         # One pass over the matches (GIN bitmap scans, `_matches`) gives both their count (of the first
         # COUNT_CAP + 1) and the newest RANK_WINDOW, the only ones ranked (ts_rank reads each one's
-        # tsvector). Two statements (count, then window) read every match twice; the window alone, as
-        # `ORDER BY rowid DESC LIMIT` over the matches, can lead the planner to walk the primary key.
+        # tsvector); equal ranks in the tie-break's order (`_recency`). Two statements (count, then window)
+        # read every match twice; the window alone, as `ORDER BY rowid DESC LIMIT` over the matches, can
+        # lead the planner to walk the primary key.
         matches, match_params = self._matches(query, filters)
         rank, rank_params = self._rank(query)
         rows = self._rows(
@@ -213,9 +216,9 @@ class PostgresIndex(SqlIndex):
             " c AS (SELECT count(*) AS answers, count(DISTINCT rowid / %s) AS interviews"
             f" FROM (SELECT rowid FROM m LIMIT {COUNT_CAP + 1}) l)"
             " SELECT c.answers, c.interviews, r.rowid FROM c LEFT JOIN LATERAL"
-            " (SELECT a.rowid FROM tx_answers a"
+            " (SELECT a.rowid FROM tx_answers a JOIN tx_interviews i ON i.n = a.n"
             " WHERE a.rowid = ANY(ARRAY(SELECT rowid FROM m ORDER BY rowid DESC LIMIT %s))"
-            f" ORDER BY {rank} DESC, a.rowid LIMIT %s) r ON TRUE",
+            f" ORDER BY {rank} DESC, {self._recency('a.rowid')} LIMIT %s) r ON TRUE",
             [*match_params, SLOTS, RANK_WINDOW, *rank_params, limit * 6],
         )
         answers, interviews = rows[0][0], rows[0][1]

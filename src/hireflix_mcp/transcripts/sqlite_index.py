@@ -5,7 +5,9 @@ interview without a join. The text goes into the column of its language (`en`, `
 normal forms (`text.normals`: folded, accent-free, stemmed in Python since FTS5's own stemmer only knows
 English); the tokenizer is `unicode61 remove_diacritics 2`. A fourth column, `scope`, holds the
 position and review status as tokens, so filtering by them is part of the MATCH and `ORDER BY rank`
-(bm25) stays the fast path. The original text and its token times sit in `tx_answers`.
+(bm25) stays the fast path. Equal ranks are ordered by `SqlIndex._recency` (most recently recorded first),
+which needs the interview's row: FTS5 alone would give them in row-id order, the order they were indexed
+in. The original text and its token times sit in `tx_answers`.
 
 The same file as the other state (`HIREFLIX_MCP_STATE_DB`); `:memory:` lives as long as the process.
 """
@@ -153,27 +155,32 @@ class SqliteIndex(SqlIndex):
             return len(gone)
 
     def search(self, query: Query, filters: Filters, limit: int) -> SearchResult:
-        match = fts5(query, LANGUAGES) + _scope_match(filters)
+        params: list[Any] = [fts5(query, LANGUAGES) + _scope_match(filters)]
+        where = "tx_fts MATCH ?"
         if filters.recorded_since is not None:
-            source = (
-                "tx_fts JOIN tx_interviews i ON i.n = tx_fts.rowid / 64"
-                " WHERE tx_fts MATCH ? AND i.recorded_at >= ?"
-            )
-            params: tuple[Any, ...] = (match, filters.recorded_since)
-        else:
-            source, params = "tx_fts WHERE tx_fts MATCH ?", (match,)
+            where += " AND i.recorded_at >= ?"
+            params.append(filters.recorded_since)
+        joined = f"tx_fts JOIN tx_interviews i ON i.n = tx_fts.rowid / {SLOTS} WHERE {where}"
+        # Counting needs the interviews only to filter by recording time.
+        source = joined if filters.recorded_since is not None else f"tx_fts WHERE {where}"
         count = (
             "SELECT count(*), count(DISTINCT rowid / 64) FROM"  # noqa: S608
             f" (SELECT tx_fts.rowid FROM {source} LIMIT {COUNT_CAP + 1})"
         )
-        newest = f"SELECT tx_fts.rowid, rank AS r FROM {source} ORDER BY tx_fts.rowid DESC LIMIT ?"  # noqa: S608
-        best = f"SELECT tx_fts.rowid FROM {source} ORDER BY rank LIMIT ?"  # noqa: S608
+        order = self._recency("tx_fts.rowid")
         counted = self._rows(count, params)
         if counted and counted[0][0] > RANK_WINDOW:
-            # bm25 over every match of a very common query costs ~10 us a row: rank the newest matches.
-            windowed = f"SELECT rowid FROM ({newest}) ORDER BY r LIMIT ?"  # noqa: S608
-            ranked = self._rows(windowed, (*params, RANK_WINDOW, limit * 6))
+            # bm25 over every match of a very common query costs its time: rank only the newest matches
+            # (row-id order, which FTS5 walks without sorting; choosing them by recording time instead sorts
+            # every match, measured x2.4 on the p95 of 10,000 interviews). Their ties as everywhere else.
+            newest = f"SELECT tx_fts.rowid AS n, rank AS r FROM {source} ORDER BY tx_fts.rowid DESC LIMIT ?"  # noqa: S608
+            best = (
+                f"SELECT w.n FROM ({newest}) w JOIN tx_interviews i ON i.n = w.n / {SLOTS}"  # noqa: S608
+                f" ORDER BY w.r, {self._recency('w.n')} LIMIT ?"
+            )
+            ranked = self._rows(best, (*params, RANK_WINDOW, limit * 6))
         else:
+            best = f"SELECT tx_fts.rowid FROM {joined} ORDER BY rank, {order} LIMIT ?"  # noqa: S608
             ranked = self._rows(best, (*params, limit * 6))
         hits = self._hits([rowid for (rowid,) in ranked], limit)
         total_answers, total_interviews = counted[0] if counted else (0, 0)

@@ -32,6 +32,7 @@ from hireflix_mcp.settings import describe_invalid
 from hireflix_mcp.state import request_app_state
 from hireflix_mcp.store import AuditEntry
 from hireflix_mcp.store import open_state
+from hireflix_mcp.views.common import time_bound
 
 RESOURCE_ENTRIES = 200
 _RELATIVE = re.compile(r"(\d+)([dhm])")
@@ -46,13 +47,12 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
         span = {"d": timedelta(days=amount), "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}
         return (now or datetime.now(UTC)) - span[unit]
     try:
-        parsed = datetime.fromisoformat(text.strip())
-    except ValueError:
+        return datetime.fromtimestamp(time_bound(text) / 1000, UTC)
+    except (ValueError, OverflowError):
         raise ValueError(
             f"--since {text!r} is invalid: expected a date (2026-12-01), a date and time "
             "(2026-12-01T09:30, UTC unless an offset is given) or an age (7d, 12h, 30m)"
         ) from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def line(entry: AuditEntry) -> str:

@@ -139,8 +139,6 @@ class ListedEventStore(SqlQueries):
 
     _retention_ms: float
     _max_events: int
-    _no_limit = "LIMIT ALL"
-    """What the store's SQL says before `OFFSET` for "no limit"."""
 
     def list(
         self,
@@ -198,8 +196,8 @@ class ListedEventStore(SqlQueries):
         ).rowcount
         excess = db.execute(
             self._sql(
-                "DELETE FROM webhook_events WHERE digest IN (SELECT digest FROM webhook_events"  # noqa: S608
-                f" ORDER BY received_ms DESC, digest {self._no_limit} OFFSET ?)"
+                "DELETE FROM webhook_events WHERE digest NOT IN (SELECT digest FROM webhook_events"
+                " ORDER BY received_ms DESC, digest LIMIT ?)"
             ),
             (self._max_events,),
         ).rowcount
@@ -231,8 +229,6 @@ class ForwardedEventStore:
 
 class SqliteEventStore(ListedEventStore):
     """`EventStore` in SQLite: `":memory:"` for one process, a file path to survive restarts."""
-
-    _no_limit = "LIMIT -1"
 
     def __init__(
         self,

@@ -39,14 +39,18 @@ def replica(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Replica]
     opened: list[StateStore] = []
 
     def make(
-        clock: Clock | None = None, on_remote_event: Callable[[], None] | None = None, retention: int = 30
+        clock: Clock | None = None,
+        on_remote_event: Callable[[], None] | None = None,
+        retention: int = 30,
+        max_events: int = 1000,
     ) -> StateStore:
         now = (lambda: clock[0]) if clock is not None else (lambda: NOW)
         store: StateStore
         if request.param == "postgres":
-            store = PostgresState(url, retention_days=retention, clock=now)
+            store = PostgresState(url, retention_days=retention, max_events=max_events, clock=now)
         else:
-            store = SqliteState(str(tmp_path / "state.db"), retention_days=retention, clock=now)
+            path = str(tmp_path / "state.db")
+            store = SqliteState(path, retention_days=retention, max_events=max_events, clock=now)
         store.open(on_remote_event)
         opened.append(store)
         return store
@@ -106,6 +110,17 @@ def test_events_older_than_the_retention_are_forgotten(replica: Replica) -> None
     clock[0] = NOW
     store.add("interview.finish", 1_700_000_000_002, {"id": "new"}, _body(2))
     assert [e.data["id"] for e in replica().list()] == ["new"]
+
+
+def test_past_the_event_cap_the_earliest_received_events_are_forgotten(replica: Replica) -> None:
+    clock: Clock = [NOW]
+    store = replica(clock, max_events=3)
+    for n in range(5):
+        clock[0] += 60
+        store.add("interview.finish", 1_700_000_000_000 + (5 - n), {"id": f"i{n}"}, _body(n))
+    # Kept by when they arrived, not by the date Hireflix gave them.
+    assert sorted(e.data["id"] for e in replica().list()) == ["i2", "i3", "i4"]
+    assert store.count() == 3
 
 
 def _entry(sub: str, minutes: int, tool: str = "get_interview") -> AuditEntry:

@@ -23,6 +23,7 @@ from hireflix_mcp.confirm import MemorySpentTokens
 from hireflix_mcp.confirm import SpentTokenStore
 from hireflix_mcp.confirm import SqliteSpentTokens
 from hireflix_mcp.events import DEFAULT_RETENTION_DAYS
+from hireflix_mcp.events import MAX_STORED_EVENTS
 from hireflix_mcp.events import SqliteEventStore
 from hireflix_mcp.events import SqlQueries
 from hireflix_mcp.store.base import OUTCOMES
@@ -130,11 +131,13 @@ class SqliteState(ForwardedState):
         path: str = ":memory:",
         *,
         retention_days: float = DEFAULT_RETENTION_DAYS,
+        max_events: int = MAX_STORED_EVENTS,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.location = path
         self._path = path
         self._retention_days = retention_days
+        self._max_events = max_events
         self._clock = clock
         self.spent: SpentTokenStore = (
             MemorySpentTokens(clock) if path == ":memory:" else SqliteSpentTokens(path, clock)
@@ -144,7 +147,9 @@ class SqliteState(ForwardedState):
 
     def open(self, on_remote_event: Callable[[], None] | None = None) -> None:
         if self._events is None:
-            self._events = SqliteEventStore(self._path, self._clock, retention_days=self._retention_days)
+            self._events = SqliteEventStore(
+                self._path, self._clock, retention_days=self._retention_days, max_events=self._max_events
+            )
 
     def close(self) -> None:
         events, self._events = self._events, None

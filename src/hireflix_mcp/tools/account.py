@@ -25,12 +25,11 @@ from hireflix_mcp.sanitize import CandidateText
 from hireflix_mcp.sanitize import candidate_text
 from hireflix_mcp.state import Ctx
 from hireflix_mcp.state import hireflix
-from hireflix_mcp.tools.inputs import DAY_MS
 from hireflix_mcp.tools.inputs import Email
 from hireflix_mcp.tools.inputs import TimeBound
-from hireflix_mcp.tools.inputs import time_bound
 from hireflix_mcp.tools.registry import Preview
 from hireflix_mcp.tools.registry import tool
+from hireflix_mcp.views.common import DAY_MS
 from hireflix_mcp.views.common import HEX_ID
 from hireflix_mcp.views.common import ascii_domain
 from hireflix_mcp.views.common import candidate_email
@@ -38,6 +37,7 @@ from hireflix_mcp.views.common import candidate_name
 from hireflix_mcp.views.common import iso
 from hireflix_mcp.views.common import quoted
 from hireflix_mcp.views.common import quoted_email
+from hireflix_mcp.views.common import time_bound
 from hireflix_mcp.views.confirmation import ConfirmationFields
 
 LOG_DAYS = 60

@@ -6,15 +6,13 @@ Bad arguments never reach a tool body: pydantic rejects them, naming the field a
 
 from __future__ import annotations
 
-from datetime import UTC
-from datetime import date
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator
 from pydantic import Field
 
 from hireflix_mcp.views.common import HEX_ID
+from hireflix_mcp.views.common import time_bound
 
 # No description: list_positions says it gives the ids other tools need, the server's instructions say
 # interview ids come from search_interviews and find_candidate, and a wrong id is told the same.
@@ -24,25 +22,6 @@ EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 Email = Annotated[str, Field(pattern=EMAIL_PATTERN, min_length=3, max_length=254)]
 # No description: the confirmation_required result says exactly how to use the token it returns.
 ConfirmationToken = Annotated[str | None, Field(max_length=400)]
-
-DAY_MS = 86_400_000
-
-
-def time_bound(value: str, *, end: bool = False) -> float:
-    """An ISO 8601 date or date-time as epoch ms (UTC unless it names a zone). As the end of a range a
-    date means the end of that day, and a time without fractions the end of that second, so that an
-    entry's `at` (shown to the second) given back as `until` includes that entry."""
-    text = value.strip()
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        moment = datetime.fromisoformat(text)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        ms = moment.timestamp() * 1000
-        return ms + 999 if end and moment.microsecond == 0 else ms
-    midnight = datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000
-    return midnight + DAY_MS - 1 if end else midnight
 
 
 def _iso_date_or_time(value: str) -> str:

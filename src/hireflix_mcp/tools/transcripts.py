@@ -17,7 +17,6 @@ from hireflix_mcp.state import Ctx
 from hireflix_mcp.state import app_state
 from hireflix_mcp.tools.inputs import PositionId
 from hireflix_mcp.tools.inputs import TimeBound
-from hireflix_mcp.tools.inputs import time_bound
 from hireflix_mcp.tools.registry import tool
 from hireflix_mcp.transcripts.index import COUNT_CAP
 from hireflix_mcp.transcripts.index import Coverage
@@ -36,6 +35,7 @@ from hireflix_mcp.transcripts.text import snippet
 from hireflix_mcp.transcripts.text import unpack_times
 from hireflix_mcp.views.common import Compact
 from hireflix_mcp.views.common import iso
+from hireflix_mcp.views.common import time_bound
 from hireflix_mcp.views.interviews import ReviewStatus
 
 MAX_HITS = 50

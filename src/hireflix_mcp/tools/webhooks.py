@@ -45,12 +45,12 @@ from hireflix_mcp.state import Ctx
 from hireflix_mcp.state import app_state
 from hireflix_mcp.state import hireflix
 from hireflix_mcp.tools.inputs import TimeBound
-from hireflix_mcp.tools.inputs import time_bound
 from hireflix_mcp.tools.registry import Preview
 from hireflix_mcp.tools.registry import tool
 from hireflix_mcp.views.common import HEX_ID
 from hireflix_mcp.views.common import iso
 from hireflix_mcp.views.common import quoted
+from hireflix_mcp.views.common import time_bound
 from hireflix_mcp.views.confirmation import ConfirmationFields
 from hireflix_mcp.views.events import PAGE_EVENTS
 from hireflix_mcp.views.events import POLLING_NOTE

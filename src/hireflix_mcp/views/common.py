@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +27,26 @@ def iso(epoch_ms: float | None) -> str | None:
     return (
         datetime.fromtimestamp(epoch_ms / 1000, tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     )
+
+
+DAY_MS = 86_400_000
+
+
+def time_bound(value: str, *, end: bool = False) -> float:
+    """An ISO 8601 date or date-time as epoch ms (UTC unless it names a zone). As the end of a range a
+    date means the end of that day, and a time without fractions the end of that second, so that an
+    entry's `at` (shown to the second) given back as `until` includes that entry."""
+    text = value.strip()
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        ms = moment.timestamp() * 1000
+        return ms + 999 if end and moment.microsecond == 0 else ms
+    midnight = datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000
+    return midnight + DAY_MS - 1 if end else midnight
 
 
 class Compact(BaseModel):

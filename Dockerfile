@@ -4,8 +4,8 @@
 #   docker run --rm -p 8000:8000 -e HIREFLIX_API_KEY=... -e HIREFLIX_MCP_AUTH_TOKEN=... hireflix-mcp
 #
 # BASE_IMAGE is any image with `python3` (3.11+) and its venv module: the pinned python slim image by
-# default, or a Debian bookworm file system with python3, python3-venv and python3-pip (scripts/image-build
-# builds one with debootstrap and builds this file on it with podman, without a container registry).
+# default, or a Debian bookworm file system with python3, python3-venv and python3-pip (`scripts/image
+# build` makes one with debootstrap and builds this file on it with podman, without a container registry).
 #
 # HIREFLIX_MCP_AUTH_TOKEN is required: the server refuses to listen on 0.0.0.0 without it, and clients
 # then send "Authorization: Bearer <token>". Host-header checking (DNS-rebinding protection) admits

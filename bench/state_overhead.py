@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 import time
@@ -48,6 +47,7 @@ from hireflix_mcp.tools.catalog import ALL_TOOLSETS
 from hireflix_mcp.tools.catalog import Profile
 from run import KEY
 from run import ROOT
+from run import median_ms
 from run import sandbox_process
 
 SECRET = "bench-confirm-secret-0123456789"  # noqa: S105 - a throwaway HMAC key
@@ -86,7 +86,7 @@ async def per_call_ms(calls: int, one: Callable[[], Awaitable[None]]) -> float:
         started = time.perf_counter()
         await one()
         samples.append(time.perf_counter() - started)
-    return statistics.median(samples) * 1000
+    return median_ms(samples)
 
 
 async def paired_ms(calls: int, one: Callable[[], Awaitable[None]]) -> tuple[float, float]:
@@ -102,7 +102,7 @@ async def paired_ms(calls: int, one: Callable[[], Awaitable[None]]) -> tuple[flo
             await one()
             samples.append(time.perf_counter() - started)
     AUDIT["on"] = True
-    return statistics.median(without) * 1000, statistics.median(with_audit) * 1000
+    return median_ms(without), median_ms(with_audit)
 
 
 def _json(result: CallToolResult) -> dict[str, Any]:
@@ -163,7 +163,7 @@ def measure_store(store: StateStore, calls: int) -> float:
             store.spend(f"nonce-{n}-{time.time_ns()}", time.time() + 600)
             store.record(entry)
             samples.append(time.perf_counter() - started)
-        return statistics.median(samples) * 1000
+        return median_ms(samples)
     finally:
         store.close()
 

@@ -22,7 +22,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -36,6 +35,8 @@ from typing import Any
 import psycopg
 import pytest
 
+from tests.serving import free_port
+
 START_TIMEOUT = 30.0
 """Seconds initdb + start may take on a loaded 2-core machine before the fixture gives up."""
 
@@ -46,13 +47,6 @@ def _binary(name: str) -> str | None:
         return found
     candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
     return candidates[0] if candidates else None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _run_as(user: pwd.struct_passwd | None) -> dict[str, Any]:
@@ -126,7 +120,7 @@ def running_cluster() -> Iterator[PostgresCluster]:
              "-E", "UTF8", "--locale=C"],
             check=True, capture_output=True, env=env, cwd=directory, timeout=START_TIMEOUT, **as_user,
         )  # fmt: skip
-        port = _free_port()
+        port = free_port()
         settings = {
             "listen_addresses": "127.0.0.1",
             "port": str(port),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,12 @@ class Listener:
 
     async def wait(self) -> None:
         await self._arrived.wait()
+
+
+def plain(text: str | None) -> str:
+    """`text` without accents and case: the tests' own oracle for the name rule."""
+    stripped = (c for c in unicodedata.normalize("NFD", text or "") if not unicodedata.combining(c))
+    return "".join(stripped).casefold()
 
 
 def run_in_threads(work: Callable[[int], object], count: int, *, timeout_s: float) -> None:

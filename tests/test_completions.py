@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 import pytest
 from mcp import Client
 from mcp.types import Completion
@@ -14,6 +12,7 @@ from hireflix_mcp.completions import match_positions
 from hireflix_mcp.hireflix.models import Position
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
+from tests.support import plain
 from tests.support import refuse_combinators
 from tests.tools.conftest import Era
 from tests.tools.conftest import connect
@@ -136,11 +135,6 @@ async def test_every_typed_word_must_match_so_a_full_name_narrows_to_one_candida
     }
 
 
-def _plain(text: str | None) -> str:
-    stripped = (c for c in unicodedata.normalize("NFD", text or "") if not unicodedata.combining(c))
-    return "".join(stripped).casefold()
-
-
 @pytest.mark.parametrize(
     ("typed", "first", "last"),
     [("costa liam", "Liam", "Costa"), ("Clarke, Laura", "Laura", "Clarke"), ("bjorn", "Björn", None)],
@@ -151,7 +145,7 @@ async def test_a_name_in_either_order_or_without_its_accents_completes_like_a_se
     expected = {
         r.id
         for r in sandbox.store.all_interviews()
-        if _plain(first) in _plain(r.first_name) and (last is None or _plain(last) in _plain(r.last_name))
+        if plain(first) in plain(r.first_name) and (last is None or plain(last) in plain(r.last_name))
     }
     assert expected
     async with connect(sandbox) as client:

@@ -23,11 +23,11 @@ from tests.test_resources import split_fences
 from tests.tools.conftest import Era
 from tests.tools.conftest import connect
 from tests.tools.conftest import data
+from tests.tools.test_interviews_support import MISSING_ID
 
 pytestmark = pytest.mark.anyio
 both_eras = pytest.mark.parametrize("era", ["legacy", "auto"])
 
-MISSING_ID = "0" * 24
 BACKEND = "Senior Backend Engineer"
 
 

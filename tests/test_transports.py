@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,13 @@ from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
 from hireflix_mcp.cli import main as cli_main
-from hireflix_mcp.server import is_loopback
 from hireflix_mcp.server import transport_security
 from hireflix_mcp.settings import Settings
+from hireflix_mcp.settings import is_loopback
 from hireflix_sandbox.embedded import RunningSandbox
+from tests.serving import MCP_HEADERS
+from tests.serving import PING
+from tests.serving import HttpServer
 from tests.serving import sandbox_over_stdio
 from tests.serving import serve_http
 from tests.serving import server_env
@@ -28,6 +32,7 @@ from tests.tools.conftest import data
 pytestmark = pytest.mark.anyio
 
 CANARY = "hfx-canary-key-Zq8y1V0-never-print"
+TOKEN = "t0k3n-for-tests-only"
 
 
 async def _positions_via(client: Client) -> list[dict[str, Any]]:
@@ -65,44 +70,44 @@ async def test_serve_over_streamable_http_answers_in_both_eras(
                     assert await _positions_via(client)
 
 
-async def test_http_with_a_token_rejects_missing_and_wrong_bearer(
-    sandbox: RunningSandbox, tmp_path: Path
-) -> None:
-    token = "t0k3n-for-tests-only"
-    with serve_http(server_env(sandbox, HIREFLIX_MCP_AUTH_TOKEN=token), tmp_path / "stderr.log") as server:
-        url = server.url
-        body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
-        headers = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
-        async with httpx2.AsyncClient(timeout=5) as http:
-            missing = await http.post(url, json=body, headers=headers)
-            wrong = await http.post(url, json=body, headers={**headers, "authorization": "Bearer nope"})
-        assert missing.status_code == 401
-        assert wrong.status_code == 401
-        assert missing.headers["www-authenticate"].startswith("Bearer")
-        async with httpx2.AsyncClient(headers={"authorization": f"Bearer {token}"}, timeout=10) as http:
-            with anyio.fail_after(30):
-                async with Client(streamable_http_client(url, http_client=http)) as client:
-                    assert await _positions_via(client)
+@pytest.fixture(scope="module")
+def with_token(
+    shared_sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[HttpServer]:
+    """A loopback HTTP server that requires TOKEN, shared by the module's tests that only read through it."""
+    stderr = tmp_path_factory.mktemp("with-token") / "stderr.log"
+    with serve_http(server_env(shared_sandbox, HIREFLIX_MCP_AUTH_TOKEN=TOKEN), stderr) as server:
+        yield server
 
 
-async def test_http_serves_a_health_route_without_the_token(sandbox: RunningSandbox, tmp_path: Path) -> None:
-    env = server_env(sandbox, HIREFLIX_MCP_AUTH_TOKEN="t0k3n-for-tests-only")
-    with serve_http(env, tmp_path / "stderr.log") as server:
-        url = server.url
-        async with httpx2.AsyncClient(timeout=5) as http:
-            health = await http.get(url.replace("/mcp", "/healthz"))
+async def test_http_with_a_token_rejects_missing_and_wrong_bearer(with_token: HttpServer) -> None:
+    url = with_token.url
+    async with httpx2.AsyncClient(timeout=5) as http:
+        missing = await http.post(url, json=PING, headers=MCP_HEADERS)
+        wrong = await http.post(url, json=PING, headers={**MCP_HEADERS, "authorization": "Bearer nope"})
+    assert missing.status_code == 401
+    assert wrong.status_code == 401
+    assert missing.headers["www-authenticate"].startswith("Bearer")
+    async with httpx2.AsyncClient(headers={"authorization": f"Bearer {TOKEN}"}, timeout=10) as http:
+        with anyio.fail_after(30):
+            async with Client(streamable_http_client(url, http_client=http)) as client:
+                assert await _positions_via(client)
+
+
+async def test_http_serves_a_health_route_without_the_token(with_token: HttpServer) -> None:
+    async with httpx2.AsyncClient(timeout=5) as http:
+        health = await http.get(f"{with_token.base_url}/healthz")
     assert health.status_code == 200
     assert health.json()["status"] == "ok"
 
 
 async def test_http_rejects_a_foreign_origin_and_host(sandbox: RunningSandbox, tmp_path: Path) -> None:
     with serve_http(server_env(sandbox), tmp_path / "stderr.log") as server:
-        url = server.url
-        body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
-        headers = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
         async with httpx2.AsyncClient(timeout=5) as http:
-            origin = await http.post(url, json=body, headers={**headers, "origin": "https://evil.example"})
-            host = await http.post(url, json=body, headers={**headers, "host": "evil.example"})
+            origin = await http.post(
+                server.url, json=PING, headers={**MCP_HEADERS, "origin": "https://evil.example"}
+            )
+            host = await http.post(server.url, json=PING, headers={**MCP_HEADERS, "host": "evil.example"})
         assert origin.status_code == 403
         assert host.status_code == 421
 

@@ -38,6 +38,7 @@ from mcp.types import InputRequiredResult
 from hireflix_mcp.hireflix.observe import collecting_operations
 from hireflix_mcp.identity import current_caller
 from hireflix_mcp.sdk_compat import request_connection
+from hireflix_mcp.store.base import MAX_OPERATIONS
 from hireflix_mcp.store.base import AuditEntry
 from hireflix_mcp.store.base import AuditTrail
 from hireflix_mcp.store.base import Outcome
@@ -123,7 +124,7 @@ def entry_for(
         tool=tool,
         outcome=outcome,
         ids=dict(ids),
-        operations=tuple(ops[:50]),
+        operations=tuple(ops[:MAX_OPERATIONS]),
         duration_ms=(time.time() - started) * 1000,
     )
 

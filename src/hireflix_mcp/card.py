@@ -50,8 +50,7 @@ def media_origins(settings: Settings) -> list[str]:
     Hireflix (the sandbox) serves its own, from the API's origin, and the real one from its media host."""
     if settings.media_origins:
         return settings.media_origins.split(",")
-    host = urlsplit(settings.api_url).hostname or ""
-    if host in ("127.0.0.1", "localhost", "::1"):
+    if settings.hireflix_is_local:
         return [_origin(settings.api_url)]
     return list(HIREFLIX_MEDIA_ORIGINS)
 

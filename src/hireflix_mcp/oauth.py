@@ -297,11 +297,17 @@ def caller_of(token: AccessToken) -> Caller:
 # ---------------------------------------------------------------------------------------- wiring
 
 
-def resource_server(settings: Settings) -> tuple[AuthSettings, JwtVerifier]:
-    """The SDK's auth settings and the token verifier for OAuth mode (`oauth_issuer` set)."""
+def _issuer_and_resource(settings: Settings) -> tuple[str, str]:
+    """The identity provider and this server's MCP endpoint (the resource) of OAuth mode."""
     issuer, resource = settings.oauth_issuer, settings.oauth_resource
     if issuer is None or resource is None:  # pragma: no cover - Settings refuses this
         raise ValueError("OAuth mode needs HIREFLIX_MCP_OAUTH_ISSUER and HIREFLIX_MCP_PUBLIC_URL")
+    return issuer, resource
+
+
+def resource_server(settings: Settings) -> tuple[AuthSettings, JwtVerifier]:
+    """The SDK's auth settings and the token verifier for OAuth mode (`oauth_issuer` set)."""
+    issuer, resource = _issuer_and_resource(settings)
     verifier = JwtVerifier(issuer, settings.oauth_audience or resource, resource)
     # Validated from text, so a path-less issuer keeps its exact spelling (no trailing slash added).
     auth = AuthSettings.model_validate(
@@ -330,9 +336,7 @@ def protect(
     routes, listing the three scopes, go first. Both paths serve one document, whose `resource` is
     the `/mcp` endpoint: a client that fetched the bare form then asks for a token for it too.
     """
-    issuer, resource = settings.oauth_issuer, settings.oauth_resource
-    if issuer is None or resource is None:  # pragma: no cover - Settings refuses this
-        raise ValueError("OAuth mode needs HIREFLIX_MCP_OAUTH_ISSUER and HIREFLIX_MCP_PUBLIC_URL")
+    issuer, resource = _issuer_and_resource(settings)
     metadata = ProtectedResourceMetadata.model_validate(
         {
             "resource": resource,
@@ -386,7 +390,7 @@ class ScopeGate:
             return
         caller = caller_of(user.access_token)
         if scope["path"].rstrip("/") == MCP_PATH:
-            refused = _Requirement(None, scopes.READ, "This server", {})
+            refused = _ANY_REQUEST
             if scope["method"] == "POST":
                 messages, receive = await _buffered(receive, self._max_body)
                 refused = _requirement(b"".join(m.get("body", b"") for m in messages), caller)
@@ -454,14 +458,17 @@ class _Requirement:
     arguments: dict[str, Any]
 
 
+_ANY_REQUEST = _Requirement(None, scopes.READ, "This server", {})
+"""What every request to `/mcp` needs, whatever it calls."""
+
+
 def _requirement(body: bytes, caller: Caller) -> _Requirement:
     """For a JSON-RPC body: the first call the caller's scopes forbid, else what every request to the
     endpoint needs."""
-    anything = _Requirement(None, scopes.READ, "This server", {})
     try:
         parsed = json.loads(body)
     except ValueError:
-        return anything  # the SDK answers the malformed body
+        return _ANY_REQUEST  # the SDK answers the malformed body
     for message in parsed if isinstance(parsed, list) else [parsed]:
         if not isinstance(message, dict) or not isinstance(message.get("params"), dict):
             continue
@@ -470,7 +477,7 @@ def _requirement(body: bytes, caller: Caller) -> _Requirement:
         if not scopes.allows(caller, needed):
             arguments = params.get("arguments") if isinstance(params.get("arguments"), dict) else {}
             return _Requirement(message.get("id"), needed, what, arguments)
-    return anything
+    return _ANY_REQUEST
 
 
 def _needed(method: str, params: dict[str, Any]) -> tuple[str, str]:
@@ -487,4 +494,4 @@ def _needed(method: str, params: dict[str, Any]) -> tuple[str, str]:
         for uri in uris if isinstance(uris, list) else []:
             if isinstance(uri, str) and scopes.resource_scope(uri) != scopes.READ:
                 return scopes.resource_scope(uri), uri
-    return scopes.READ, "This server"
+    return _ANY_REQUEST.scope, _ANY_REQUEST.what

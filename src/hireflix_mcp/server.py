@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import ipaddress
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -56,6 +55,7 @@ from hireflix_mcp.resources import ResourceSubscriptions
 from hireflix_mcp.resources import register_resources
 from hireflix_mcp.settings import WEBHOOK_RECEIVER_PATH
 from hireflix_mcp.settings import Settings
+from hireflix_mcp.settings import is_loopback
 from hireflix_mcp.state import AppState
 from hireflix_mcp.store import SharedState
 from hireflix_mcp.store import open_state
@@ -140,12 +140,12 @@ class HireflixServer(MCPServer[AppState]):
 
     async def list_resources(self) -> list[Resource]:
         listed = await super().list_resources()
-        return [r for r in listed if scopes.refused(str(r.uri), scopes.resource_scope(str(r.uri))) is None]
+        return [resource for resource in listed if _resource_refusal(resource.uri) is None]
 
     async def read_resource(
         self, uri: AnyUrl | str, context: Context[AppState, Any] | None = None
     ) -> Iterable[ReadResourceContents] | InputRequiredResult:
-        if refusal := scopes.refused(str(uri), scopes.resource_scope(str(uri))):
+        if refusal := _resource_refusal(uri):
             raise ResourceError(refusal)
         return await super().read_resource(uri, context)
 
@@ -166,6 +166,11 @@ def _tool_refusal(name: str) -> str | None:
     """Why the current caller may not call this registered tool (its scope), or None."""
     spec = spec_of(name)
     return None if spec is None else scopes.refused(name, scopes.tool_scope(spec.toolset, spec.kind))
+
+
+def _resource_refusal(uri: AnyUrl | str) -> str | None:
+    """Why the current caller may not list or read the resource at `uri` (its scope), or None."""
+    return scopes.refused(str(uri), scopes.resource_scope(str(uri)))
 
 
 def _not_enabled(spec: ToolSpec, profile: Profile) -> str:
@@ -203,8 +208,6 @@ def build_server(
     profile = profile or Profile()
     tools = select_tools(profile)
     secret = settings.confirm_secret.get_secret_value().encode() if settings.confirm_secret else None
-    # Spent tokens must outlive one connection and, with a state file, one process: several replicas
-    # on one machine then refuse each other's replays (they also need HIREFLIX_MCP_CONFIRM_SECRET).
     # Spent tokens, webhook events and the audit trail live in one store (`hireflix_mcp.store`): SQLite
     # for one person, PostgreSQL for replicas, which then refuse each other's replays (they also need
     # HIREFLIX_MCP_CONFIRM_SECRET) and hear each other's webhook events.
@@ -311,15 +314,6 @@ async def _health(_request: Request) -> Response:
 
 
 # ---------------------------------------------------------------------------------------------- HTTP
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def transport_security(

@@ -62,17 +62,22 @@ ENVIRONMENT: dict[str, str] = {
 """Every environment variable `Settings.from_env` reads, and the field it sets."""
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `host` (a name, an address, an [IPv6] literal) is this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def secure_url(url: str) -> bool:
     """https, or http to a loopback host (a provider on the same machine, tests)."""
     parts = urlsplit(url)
     if not parts.hostname or parts.scheme not in ("http", "https"):
         return False
-    if parts.scheme == "https" or parts.hostname == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(parts.hostname).is_loopback
-    except ValueError:
-        return False
+    return parts.scheme == "https" or is_loopback(parts.hostname)
 
 
 def sqlite_file_ok(path: str) -> bool:
@@ -156,6 +161,12 @@ class Settings(BaseModel):
                 )
         return ",".join(origins) or None
 
+    @property
+    def hireflix_is_local(self) -> bool:
+        """Whether the Hireflix this server talks to runs on this machine (`--sandbox`, or a sandbox at a
+        loopback HIREFLIX_API_URL): its webhooks go to loopback and its media come from its own origin."""
+        return is_loopback(urlsplit(self.api_url).hostname or "")
+
     def client_config(self) -> ClientConfig:
         """What the Hireflix client reads from these settings."""
         return ClientConfig(
@@ -183,7 +194,8 @@ class Settings(BaseModel):
         if value is None:
             return None
         value = value.strip()  # kept as written otherwise: tokens' `iss` must equal it exactly
-        if not secure_url(value) or urlsplit(value).query or urlsplit(value).fragment:
+        parts = urlsplit(value)
+        if not secure_url(value) or parts.query or parts.fragment:
             raise ValueError(
                 "HIREFLIX_MCP_OAUTH_ISSUER must be an https URL (http only on loopback) without query, "
                 "written exactly as the provider's tokens name it in `iss`"

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 
 from . import ids
 from .records import new_interview_record
+from .records import new_position_record
 from .rules import DAY_MS
 from .rules import InviteCandidate
-from .store import InterviewRecord
 from .store import PositionRecord
 from .store import QuestionRecord
 from .store import Store
@@ -142,6 +142,7 @@ _ES = {
                   "¿Qué herramientas usas cada día?", "Cuéntanos una situación difícil en el trabajo.",
                   "¿Qué turnos y horarios puedes hacer?", "¿Por qué quieres este puesto?"),
 }  # fmt: skip
+_LANGUAGES = {"en": _EN, "es": _ES}
 _FIRST = (
     "Lucía",
     "Mateo",
@@ -188,7 +189,7 @@ def _sentence(rng: random.Random, lang: dict[str, tuple[str, ...]]) -> str:
 
 def answer_text(rng: random.Random, code: str) -> tuple[str, str, float]:
     """(text, word timings as JSON text, duration) of one answer."""
-    lang = _EN if code == "en" else _ES
+    lang = _LANGUAGES[code]
     text = " ".join(_sentence(rng, lang) for _ in range(rng.randint(4, 16)))
     clock = 0.3 + rng.random()
     parts = []
@@ -218,7 +219,7 @@ def add_large_account(store: Store, size: int, *, seed: int, now_ms: float) -> N
         while remaining > 0:
             count = min(PER_POSITION, remaining)
             code = "en" if serial % 2 == 0 else "es"
-            lang = _EN if code == "en" else _ES
+            lang = _LANGUAGES[code]
             position = _position(store, rng, serial, code, now_ms)
             questions = [
                 QuestionRecord(ids.object_id(rng), position.id, i, title, None, 120, 30, 1)
@@ -232,24 +233,16 @@ def add_large_account(store: Store, size: int, *, seed: int, now_ms: float) -> N
 
 
 def _position(store: Store, rng: random.Random, serial: int, code: str, now_ms: float) -> PositionRecord:
-    lang = _EN if code == "en" else _ES
+    lang = _LANGUAGES[code]
     role = lang["roles"][serial % len(lang["roles"])]
-    created = now_ms - (300 - serial % 250) * DAY_MS
-    position = PositionRecord(
-        id=ids.object_id(rng),
-        name=f"{role.capitalize()} #{serial + 1}",
-        description=None,
+    position = new_position_record(
+        ids.object_id(rng),
+        f"{role.capitalize()} #{serial + 1}",
+        at=now_ms - (300 - serial % 250) * DAY_MS,
         location="Madrid" if code == "es" else "London",
         language=code,
-        archived=None,
-        active=True,
         tags=["bench"],
-        created_at=created,
-        updated_at=created,
-        expires=None,
         retakes=1,
-        time_to_answer=120,
-        time_to_think=30,
     )
     store.insert(position)
     return position
@@ -271,14 +264,13 @@ def _interviews(
         created = position.created_at + DAY_MS + i * 3_600_000.0
         completed = created + rng.uniform(1, 48) * 3_600_000.0
         status = rng.random()
-        invited: InterviewRecord = new_interview_record(
+        invited = new_interview_record(
             position,
             InviteCandidate(email=f"c{serial}.{i}@bench.example.com", first_name=first, last_name=last),
             interview_id=ids.object_id(rng),
             hash_=ids.interview_hash(rng),
             at=created,
             disable_notifications=True,
-            invite_source="API",
         )
         record = dataclasses.replace(
             invited,

@@ -58,8 +58,7 @@ def media_routes(store: Store) -> list[BaseRoute]:
     async def answer_media(request: Request) -> Response:
         interview_id = request.path_params["interview_id"]
         answer_id, _, extension = request.path_params["name"].partition(".")
-        known = extension in _FILES and any(a.id == answer_id for a in store.answers(interview_id))
-        if not known:
+        if extension not in _FILES or not store.has_answer(interview_id, answer_id):
             return JSONResponse({"error": "not_found", "message": "No such answer media"}, status_code=404)
         path, media_type = _FILES[extension]
         # FileResponse answers Range requests: a browser seeks in the video without loading all of it.

@@ -505,6 +505,12 @@ class Store:
     def answers(self, interview_id: str) -> list[AnswerRecord]:
         return self._of_interview(AnswerRecord, interview_id)
 
+    def has_answer(self, interview_id: str, answer_id: str) -> bool:
+        """Whether the interview has this answer (without reading its transcript)."""
+        return bool(
+            self._scalar("SELECT 1 FROM answers WHERE id = ? AND interview_id = ?", (answer_id, interview_id))
+        )
+
     def comments(self, interview_id: str) -> list[CommentRecord]:
         return self._of_interview(CommentRecord, interview_id)
 

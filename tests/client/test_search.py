@@ -4,7 +4,6 @@ finding a candidate in every position."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,6 +16,7 @@ from hireflix_mcp.hireflix import InvalidCursorError
 from hireflix_mcp.hireflix import SearchPage
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
+from tests.support import plain
 from tests.support import refuse_combinators
 from tests.support import refuse_find_candidate
 
@@ -52,12 +52,6 @@ async def client_without_or_and(
 
 def record_named(sandbox: RunningSandbox, first: str, last: str | None) -> InterviewRecord:
     return next(r for r in sandbox.store.all_interviews() if (r.first_name, r.last_name) == (first, last))
-
-
-def plain(text: str | None) -> str:
-    """`text` without accents and case: the test's own oracle for the name rule."""
-    stripped = (c for c in unicodedata.normalize("NFD", text or "") if not unicodedata.combining(c))
-    return "".join(stripped).casefold()
 
 
 def named(records: list[InterviewRecord], word: str) -> set[str]:

@@ -44,6 +44,7 @@ from tests.serving import MCP_HEADERS
 from tests.serving import Replica
 from tests.serving import free_port
 from tests.serving import initialize_request
+from tests.serving import server_env
 from tests.serving import wait_for_http
 from tests.tools.conftest import data
 from tests.tools.conftest import error_text
@@ -161,16 +162,14 @@ def deployment(
     request may reach either, as behind a load balancer."""
     logs = tmp_path_factory.mktemp("replicas")
     public_url = f"http://localhost:{free_port()}"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("HIREFLIX_")},
-        "HIREFLIX_API_URL": hireflix.url,
-        "HIREFLIX_API_KEY": hireflix.api_key,
-        "HIREFLIX_MCP_OAUTH_ISSUER": idp.issuer,
-        "HIREFLIX_MCP_PUBLIC_URL": public_url,
-        "HIREFLIX_MCP_CONFIRM": "token",
-        "HIREFLIX_MCP_CONFIRM_SECRET": secrets.token_urlsafe(32),
-        "HIREFLIX_MCP_STATE_DB": postgres_cluster.new_database("image"),
-    }
+    env = server_env(
+        hireflix,
+        HIREFLIX_MCP_OAUTH_ISSUER=idp.issuer,
+        HIREFLIX_MCP_PUBLIC_URL=public_url,
+        HIREFLIX_MCP_CONFIRM="token",
+        HIREFLIX_MCP_CONFIRM_SECRET=secrets.token_urlsafe(32),
+        HIREFLIX_MCP_STATE_DB=postgres_cluster.new_database("image"),
+    )
     # `--env NAME` passes the value from podman's own environment: no secret on a command line.
     passed = [arg for name in env if name.startswith("HIREFLIX_") for arg in ("--env", name)]
     replicas = tuple(Replica(port=free_port(), name=f"hireflix-mcp-test-{RUN}-{letter}") for letter in "ab")

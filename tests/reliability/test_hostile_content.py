@@ -31,6 +31,7 @@ from hireflix_mcp.sanitize import CANDIDATE_CONTENT_NOTE
 from hireflix_mcp.tools.catalog import TOOLS
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.store import InterviewRecord
+from tests.tools.conftest import all_pages
 from tests.tools.conftest import connect
 from tests.tools.conftest import data
 from tests.tools.conftest import text
@@ -289,24 +290,15 @@ async def test_search_and_find_list_a_hostile_candidate_sanitised_in_candidate_f
 async def test_a_hostile_megabyte_transcript_pages_under_the_limit_and_reassembles_sanitised(
     sandbox: RunningSandbox, hostile: Hostile
 ) -> None:
-    pages: list[dict[str, Any]] = []
     async with connect(sandbox) as client:
         tools = await tools_by_name(client)
-        cursor: str | None = None
-        for _ in range(200):
-            arguments: dict[str, Any] = {"interview_id": hostile.record.id}
-            if cursor is not None:
-                arguments["cursor"] = cursor
-            result = await client.call_tool("get_interview_transcript", arguments)
-            page = data(result)
-            assert len(text(result)) <= PAGE_LIMIT
-            assert_inert(page)
-            assert_only_in_candidate_fields(page, tools["get_interview_transcript"])
-            pages.append(page)
-            cursor = page.get("next_cursor")
-            if cursor is None:
-                break
-    assert cursor is None, "the transcript did not end within 200 pages"
+        arguments = {"interview_id": hostile.record.id}
+        results = await all_pages(client, "get_interview_transcript", arguments, most=200)
+    pages = [data(result) for result in results]
+    for result, page in zip(results, pages, strict=True):
+        assert len(text(result)) <= PAGE_LIMIT
+        assert_inert(page)
+        assert_only_in_candidate_fields(page, tools["get_interview_transcript"])
     answers = [answer for page in pages for answer in page["answers"]]
     first = [a for a in answers if a["question"] == 1]
     assert len(first) == first[0]["parts"] >= MEGABYTE // PAGE_LIMIT

@@ -3,6 +3,7 @@ the replicas of a team deployment, each on its own loopback port (no tests here)
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -52,7 +53,7 @@ def running_replicas(
         HIREFLIX_MCP_CONFIRM_SECRET=CONFIRM_SECRET,
         HIREFLIX_WEBHOOK_SECRET=WEBHOOK_SECRET,
         HIREFLIX_MCP_INDEX_SYNC="false",
-        HIREFLIX_MCP_LOG_LEVEL=__import__("os").environ.get("LOGLEVEL", "WARNING"),
+        HIREFLIX_MCP_LOG_LEVEL=os.environ.get("LOGLEVEL", "WARNING"),
     )
     replicas: list[Replica] = []
     with ExitStack() as stack:
@@ -70,9 +71,6 @@ def running_replicas(
             replicas.append(replica)
             return replica
 
-        def ready(replica: Replica) -> None:
-            wait_for_http(f"{replica.base_url}/healthz", replica.process, replica.log)
-
         for replica in [start(index) for index in range(count)]:
-            ready(replica)
+            wait_for_http(f"{replica.base_url}/healthz", replica.process, replica.log)
         yield replicas

@@ -133,6 +133,22 @@ async def call_error(client: Client, tool: str, arguments: dict[str, Any]) -> st
     return error_text(await client.call_tool(tool, arguments))
 
 
+async def all_pages(
+    client: Client, tool: str, arguments: dict[str, Any], *, most: int
+) -> list[CallToolResult]:
+    """Every page of `tool` called with `arguments`, passing each page's `next_cursor` back as `cursor` (None
+    on the first call); fails the test if a page is an error or the pages run past `most`."""
+    results: list[CallToolResult] = []
+    cursor: str | None = None
+    for _ in range(most):
+        result = await client.call_tool(tool, {**arguments, "cursor": cursor})
+        results.append(result)
+        cursor = data(result).get("next_cursor")
+        if cursor is None:
+            return results
+    raise AssertionError(f"{tool} gave a next_cursor on each of {most} pages")
+
+
 async def refused_upfront(
     client: Client, sandbox: RunningSandbox, tool: str, arguments: dict[str, Any]
 ) -> str:

@@ -13,6 +13,7 @@ from hireflix_sandbox.media import local_url
 from hireflix_sandbox.store import AnswerRecord
 from hireflix_sandbox.store import InterviewRecord
 from tests.tools.conftest import Era
+from tests.tools.conftest import all_pages
 from tests.tools.conftest import call
 from tests.tools.conftest import call_error
 from tests.tools.conftest import connect
@@ -45,18 +46,9 @@ async def _transcript_pages(
     client: Client, interview_id: str, **args: Any
 ) -> list[tuple[dict[str, Any], int]]:
     """Every page of a transcript, with the length of the text block each came in."""
-    pages: list[tuple[dict[str, Any], int]] = []
-    cursor: str | None = None
-    for _ in range(500):
-        result = await client.call_tool(
-            "get_interview_transcript", {"interview_id": interview_id, "cursor": cursor, **args}
-        )
-        page = data(result)
-        pages.append((page, len(text(result))))
-        cursor = page.get("next_cursor")
-        if cursor is None:
-            return pages
-    raise AssertionError("transcript pagination did not end")
+    arguments = {"interview_id": interview_id, **args}
+    results = await all_pages(client, "get_interview_transcript", arguments, most=500)
+    return [(data(result), len(text(result))) for result in results]
 
 
 async def test_get_interview_shows_candidate_review_state_comments_and_answer_summaries(

@@ -13,9 +13,11 @@ from hireflix_sandbox.store import InterviewRecord
 from tests.support import refuse_combinators
 from tests.support import refuse_find_candidate
 from tests.tools.conftest import Era
+from tests.tools.conftest import all_pages
 from tests.tools.conftest import call
 from tests.tools.conftest import call_error
 from tests.tools.conftest import connect
+from tests.tools.conftest import data
 from tests.tools.conftest import invite
 from tests.tools.conftest import rejected_before_sending
 from tests.tools.test_interviews_support import MISSING_ID
@@ -32,17 +34,8 @@ async def _all_pages(
     client: Client, args: dict[str, Any]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Every interview of a search, following next_cursor; and each page's result."""
-    found: list[dict[str, Any]] = []
-    pages: list[dict[str, Any]] = []
-    cursor: str | None = None
-    for _ in range(50):
-        page = await call(client, "search_interviews", {**args, "cursor": cursor})
-        pages.append(page)
-        found.extend(page.get("interviews", []))
-        cursor = page.get("next_cursor")
-        if cursor is None:
-            return found, pages
-    raise AssertionError("pagination did not end")
+    pages = [data(result) for result in await all_pages(client, "search_interviews", args, most=50)]
+    return [found for page in pages for found in page.get("interviews", [])], pages
 
 
 def _score_between(record: InterviewRecord, low: float, high: float) -> bool:

@@ -14,11 +14,10 @@ from tests.tools.conftest import call_with_token
 from tests.tools.conftest import connect
 from tests.tools.conftest import error_text
 from tests.tools.conftest import rejected_before_sending
+from tests.tools.test_interviews_support import MISSING_ID
 from tests.tools.test_interviews_support import senior_backend_position
 
 pytestmark = pytest.mark.anyio
-
-MISSING_ID = "0" * 24
 
 
 def _positions(sandbox: RunningSandbox) -> list[dict[str, object]]:

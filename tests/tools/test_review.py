@@ -21,10 +21,10 @@ from tests.tools.conftest import error_text
 from tests.tools.conftest import failed_without_asking
 from tests.tools.conftest import refused_by
 from tests.tools.conftest import rejected_before_sending
+from tests.tools.test_interviews_support import MISSING_ID
 
 pytestmark = pytest.mark.anyio
 
-MISSING_ID = "0" * 24
 DAY_MS = 86_400_000
 
 

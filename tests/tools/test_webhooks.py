@@ -17,7 +17,7 @@ from hireflix_mcp.tools import webhooks
 from hireflix_sandbox.embedded import RunningSandbox
 from hireflix_sandbox.webhooks import encode_event
 from hireflix_sandbox.webhooks import webhook_snapshot
-from tests.test_resources import read_text
+from tests.test_resources import read_json
 from tests.tools.conftest import Elicitor
 from tests.tools.conftest import Era
 from tests.tools.conftest import accepted
@@ -30,10 +30,9 @@ from tests.tools.conftest import error_text
 from tests.tools.conftest import failed_without_asking
 from tests.tools.conftest import refused_by
 from tests.tools.conftest import rejected_before_sending
+from tests.tools.test_interviews_support import MISSING_ID
 
 pytestmark = pytest.mark.anyio
-
-MISSING_ID = "0" * 24
 
 
 def _hook_urls(sandbox: RunningSandbox) -> set[str]:
@@ -430,7 +429,7 @@ async def test_the_events_resource_shows_the_rows_the_tool_shows(
     )
     async with connect(sandbox, state_db=db) as client:
         listed = await call(client, "list_webhook_events", {})
-        resource = json.loads((await read_text(client, "hireflix://events")).text)
+        resource = await read_json(client, "hireflix://events")
     assert resource["events"] == listed["events"]
     assert "get_interview" in listed["note"], "a received status-change does not carry the new status"
 
@@ -440,7 +439,7 @@ async def test_without_a_receiver_the_tool_and_the_events_resource_tell_the_same
 ) -> None:
     async with connect(sandbox) as client:
         listed = await call(client, "list_webhook_events", {"since": "2000-01-01"})
-        resource = json.loads((await read_text(client, "hireflix://events")).text)
+        resource = await read_json(client, "hireflix://events")
     assert listed["mode"] == "polling"
     assert listed["events"]
     assert resource["events"] == []

@@ -108,6 +108,10 @@ def test_position_and_status_narrow_the_search(index: TranscriptIndex) -> None:
 def test_a_status_change_and_a_deletion_show_in_the_next_search(index: TranscriptIndex) -> None:
     assert index.set_status("000000000000000000000002", "discarded", at=2.0)
     assert found(index, "customers", status="discarded") == ["John Smith"]
+    summaries = index.summaries(["000000000000000000000002", "f" * 24])
+    assert {i: (d.candidate, d.status) for i, d in summaries.items()} == {
+        "000000000000000000000002": ("John Smith", "discarded")
+    }
     assert index.delete("000000000000000000000002")
     assert found(index, "customers") == ["Other Person"]
     assert index.interview("000000000000000000000002") is None

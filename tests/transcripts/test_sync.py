@@ -25,6 +25,8 @@ from hireflix_mcp.transcripts.query import parse
 from hireflix_mcp.transcripts.sqlite_index import SqliteIndex
 from hireflix_mcp.transcripts.sync import TranscriptSync
 from hireflix_sandbox.embedded import RunningSandbox
+from tests.tools.conftest import call
+from tests.tools.conftest import call_error
 from tests.tools.conftest import sandbox_settings
 
 pytestmark = pytest.mark.anyio
@@ -114,8 +116,7 @@ async def test_search_transcripts_through_the_client_sanitises_cites_and_applies
     )
     server = build_server(sandbox_settings(sandbox), Profile())
     async with Client(server) as client:
-        result = await client.call_tool("search_transcripts", {"query": "ZYZZYVA", "limit": 5})
-        body = json.loads(result.content[0].text)  # type: ignore[union-attr]
+        body = await call(client, "search_transcripts", {"query": "ZYZZYVA", "limit": 5})
         (hit,) = body["hits"]
         assert hit["interview_id"] == record.id
         assert not any(c in json.dumps(body, ensure_ascii=False) for c in HIDDEN)
@@ -127,12 +128,10 @@ async def test_search_transcripts_through_the_client_sanitises_cites_and_applies
         # Deleted upstream, no webhook: a stale index checks its hits before returning them.
         store.delete_interview(record.id)
         monkeypatch.setattr(service_module, "STALE_AFTER_SECONDS", -1.0)
-        result = await client.call_tool("search_transcripts", {"query": "zyzzyva"})
-        after = json.loads(result.content[0].text)  # type: ignore[union-attr]
+        after = await call(client, "search_transcripts", {"query": "zyzzyva"})
         assert (after.get("hits", []), after["matched_interviews"]) == ([], 0)
 
-        bad = await client.call_tool("search_transcripts", {"query": '" "'})
-        assert bad.is_error
+        assert await call_error(client, "search_transcripts", {"query": '" "'})
 
 
 async def test_recorded_since_keeps_answers_recorded_from_that_date_and_refuses_a_number(
@@ -146,11 +145,7 @@ async def test_recorded_since_keeps_answers_recorded_from_that_date_and_refuses_
     async with Client(build_server(sandbox_settings(sandbox), Profile())) as client:
 
         async def hits(since: object) -> list[str]:
-            result = await client.call_tool(
-                "search_transcripts", {"query": "quokkas", "recorded_since": since}
-            )
-            assert not result.is_error, result.content
-            body = json.loads(result.content[0].text)  # type: ignore[union-attr]
+            body = await call(client, "search_transcripts", {"query": "quokkas", "recorded_since": since})
             return [hit["interview_id"] for hit in body.get("hits", [])]
 
         assert await hits(day.isoformat()) == [record.id]
@@ -158,9 +153,7 @@ async def test_recorded_since_keeps_answers_recorded_from_that_date_and_refuses_
         assert await hits(f"{day.isoformat()}T00:00:00+14:00") == [record.id]
 
         before = sandbox.request_counts()["total"]
-        refused = await client.call_tool("search_transcripts", {"query": "quokkas", "recorded_since": 0})
-        message = refused.content[0].text  # type: ignore[union-attr]
-        assert refused.is_error
+        message = await call_error(client, "search_transcripts", {"query": "quokkas", "recorded_since": 0})
         assert "recorded_since" in message
         assert sandbox.request_counts()["total"] == before
 
@@ -188,8 +181,7 @@ async def test_search_transcripts_works_the_same_on_postgresql(
 ) -> None:
     server = build_server(sandbox_settings(sandbox, state_db=fresh_postgres_url), Profile())
     async with Client(server) as client:
-        result = await client.call_tool("search_transcripts", {"query": '"TIEMPO de respuesta"', "limit": 3})
-        body = json.loads(result.content[0].text)  # type: ignore[union-attr]
+        body = await call(client, "search_transcripts", {"query": '"TIEMPO de respuesta"', "limit": 3})
         assert body["matched_interviews"] > 0
         assert all("[[tiempo de respuesta]]" in hit["snippet"] for hit in body["hits"])
         assert all(hit["at_s"] is not None for hit in body["hits"])

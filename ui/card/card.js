@@ -150,12 +150,8 @@ function buildHeader() {
 
 /** Sharing a recording publicly asks the user exactly as share_interview does: the card calls it without a
  * confirmation token and shows what the tool answered; it never confirms on anyone's behalf. */
-async function share() {
-  if (busy || !interview) return;
-  busy = true;
-  renderHeader();
-  header.message.textContent = "Asking…";
-  try {
+function share() {
+  return busyWith("Asking…", async () => {
     const result = await callTool("share_interview", { interview_id: interview.interview_id });
     if (result.status === "done" && result.url) {
       header.message.textContent = result.message;
@@ -167,21 +163,12 @@ async function share() {
     } else {
       header.message.textContent = result.message;
     }
-  } catch (error) {
-    header.message.textContent = error.message;
-  } finally {
-    busy = false;
-    renderHeader();
-  }
+  });
 }
 
 /** One review action through the host; the card then shows what the tool answered. */
-async function act(tool, args) {
-  if (busy || !interview) return;
-  busy = true;
-  renderHeader();
-  header.message.textContent = "Saving…";
-  try {
+function act(tool, args) {
+  return busyWith("Saving…", async () => {
     const result = await callTool(tool, { interview_id: interview.interview_id, ...args });
     if (tool === "comment_on_interview") {
       interview.comments = [...(interview.comments ?? []), result.comment];
@@ -193,6 +180,18 @@ async function act(tool, args) {
       header.message.textContent =
         result.message ?? (result.score ? `Score set to ${result.score}.` : "Score cleared.");
     }
+  });
+}
+
+/** Runs one call through the host at a time: the review controls are disabled and `pending` is shown
+ * while it runs; a failure shows the tool's own words. */
+async function busyWith(pending, work) {
+  if (busy || !interview) return;
+  busy = true;
+  renderHeader();
+  header.message.textContent = pending;
+  try {
+    await work();
   } catch (error) {
     header.message.textContent = error.message;
   } finally {

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from hireflix_mcp.dsn import is_postgres_url
-from hireflix_mcp.dsn import redact_url
 from hireflix_mcp.store.base import OUTCOMES
 from hireflix_mcp.store.base import AuditEntry
 from hireflix_mcp.store.base import AuditTrail
@@ -34,9 +33,7 @@ __all__ = [
     "Outcome",
     "SharedState",
     "StateStore",
-    "is_postgres_url",
     "open_state",
-    "redact_url",
 ]
 
 

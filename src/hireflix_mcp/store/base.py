@@ -36,6 +36,7 @@ ID_TEXT = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 MAX_IDS = 50
 """Ids kept per entity and call (a bulk call names more; the entry then says how many were left out)."""
 MAX_OPERATIONS = 50
+"""Operation names kept per call (the first ones sent)."""
 
 
 @dataclass(frozen=True)

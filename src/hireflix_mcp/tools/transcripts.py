@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Annotated
 
 import anyio
@@ -30,9 +29,7 @@ from hireflix_mcp.transcripts.query import QueryError
 from hireflix_mcp.transcripts.query import parse
 from hireflix_mcp.transcripts.service import TranscriptService
 from hireflix_mcp.transcripts.text import citation
-from hireflix_mcp.transcripts.text import normals
 from hireflix_mcp.transcripts.text import snippet
-from hireflix_mcp.transcripts.text import unpack_times
 from hireflix_mcp.views.common import Compact
 from hireflix_mcp.views.common import iso
 from hireflix_mcp.views.common import time_bound
@@ -78,7 +75,7 @@ def coverage_out(coverage: Coverage) -> IndexCoverage:
     return IndexCoverage(
         interviews=coverage.interviews,
         recorded=coverage.recorded,
-        complete=coverage.positions > 0 and coverage.positions_synced == coverage.positions,
+        complete=coverage.complete,
         synced_at=iso(coverage.synced_at),
         updated_at=iso(coverage.changed_at),
     )
@@ -86,9 +83,7 @@ def coverage_out(coverage: Coverage) -> IndexCoverage:
 
 def hit_out(hit: Hit, query: Query, *, with_position: bool) -> TranscriptHit:
     answer = hit.answer
-    marked, centre = Matcher(query, answer.language).find(normals(answer.text, answer.language))
-    times = unpack_times(answer.times)
-    at = times[centre] if times is not None and centre < len(times) else None
+    marked, centre, at = Matcher(query, answer.language).locate(answer.text, answer.times)
     return TranscriptHit(
         interview_id=hit.interview.interview_id,
         candidate=hit.interview.candidate,
@@ -117,22 +112,6 @@ async def checked(service: TranscriptService, result: SearchResult, coverage: Co
     return SearchResult(
         hits, result.matched_interviews - len(gone), result.matched_answers - answers_gone, result.capped
     )
-
-
-async def with_times(service: TranscriptService, result: SearchResult) -> SearchResult:
-    """`result` with the word timings of its hits, read from Hireflix for those the index lacks."""
-    missing = [hit.interview.interview_id for hit in result.hits if hit.answer.times is None]
-    if not missing:
-        return result
-    await service.sync.fill_times(missing)
-    hits = []
-    for hit in result.hits:
-        if hit.answer.times is None:
-            stored = await anyio.to_thread.run_sync(service.index.interview, hit.interview.interview_id)
-            found = [a for a in stored.answers if a.question == hit.answer.question] if stored else []
-            hit = dataclasses.replace(hit, answer=found[0]) if found else hit
-        hits.append(hit)
-    return dataclasses.replace(result, hits=hits)
 
 
 @tool(
@@ -165,7 +144,7 @@ async def search_transcripts(
     result = await anyio.to_thread.run_sync(index.search, parsed, filters, limit)
     coverage = await anyio.to_thread.run_sync(index.coverage, filters)
     result = await checked(service, result, coverage)
-    result = await with_times(service, result)
+    result = await service.with_times(result)
     return TranscriptSearch(
         query=parsed.describe(),
         matched_interviews=result.matched_interviews,

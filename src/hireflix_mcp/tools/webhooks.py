@@ -236,18 +236,6 @@ def webhook_target(value: str, *, allow_loopback: bool) -> WebhookTarget:
     return WebhookTarget(url=f"{scheme}://{netloc}{path}{query}", host=host, shown_host=shown)
 
 
-def hireflix_is_local(settings: Settings) -> bool:
-    """Whether the Hireflix this server talks to runs on this machine (`--sandbox`, or a sandbox at a
-    loopback HIREFLIX_API_URL): its webhooks then go to loopback and never leave the machine."""
-    host = urlsplit(settings.api_url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _unique(events: list[hx.WebhookEvent]) -> list[hx.WebhookEvent]:
     return list(dict.fromkeys(events))
 
@@ -359,7 +347,7 @@ async def preview_create(ctx: Ctx, url: str | None, events: list[hx.WebhookEvent
         target = own_receiver(settings)
     else:
         try:
-            target = webhook_target(url, allow_loopback=hireflix_is_local(settings))
+            target = webhook_target(url, allow_loopback=settings.hireflix_is_local)
         except ValueError as exc:
             raise ToolError(f"Nothing was sent: {exc}") from None
     host = quoted(target.shown_host, max_chars=253)

@@ -78,6 +78,9 @@ class SearchResult:
 
 COUNT_CAP = 5000
 """Matching answers counted at most (counting every match of a phrase of common words costs its time)."""
+RANKED_PER_HIT = 6
+"""Answers ranked per interview asked for: the best `limit` interviews are taken from the best
+`limit * RANKED_PER_HIT` answers (several answers of one interview can match)."""
 RANK_WINDOW = 2000
 """Past this many matching answers, the best are picked from the most recently indexed RANK_WINDOW (which
 ones those are depends on the order interviews were indexed in; the hits among them are ordered as always)."""
@@ -108,6 +111,11 @@ class Coverage:
     """Oldest completed pass among the scope's positions (None when one has never completed)."""
     changed_at: float | None
     """Last update from a webhook (epoch ms), if any."""
+
+    @property
+    def complete(self) -> bool:
+        """Every position in scope has been read in full at least once."""
+        return self.positions > 0 and self.positions_synced == self.positions
 
 
 @dataclass(frozen=True)
@@ -172,6 +180,10 @@ class TranscriptIndex(Protocol):
 
     def interview(self, interview_id: str) -> InterviewDoc | None:
         """With its answers."""
+        ...
+
+    def summaries(self, interview_ids: Sequence[str]) -> dict[str, InterviewDoc]:
+        """Interview id -> the interview without its answers, for those of `interview_ids` the index knows."""
         ...
 
     def stats(self) -> Stats: ...
@@ -359,15 +371,22 @@ class SqlIndex:
             if n in docs and n * SLOTS + questions[0] in texts
         ]
 
-    def _interviews(self, numbers: Sequence[int]) -> dict[int, InterviewDoc]:
-        if not numbers:
-            return {}
+    def _interview_rows(self, column: str, values: Sequence[Any]) -> list[tuple[int, InterviewDoc]]:
+        """(number, interview without its answers) of the interviews whose `column` is one of `values`."""
+        if not values:
+            return []
         rows = self._rows(
             "SELECT n, id, position_id, position_name, candidate, status, recorded_at, updated_at"  # noqa: S608
-            f" FROM tx_interviews WHERE n IN ({', '.join('?' * len(numbers))})",
-            list(numbers),
+            f" FROM tx_interviews WHERE {column} IN ({', '.join('?' * len(values))})",
+            list(values),
         )
-        return {int(r[0]): InterviewDoc(*r[1:]) for r in rows}
+        return [(int(r[0]), InterviewDoc(*r[1:])) for r in rows]
+
+    def _interviews(self, numbers: Sequence[int]) -> dict[int, InterviewDoc]:
+        return dict(self._interview_rows("n", numbers))
+
+    def summaries(self, interview_ids: Sequence[str]) -> dict[str, InterviewDoc]:
+        return {doc.interview_id: doc for _, doc in self._interview_rows("id", interview_ids)}
 
     def _answers(self, rowids: Sequence[int]) -> dict[int, AnswerDoc]:
         if not rowids:

@@ -34,6 +34,7 @@ import psycopg
 
 from hireflix_mcp.transcripts.index import COUNT_CAP
 from hireflix_mcp.transcripts.index import RANK_WINDOW
+from hireflix_mcp.transcripts.index import RANKED_PER_HIT
 from hireflix_mcp.transcripts.index import SLOTS
 from hireflix_mcp.transcripts.index import Filters
 from hireflix_mcp.transcripts.index import InterviewDoc
@@ -75,11 +76,6 @@ CREATE TABLE IF NOT EXISTS tx_progress (
 );
 CREATE TABLE IF NOT EXISTS tx_meta (key TEXT PRIMARY KEY, value DOUBLE PRECISION);
 """
-
-
-def folded(text: str) -> str:
-    """`text` lower-cased without accents, punctuation kept (the tsvector's input)."""
-    return fold(text)
 
 
 def tsquery(query: Query, config: str) -> tuple[str, list[Any]]:
@@ -132,7 +128,7 @@ class PostgresIndex(SqlIndex):
                     db.execute(
                         "INSERT INTO tx_answers (rowid, n, config, position_id, status, tsv)"
                         " VALUES (%s, %s, %s, %s, %s, to_tsvector(%s::regconfig, %s))",
-                        (rowid, n, config, doc.position_id, doc.status, config, folded(answer.text)),
+                        (rowid, n, config, doc.position_id, doc.status, config, fold(answer.text)),
                     )
                     db.execute(
                         "INSERT INTO tx_texts (rowid, n, title, language, text, times, duration)"
@@ -219,7 +215,7 @@ class PostgresIndex(SqlIndex):
             " (SELECT a.rowid FROM tx_answers a JOIN tx_interviews i ON i.n = a.n"
             " WHERE a.rowid = ANY(ARRAY(SELECT rowid FROM m ORDER BY rowid DESC LIMIT %s))"
             f" ORDER BY {rank} DESC, {self._recency('a.rowid')} LIMIT %s) r ON TRUE",
-            [*match_params, SLOTS, RANK_WINDOW, *rank_params, limit * 6],
+            [*match_params, SLOTS, RANK_WINDOW, *rank_params, limit * RANKED_PER_HIT],
         )
         answers, interviews = rows[0][0], rows[0][1]
         hits = self._hits([int(row[2]) for row in rows if row[2] is not None], limit)

@@ -24,6 +24,8 @@ from hireflix_mcp.transcripts.text import TOKEN
 from hireflix_mcp.transcripts.text import Lang
 from hireflix_mcp.transcripts.text import fold
 from hireflix_mcp.transcripts.text import normal
+from hireflix_mcp.transcripts.text import normals
+from hireflix_mcp.transcripts.text import unpack_times
 
 MAX_QUERY_CHARS = 300
 MAX_TERMS = 24
@@ -126,7 +128,15 @@ class Matcher:
     """Where a query matches in one answer: the token positions to mark and the one to centre on."""
 
     def __init__(self, query: Query, lang: Lang) -> None:
+        self._lang = lang
         self._phrases = [[phrase.forms(lang) for phrase in clause] for clause in query.clauses]
+
+    def locate(self, text: str, times: bytes | None) -> tuple[list[int], int, float | None]:
+        """`find` in an answer's `text`, and when its centre was said (from the answer's packed `times`)."""
+        marked, centre = self.find(normals(text, self._lang))
+        unpacked = unpack_times(times)
+        at = unpacked[centre] if unpacked is not None and centre < len(unpacked) else None
+        return marked, centre, at
 
     def find(self, forms: Sequence[str]) -> tuple[list[int], int]:
         """(positions of every matching token, the first position of the clause matching least often)."""

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import threading
@@ -30,6 +31,7 @@ from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.errors import HireflixError
 from hireflix_mcp.transcripts.index import Coverage
 from hireflix_mcp.transcripts.index import Filters
+from hireflix_mcp.transcripts.index import SearchResult
 from hireflix_mcp.transcripts.index import TranscriptIndex
 from hireflix_mcp.transcripts.index import now_ms
 from hireflix_mcp.transcripts.index import open_index
@@ -165,7 +167,7 @@ class TranscriptService:
         index = self.index
         if position_ids is None:
             coverage = await anyio.to_thread.run_sync(index.coverage, Filters())
-            if coverage.positions and coverage.positions_synced == coverage.positions:
+            if coverage.complete:
                 return None
             wanted = None
         else:
@@ -182,6 +184,21 @@ class TranscriptService:
             async with lock:
                 return await self.sync.run(wanted)
         return None
+
+    async def with_times(self, result: SearchResult) -> SearchResult:
+        """`result` with the word timings of its hits, read from Hireflix for those the index lacks."""
+        missing = [hit.interview.interview_id for hit in result.hits if hit.answer.times is None]
+        if not missing:
+            return result
+        await self.sync.fill_times(missing)
+        hits = []
+        for hit in result.hits:
+            if hit.answer.times is None:
+                stored = await anyio.to_thread.run_sync(self.index.interview, hit.interview.interview_id)
+                found = [a for a in stored.answers if a.question == hit.answer.question] if stored else []
+                hit = dataclasses.replace(hit, answer=found[0]) if found else hit
+            hits.append(hit)
+        return dataclasses.replace(result, hits=hits)
 
     def stale(self, coverage: Coverage) -> bool:
         """Whether hits may name interviews deleted upstream since the index last heard."""

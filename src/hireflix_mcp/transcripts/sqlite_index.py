@@ -23,6 +23,7 @@ from typing import Any
 
 from hireflix_mcp.transcripts.index import COUNT_CAP
 from hireflix_mcp.transcripts.index import RANK_WINDOW
+from hireflix_mcp.transcripts.index import RANKED_PER_HIT
 from hireflix_mcp.transcripts.index import SLOTS
 from hireflix_mcp.transcripts.index import AnswerDoc
 from hireflix_mcp.transcripts.index import Filters
@@ -71,9 +72,10 @@ def _scope_match(filters: Filters) -> str:
 
 class SqliteIndex(SqlIndex):
     def __init__(self, path: str = ":memory:") -> None:
-        self.where = "memory (this process only)" if path == ":memory:" else path
+        self._memory = path == ":memory:"
+        self.where = "memory (this process only)" if self._memory else path
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        if path != ":memory:":
+        if not self._memory:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_DDL)
@@ -132,17 +134,10 @@ class SqliteIndex(SqlIndex):
 
     def _restatus(self, db: sqlite3.Connection, n: int, position_id: str, status: str) -> None:
         """The answers' scope tokens are rewritten (their text is not fetched again)."""
-        rows = db.execute(
-            "SELECT rowid, en, es, other FROM tx_fts WHERE rowid BETWEEN ? AND ?",
-            (n * SLOTS, n * SLOTS + SLOTS - 1),
-        ).fetchall()
-        scope = scope_tokens(position_id, status)
-        for rowid, en, es, other in rows:
-            db.execute("DELETE FROM tx_fts WHERE rowid = ?", (rowid,))
-            db.execute(
-                "INSERT INTO tx_fts (rowid, en, es, other, scope) VALUES (?, ?, ?, ?, ?)",
-                (rowid, en, es, other, scope),
-            )
+        db.execute(
+            "UPDATE tx_fts SET scope = ? WHERE rowid BETWEEN ? AND ?",
+            (scope_tokens(position_id, status), n * SLOTS, n * SLOTS + SLOTS - 1),
+        )
 
     def forget_unseen(self, position_id: str, before: float) -> int:
         with self._tx() as db:
@@ -164,7 +159,7 @@ class SqliteIndex(SqlIndex):
         # Counting needs the interviews only to filter by recording time.
         source = joined if filters.recorded_since is not None else f"tx_fts WHERE {where}"
         count = (
-            "SELECT count(*), count(DISTINCT rowid / 64) FROM"  # noqa: S608
+            f"SELECT count(*), count(DISTINCT rowid / {SLOTS}) FROM"  # noqa: S608
             f" (SELECT tx_fts.rowid FROM {source} LIMIT {COUNT_CAP + 1})"
         )
         order = self._recency("tx_fts.rowid")
@@ -178,10 +173,10 @@ class SqliteIndex(SqlIndex):
                 f"SELECT w.n FROM ({newest}) w JOIN tx_interviews i ON i.n = w.n / {SLOTS}"  # noqa: S608
                 f" ORDER BY w.r, {self._recency('w.n')} LIMIT ?"
             )
-            ranked = self._rows(best, (*params, RANK_WINDOW, limit * 6))
+            ranked = self._rows(best, (*params, RANK_WINDOW, limit * RANKED_PER_HIT))
         else:
             best = f"SELECT tx_fts.rowid FROM {joined} ORDER BY rank, {order} LIMIT ?"  # noqa: S608
-            ranked = self._rows(best, (*params, limit * 6))
+            ranked = self._rows(best, (*params, limit * RANKED_PER_HIT))
         hits = self._hits([rowid for (rowid,) in ranked], limit)
         total_answers, total_interviews = counted[0] if counted else (0, 0)
         capped = total_answers > COUNT_CAP
@@ -196,5 +191,6 @@ class SqliteIndex(SqlIndex):
         with self._tx() as db:
             for table in ("tx_fts", "tx_answers", "tx_interviews", "tx_progress", "tx_meta"):
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
-        with self._lock:
-            self._db.execute("VACUUM") if self.where != "memory (this process only)" else None
+        if not self._memory:
+            with self._lock:
+                self._db.execute("VACUUM")

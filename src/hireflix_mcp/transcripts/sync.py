@@ -35,6 +35,8 @@ from pydantic import Field
 from hireflix_mcp.hireflix import models as hx
 from hireflix_mcp.hireflix.client import HireflixClient
 from hireflix_mcp.hireflix.errors import HireflixError
+from hireflix_mcp.hireflix.search import InterviewCondition
+from hireflix_mcp.hireflix.search import interview_list_input
 from hireflix_mcp.sanitize import candidate_text
 from hireflix_mcp.transcripts.index import AnswerDoc
 from hireflix_mcp.transcripts.index import InterviewDoc
@@ -155,15 +157,10 @@ class TranscriptSync:
         interview_id: str | None = None,
         words: bool = False,
     ) -> tuple[str, _Page] | None:
-        pagination: dict[str, Any] = {"limit": limit}
-        if cursor is not None:
-            pagination["lastCursor"] = cursor
-        request: dict[str, Any] = {"pagination": pagination}
-        if interview_id is not None:
-            request["filter"] = {"id": {"equal": interview_id}}
+        only = InterviewCondition(id=interview_id).to_filter() if interview_id is not None else None
         variables = {
             "positionId": position_id,
-            "input": request,
+            "input": interview_list_input(only, limit, cursor, None),
             "withTranscripts": transcripts,
             "withWords": transcripts and (words or self.inline_words),
         }

@@ -85,13 +85,9 @@ def normal(token: str, lang: Lang) -> str:
     return _stemmer(lang)(fold(token))
 
 
-def tokens(text: str) -> list[re.Match[str]]:
-    return list(TOKEN.finditer(text))
-
-
 def normals(text: str, lang: Lang) -> list[str]:
     stem = _stemmer(lang)
-    return [stem(fold(m.group())) for m in TOKEN.finditer(text)]
+    return [stem(fold(token)) for token in TOKEN.findall(text)]
 
 
 # ------------------------------------------------------------------------------------------------ times
@@ -108,13 +104,12 @@ def token_times(text: str, words: Sequence[hx.TranscriptWord] | None) -> list[fl
         return None
     said: list[tuple[str, float | None]] = []
     for word in words:
-        for match in TOKEN.finditer(word.text or ""):
-            said.append((fold(match.group()), word.start))
+        said += [(fold(token), word.start) for token in TOKEN.findall(word.text or "")]
     times: list[float | None] = []
     at = 0
     last: float | None = None
-    for match in TOKEN.finditer(text):
-        form = fold(match.group())
+    for token in TOKEN.findall(text):
+        form = fold(token)
         for ahead in range(at, min(at + 6, len(said))):
             if said[ahead][0] == form:
                 at = ahead + 1
